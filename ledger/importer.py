@@ -1,0 +1,237 @@
+"""Reading facts from files: JSON Lines (the contract) and a spreadsheet's consent register (CSV).
+
+Every line is decoded and validated by msgspec into its event struct. A bad line gives a
+``BadInput`` naming the line, the field and what was expected. Messages never repeat a value
+from the input (it might be a name): only references that have already matched their pattern,
+field names and the expected form.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+import typing
+from collections.abc import Iterator
+from typing import Any
+
+import msgspec
+
+from ledger import events as ev
+
+
+class BadInput(ValueError):
+    """Input that cannot be read: which line, which field, what was expected."""
+
+    def __init__(self, line: int | None, field: str | None, message: str) -> None:
+        where = []
+        if line is not None:
+            where.append(f"line {line}")
+        if field is not None:
+            where.append(f"field `{field}`")
+        super().__init__(", ".join(where) + (": " if where else "") + message)
+        self.line = line
+        self.field = field
+        self.message = message
+
+
+_TYPES = ", ".join(ev.EVENT_TYPES)
+_SAFE_FIELD = re.compile(r"^[a-z_]{1,40}$")
+
+
+def _expectations() -> dict[tuple[str, str], str]:
+    """For each (event type, field), the plain description of what it takes."""
+    out: dict[tuple[str, str], str] = {}
+    for name, cls in ev.EVENT_TYPES.items():
+        hints = typing.get_type_hints(cls, include_extras=True)
+        for field in msgspec.structs.fields(cls):
+            out[(name, field.encode_name)] = _describe(hints[field.name])
+    return out
+
+
+def _describe(hint: Any) -> str:
+    origin = typing.get_origin(hint)
+    if origin is typing.Annotated:
+        base, *meta = typing.get_args(hint)
+        for m in meta:
+            if isinstance(m, msgspec.Meta) and m.description:
+                return m.description
+            if isinstance(m, msgspec.Meta) and m.max_length:
+                return f"text of at most {m.max_length} characters"
+        return _describe(base)
+    if origin is typing.Literal:
+        return "one of: " + ", ".join(str(a) for a in typing.get_args(hint))
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        parts = [_describe(a) for a in typing.get_args(hint) if a is not type(None)]
+        return " or ".join(parts)
+    if origin is list:
+        (item,) = typing.get_args(hint)
+        return f"a list of {_describe(item)}"
+    if hint is dt.date:
+        return "a date as YYYY-MM-DD"
+    if hint is int:
+        return "a whole number"
+    if hint is str:
+        return "text"
+    return getattr(hint, "__name__", "a value")
+
+
+EXPECT = _expectations()
+_AT = re.compile(r" - at `\$(?:\.([A-Za-z_]+))?(?:\[(\d+)\])?[^`]*`$")
+
+
+def explain(type_name: str, error: msgspec.ValidationError) -> tuple[str | None, str]:
+    """The field and a message for a msgspec error, without repeating any input value."""
+    text = str(error)
+    match = _AT.search(text)
+    field = match.group(1) if match else None
+    head = text[: match.start()] if match else text
+    if head.startswith("Object missing required field"):
+        missing = head.split("`")[1]
+        return missing, f"missing (expected {EXPECT.get((type_name, missing), 'a value')})"
+    if head.startswith("Object contains unknown field"):
+        unknown = head.split("`")[1]
+        shown = f"`{unknown}`" if _SAFE_FIELD.match(unknown) else "a field"
+        known = ", ".join(f.encode_name for f in msgspec.structs.fields(ev.EVENT_TYPES[type_name]))
+        return None, f"unknown field {shown} for {type_name} (expected only: on, {known})"
+    if field is None:
+        return None, "expected a JSON object"
+    expected = EXPECT.get((type_name, field), "a valid value")
+    if field == "on":
+        expected = "a date as YYYY-MM-DD"
+    if match and match.group(2) is not None:
+        return field, f"item {int(match.group(2)) + 1} is not valid (expected {expected})"
+    return field, f"not valid (expected {expected})"
+
+
+def decode_object(obj: object, line: int | None) -> ev.Event:
+    """One fact from a decoded JSON object (record-time fields of an export are ignored)."""
+    if not isinstance(obj, dict):
+        raise BadInput(line, None, "expected a JSON object, one fact per line")
+    kind = obj.get("type")
+    if kind is None:
+        raise BadInput(line, "type", f"missing (expected one of: {_TYPES})")
+    if not isinstance(kind, str) or kind not in ev.EVENT_TYPES:
+        raise BadInput(line, "type", f"unknown type (expected one of: {_TYPES})")
+    fields = {k: v for k, v in obj.items() if k not in ev.RECORD_TIME_FIELDS}
+    try:
+        return msgspec.convert(fields, ev.EVENT_TYPES[kind])
+    except msgspec.ValidationError as error:
+        field, message = explain(kind, error)
+        raise BadInput(line, field, message) from None
+
+
+def read_jsonl(data: bytes) -> Iterator[tuple[int, ev.Event]]:
+    """Facts from JSON Lines, each with its line number; blank lines are skipped."""
+    decoder = msgspec.json.Decoder()
+    for number, raw in enumerate(data.splitlines(), start=1):
+        if not raw.strip():
+            continue
+        try:
+            obj = decoder.decode(raw)
+        except msgspec.DecodeError:
+            raise BadInput(number, None, "not valid JSON (expected one JSON object)") from None
+        yield number, decode_object(obj, number)
+
+
+# --- a consent register as a spreadsheet has it ------------------------------------------------
+
+# Column headings people use, mapped to the contract's field names.
+_COLUMNS = {
+    "child": "child",
+    "child_ref": "child",
+    "guardian": "guardian",
+    "parent": "guardian",
+    "guardian_ref": "guardian",
+    "channel": "channel",
+    "on": "on",
+    "date": "on",
+    "signed": "on",
+    "date_signed": "on",
+    "evidence": "evidence",
+    "form": "evidence",
+    "form_ref": "evidence",
+    "method": "method",
+    "expires": "expires",
+    "expiry": "expires",
+    "withdrawn": "withdrawn",
+    "date_withdrawn": "withdrawn",
+}
+_UK_DATE = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{4})$")
+
+
+def _iso(value: str) -> str:
+    """Spreadsheet dates: ISO as is; UK day/month/year turned into ISO."""
+    value = value.strip()
+    m = _UK_DATE.match(value)
+    if m:
+        day, month, year = (int(g) for g in m.groups())
+        try:
+            return dt.date(year, month, day).isoformat()
+        except ValueError:
+            return value
+    return value
+
+
+def read_consent_csv(data: bytes) -> Iterator[tuple[int, ev.Event]]:
+    """A consent register: one row per form; ``withdrawn`` (a date) adds the withdrawal."""
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise BadInput(None, None, "the file is not UTF-8 text (save it as CSV UTF-8)") from None
+    reader = csv.reader(io.StringIO(text))
+    header = next(reader, None)
+    if header is None:
+        raise BadInput(1, None, "the file is empty (expected a header row)")
+    names: list[str | None] = []
+    for heading in header:
+        normal = re.sub(r"[^a-z]+", "_", heading.strip().lower()).strip("_")
+        names.append(_COLUMNS.get(normal))
+    required = {"child", "guardian", "channel", "on", "evidence", "method"}
+    missing = required - {n for n in names if n}
+    if missing:
+        raise BadInput(
+            1,
+            None,
+            "the header lacks column(s): "
+            + ", ".join(sorted(missing))
+            + " (expected: child, guardian, channel, date, evidence, method;"
+            " optional: expires, withdrawn)",
+        )
+    for row in reader:
+        number = reader.line_num
+        if not any(cell.strip() for cell in row):
+            continue
+        if len(row) > len(names):
+            raise BadInput(number, None, f"{len(row)} cells but {len(names)} columns")
+        values = {n: cell.strip() for n, cell in zip(names, row, strict=False) if n}
+        obj: dict[str, object] = {"type": "ConsentGranted"}
+        for field in ("child", "guardian", "channel", "evidence"):
+            obj[field] = values.get(field, "")
+        obj["method"] = values.get("method", "").lower()
+        obj["on"] = _iso(values.get("on", ""))
+        if values.get("expires"):
+            obj["expires"] = _iso(values["expires"])
+        yield number, decode_object(obj, number)
+        if values.get("withdrawn"):
+            yield (
+                number,
+                decode_object(
+                    {
+                        "type": "ConsentWithdrawn",
+                        "on": _iso(values["withdrawn"]),
+                        "child": obj["child"],
+                        "guardian": obj["guardian"],
+                        "channel": obj["channel"],
+                    },
+                    number,
+                ),
+            )
+
+
+def read_file(data: bytes, name: str) -> list[tuple[int, ev.Event]]:
+    """The facts of a file, each with its line (``.csv`` is a consent register)."""
+    if name.lower().endswith(".csv"):
+        return list(read_consent_csv(data))
+    return list(read_jsonl(data))

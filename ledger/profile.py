@@ -1,0 +1,253 @@
+"""Policy profiles: a setting's policy as data (DESIGN.md section 5).
+
+A profile names the setting's channels (who may post, whether images of children may appear)
+and the rules it turns on, each with its parameters and a citation of the policy line it
+encodes. The five seed policies ship as TOML files in ``ledger/profiles``; a setting can write
+its own and pass ``--profile PATH.toml``. Profiles are decoded and validated by msgspec.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import importlib.resources
+import re
+from pathlib import Path
+from typing import Annotated, Final, Literal
+
+import msgspec
+
+from ledger.events import RULES, ChannelName, Role, RuleName
+
+PERSONAL_ACCOUNT: Final = "personal-account"
+ANY_MEMBER: Final = "any-member"
+
+Poster = Role | Literal["any-member"]
+# "policy-file.txt:12" or "policy-file.txt:12-14": a line of the setting's own policy.
+Citation = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]+:[0-9]+(-[0-9]+)?$")]
+PlainWords = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+Days = Annotated[int, msgspec.Meta(ge=0, le=3650)]
+MonthDay = Annotated[str, msgspec.Meta(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+class Channel(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """Where the setting (or someone about the setting) posts."""
+
+    posters: list[Poster]
+    child_images: Literal["consent", "never"]
+    says: PlainWords
+    cite: list[Citation] = msgspec.field(default_factory=list)
+    group: bool = False  # the closed group whose membership rules apply
+
+
+class Rule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """One rule the setting's policy turns on, in plain words, with where it says so."""
+
+    says: PlainWords
+    cite: list[Citation]
+    takedown_days: Days | None = None
+    follow_up_days: Days | None = None
+    leaver_grace_days: Days | None = None
+    summer_holiday_default: MonthDay | None = None
+    min_group_admins: Annotated[int, msgspec.Meta(ge=1, le=20)] | None = None
+    friendship_exception: Literal["pre-existing", "declared", "never"] | None = None
+    concern_response_days: Days | None = None
+    decision_days: Days | None = None
+    review_interval_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
+    require_setting_device: bool | None = None
+    contacts_need_setting_device: bool | None = None
+
+
+class Retention(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """How long personal data is kept after a person's time at the setting ends."""
+
+    child_years_after_leaving: Annotated[int, msgspec.Meta(ge=0, le=100)] = 3
+    guardian_years_after_last_child_left: Annotated[int, msgspec.Meta(ge=0, le=100)] = 3
+    person_years_after_leaving: Annotated[int, msgspec.Meta(ge=0, le=100)] = 6
+    says: PlainWords = "Personal data is kept for a limited time after someone leaves."
+
+
+class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    name: Annotated[str, msgspec.Meta(pattern=r"^[a-z][a-z0-9-]{0,63}$")]
+    title: PlainWords
+    policy: PlainWords
+    source: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]+$")]
+    channels: dict[ChannelName, Channel]
+    rules: dict[RuleName, Rule]
+    retention: Retention = msgspec.field(default_factory=Retention)
+
+    # -- parameters, with the design's defaults ----------------------------------------------
+
+    def is_on(self, rule: str) -> bool:
+        return rule in self.rules
+
+    def _param(self, rule: str, field: str) -> object:
+        for name, setting in self.rules.items():
+            if name == rule:
+                return getattr(setting, field)
+        return None
+
+    def _int(self, rule: str, field: str, default: int) -> int:
+        value = self._param(rule, field)
+        return default if not isinstance(value, int) else value
+
+    def _bool(self, rule: str, field: str) -> bool:
+        return self._param(rule, field) is True
+
+    @property
+    def takedown_days(self) -> int:
+        return self._int("withdrawn-consent-post-live", "takedown_days", 2)
+
+    @property
+    def follow_up_days(self) -> int:
+        return self._int("removal-follow-up-overdue", "follow_up_days", 7)
+
+    @property
+    def leaver_grace_days(self) -> int:
+        return self._int("leaver-not-removed", "leaver_grace_days", 14)
+
+    @property
+    def summer_holiday_default(self) -> str:
+        value = self._param("leaver-not-removed", "summer_holiday_default")
+        return value if isinstance(value, str) else "07-22"
+
+    @property
+    def min_group_admins(self) -> int:
+        return self._int("too-few-admins", "min_group_admins", 2)
+
+    @property
+    def friendship_exception(self) -> str:
+        value = self._param("connection-without-exception", "friendship_exception")
+        return value if isinstance(value, str) else "declared"
+
+    @property
+    def concern_response_days(self) -> int:
+        return self._int("concern-unaddressed", "concern_response_days", 1)
+
+    @property
+    def decision_days(self) -> int:
+        return self._int("referral-undecided", "decision_days", 28)
+
+    @property
+    def review_interval_months(self) -> int:
+        return self._int("policy-review-overdue", "review_interval_months", 12)
+
+    @property
+    def require_setting_device(self) -> bool:
+        return self._bool("non-setting-device", "require_setting_device")
+
+    @property
+    def contacts_need_setting_device(self) -> bool:
+        return self._bool("non-setting-device", "contacts_need_setting_device")
+
+    @property
+    def group_channel(self) -> str | None:
+        for name, channel in self.channels.items():
+            if channel.group:
+                return name
+        return None
+
+    def summer_holiday_start(self, year: int) -> dt.date:
+        month, day = (int(part) for part in self.summer_holiday_default.split("-"))
+        return dt.date(year, month, min(day, 28 if month == 2 else day))
+
+
+# Which parameters belong to which rule (a parameter on another rule is a profile error).
+PARAMETERS: Final[dict[str, frozenset[str]]] = {
+    "withdrawn-consent-post-live": frozenset({"takedown_days"}),
+    "removal-follow-up-overdue": frozenset({"follow_up_days"}),
+    "leaver-not-removed": frozenset({"leaver_grace_days", "summer_holiday_default"}),
+    "too-few-admins": frozenset({"min_group_admins"}),
+    "connection-without-exception": frozenset({"friendship_exception"}),
+    "concern-unaddressed": frozenset({"concern_response_days"}),
+    "referral-undecided": frozenset({"decision_days"}),
+    "policy-review-overdue": frozenset({"review_interval_months"}),
+    "non-setting-device": frozenset({"require_setting_device", "contacts_need_setting_device"}),
+}
+_ALL_PARAMETERS: Final = frozenset().union(*PARAMETERS.values())
+
+
+class ProfileError(ValueError):
+    """A profile that cannot be used; the message says where and what was expected."""
+
+
+def _check(profile: Profile, where: str) -> Profile:
+    for rule_name, rule in profile.rules.items():
+        allowed = PARAMETERS.get(rule_name, frozenset())
+        for field in _ALL_PARAMETERS:
+            if getattr(rule, field) is not None and field not in allowed:
+                raise ProfileError(
+                    f"{where}: `rules.{rule_name}.{field}` does not belong to that rule"
+                    f" (expected it under one of: "
+                    f"{', '.join(r for r, p in PARAMETERS.items() if field in p)})"
+                )
+    channels = dict(profile.channels)
+    if PERSONAL_ACCOUNT not in channels:
+        # Every profile has a personal-account channel: nobody may post about the setting on
+        # their own page, and never an image of a child (DESIGN.md section 5).
+        channels[PERSONAL_ACCOUNT] = Channel(
+            posters=[],
+            child_images="never",
+            says="Nobody may post about the setting on a personal account.",
+        )
+    else:
+        personal = channels[PERSONAL_ACCOUNT]
+        if personal.posters or personal.child_images != "never":
+            raise ProfileError(
+                f"{where}: `channels.{PERSONAL_ACCOUNT}` must have posters = [] and"
+                ' child_images = "never"'
+            )
+    groups = [name for name, channel in channels.items() if channel.group]
+    if len(groups) > 1:
+        raise ProfileError(f"{where}: at most one channel may be the group (`group = true`)")
+    for name, channel in channels.items():
+        if ANY_MEMBER in channel.posters and not channel.group:
+            raise ProfileError(
+                f'{where}: `channels.{name}.posters` has "any-member" but the channel is not'
+                " the group (expected `group = true`)"
+            )
+    return msgspec.structs.replace(profile, channels=channels)
+
+
+def decode(text: str | bytes, where: str) -> Profile:
+    """Decode and validate a profile; raise ProfileError with the place and what was wrong."""
+    try:
+        profile = msgspec.toml.decode(text, type=Profile)
+    except msgspec.ValidationError as exc:
+        raise ProfileError(f"{where}: {_toml_path(str(exc))}") from None
+    except msgspec.DecodeError as exc:
+        raise ProfileError(f"{where}: not valid TOML ({exc})") from None
+    return _check(profile, where)
+
+
+def _toml_path(message: str) -> str:
+    # msgspec says "... - at `$.rules.x`"; a TOML writer thinks of `rules.x`.
+    return re.sub(r"`\$\.?([^`]*)`", lambda m: f"`{m.group(1) or 'the top level'}`", message)
+
+
+def shipped() -> list[str]:
+    """The names of the profiles that ship with the package."""
+    files = importlib.resources.files("ledger.profiles")
+    return sorted(p.name.removesuffix(".toml") for p in files.iterdir() if p.name.endswith(".toml"))
+
+
+def load(name_or_path: str) -> Profile:
+    """A shipped profile by name, or a setting's own TOML file by path."""
+    if name_or_path.endswith(".toml") or "/" in name_or_path:
+        path = Path(name_or_path)
+        try:
+            text = path.read_bytes()
+        except OSError as exc:
+            raise ProfileError(
+                f"{name_or_path}: cannot read the profile ({exc.strerror})"
+            ) from None
+        return decode(text, path.name)
+    if name_or_path not in shipped():
+        raise ProfileError(
+            f"unknown profile {name_or_path!r} (expected one of: {', '.join(shipped())},"
+            " or a path to a .toml file)"
+        )
+    resource = importlib.resources.files("ledger.profiles") / f"{name_or_path}.toml"
+    return decode(resource.read_bytes(), f"{name_or_path}.toml")
+
+
+assert set(PARAMETERS) <= set(RULES)

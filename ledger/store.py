@@ -1,0 +1,328 @@
+"""The ledger application: commands in, events recorded, on the ``eventsourcing`` library.
+
+One setting is one stream (the consistency boundary): every fact's position is its version in
+that stream, so every cross-subject refusal (a consent for a child enrolled a line earlier, a
+guardian linked to that child) is checked against everything recorded before it, and a second
+writer at the same position is refused by the library's unique key and retried against the new
+state. Each write is one transaction of the library's application recorder holding the new facts
+and a signed checkpoint of the Merkle tree over all facts so far (``ledger.integrity``).
+
+The registers (``projections.registers``) are the tracked projection: persisted in the library's
+snapshot store at a position, and advanced by reading only the facts after it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import msgspec
+from eventsourcing.application import Application
+from eventsourcing.persistence import (
+    AggregateRecorder,
+    IntegrityError,
+    Mapper,
+    StoredEvent,
+)
+
+from ledger import events as ev
+from ledger import integrity
+from ledger.decisions import Refused, decide
+from ledger.mapper import EventMapper, Recorded
+from ledger.profile import Profile
+from ledger.profile import load as load_profile
+from projections import registers as reg
+
+Clock = Callable[[], dt.datetime]
+SNAPSHOT_EVERY = 2000  # facts between persisted registers
+READ_CHUNK = 5000
+RETRIES = 20
+
+
+def system_clock() -> dt.datetime:
+    """Now, in UTC; ``LEDGER_NOW`` (an ISO date-time) pins it for demos and tests."""
+    pinned = os.environ.get("LEDGER_NOW")
+    if pinned:
+        moment = dt.datetime.fromisoformat(pinned)
+        return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)
+    return dt.datetime.now(dt.UTC)
+
+
+def today(clock: Clock) -> dt.date:
+    return clock().date()
+
+
+class LedgerError(Exception):
+    """Something the user must fix before the command can work (exit status 2)."""
+
+
+class Config(msgspec.Struct, frozen=True):
+    """Where a ledger lives: a SQLite file, or a PostgreSQL database and schema."""
+
+    db: str  # a path, or postgresql://user:password@host:port/dbname?schema=NAME
+    key_path: Path
+
+    @classmethod
+    def from_db(cls, db: str | None = None) -> Config:
+        db = db or os.environ.get("LEDGER_DB") or "ledger.db"
+        key = os.environ.get("LEDGER_KEY")
+        if key:
+            key_path = Path(key)
+        elif db.startswith("postgres"):
+            key_path = Path("ledger-" + _schema_of(db) + ".key")
+        else:
+            key_path = Path(db + ".key")
+        return cls(db=db, key_path=key_path)
+
+    @property
+    def profile_path(self) -> Path:
+        """Where a setting's own profile (``init --profile PATH.toml``) is kept."""
+        return Path(str(self.key_path).removesuffix(".key") + ".profile.toml")
+
+    @property
+    def is_postgres(self) -> bool:
+        return self.db.startswith(("postgres://", "postgresql://"))
+
+    def exists(self) -> bool:
+        if self.is_postgres:
+            return True  # the tables tell: see Ledger.is_initialised
+        return Path(self.db).exists()
+
+    def env(self) -> dict[str, str]:
+        if not self.is_postgres:
+            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.db}
+
+        url = urlparse(self.db)
+        return {
+            "PERSISTENCE_MODULE": "eventsourcing.postgres",
+            "POSTGRES_DBNAME": url.path.lstrip("/"),
+            "POSTGRES_HOST": url.hostname or "localhost",
+            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_USER": url.username or "",
+            "POSTGRES_PASSWORD": url.password or "",
+            "POSTGRES_SCHEMA": _schema_of(self.db),
+        }
+
+
+def _schema_of(db: str) -> str:
+    return parse_qs(urlparse(db).query).get("schema", ["public"])[0]
+
+
+class Ledger(Application[uuid.UUID]):
+    """A setting's ledger. Persistence comes from the environment the config builds."""
+
+    name = "ledger"
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        super().__init__(env={**config.env(), "CREATE_TABLE": "true"})
+        self._snapshots: AggregateRecorder = self.factory.aggregate_recorder(purpose="snapshots")
+        self._stream: uuid.UUID | None = None
+        self._profile: Profile | None = None
+
+    def construct_mapper(self) -> Mapper[uuid.UUID]:
+        return EventMapper(cipher=self.factory.cipher(), compressor=self.factory.compressor())
+
+    # -- the stream ---------------------------------------------------------------------------
+
+    @property
+    def is_initialised(self) -> bool:
+        return bool(self.recorder.select_notifications(start=None, limit=1))
+
+    @property
+    def stream(self) -> uuid.UUID:
+        if self._stream is None:
+            first = self.recorder.select_notifications(start=None, limit=1)
+            if not first:
+                raise LedgerError(
+                    f"{self.config.db}: no ledger here (create one with `ledger init`)"
+                )
+            origin = first[0].originator_id
+            self._stream = origin if isinstance(origin, uuid.UUID) else uuid.UUID(str(origin))
+        return self._stream
+
+    @property
+    def checkpoint_stream(self) -> uuid.UUID:
+        return uuid.uuid5(self.stream, "checkpoints")
+
+    def head(self) -> int:
+        last = self.recorder.select_events(self.stream, desc=True, limit=1)
+        return last[0].originator_version if last else 0
+
+    def stored(self, after: int = 0, upto: int | None = None) -> Iterator[StoredEvent]:
+        """The stored facts after a position, in order, read in chunks."""
+        position = after
+        while True:
+            chunk = self.recorder.select_events(
+                self.stream, gt=position, lte=upto, limit=READ_CHUNK
+            )
+            yield from chunk
+            if len(chunk) < READ_CHUNK:
+                return
+            position = chunk[-1].originator_version
+
+    def decode(self, stored: StoredEvent) -> Recorded:
+        recorded = self.mapper.to_domain_event(stored)
+        assert isinstance(recorded, Recorded)
+        return recorded
+
+    def read(self, after: int = 0, upto: int | None = None) -> Iterator[Recorded]:
+        for stored in self.stored(after, upto):
+            yield self.decode(stored)
+
+    def pairs(self, after: int = 0, upto: int | None = None) -> Iterator[tuple[int, ev.Event]]:
+        for recorded in self.read(after, upto):
+            yield recorded.position, recorded.event
+
+    # -- the profile ----------------------------------------------------------------------------
+
+    @property
+    def profile(self) -> Profile:
+        if self._profile is None:
+            first = next(self.read(0, 1), None)
+            if first is None or not isinstance(first.event, ev.SettingRegistered):
+                raise LedgerError(f"{self.config.db}: the ledger does not start with its setting")
+            self._profile = load_profile(self._profile_source(first.event.profile))
+        return self._profile
+
+    def _profile_source(self, name: str) -> str:
+        """A setting's own profile is kept beside the ledger; a shipped one is named."""
+        own = self.config.profile_path
+        return str(own) if own.exists() else name
+
+    # -- the tracked projection ----------------------------------------------------------------
+
+    def registers(self, upto: int | None = None) -> reg.Registers:
+        """The registers at the head (or at ``upto``), from the latest snapshot onwards."""
+        registers: reg.Registers | None = None
+        snapshots = self._snapshots.select_events(self.stream, lte=upto, desc=True, limit=1)
+        if snapshots:
+            registers = reg.from_bytes(snapshots[0].state)
+        if registers is None:
+            registers = reg.Registers()
+        return reg.advance(registers, self.pairs(registers.position, upto))
+
+    def save_registers(self, registers: reg.Registers) -> None:
+        """Persist the registers at their position (a cache: losing it costs only time)."""
+        stored = StoredEvent(
+            originator_id=self.stream,
+            originator_version=registers.position,
+            topic=f"Registers/{reg.SCHEMA}",
+            state=reg.to_bytes(registers),
+        )
+        with contextlib.suppress(IntegrityError):  # another process saved it first
+            self._snapshots.insert_events([stored])
+
+    def _last_snapshot_position(self) -> int:
+        snapshots = self._snapshots.select_events(self.stream, desc=True, limit=1)
+        return snapshots[0].originator_version if snapshots else 0
+
+    # -- writing --------------------------------------------------------------------------------
+
+    def create(
+        self, setting: str, profile_name: str, signer: integrity.Signer, clock: Clock
+    ) -> None:
+        """Write the first fact, ``SettingRegistered``, and the first checkpoint."""
+        if self.is_initialised:
+            raise LedgerError(f"{self.config.db}: a ledger already exists here")
+        self._stream = uuid.uuid4()
+        first = ev.SettingRegistered(on=today(clock), name=setting, profile=profile_name)
+        self._append([first], reg.Registers(), 0, signer, clock)
+
+    def record(
+        self,
+        events: Sequence[ev.Event],
+        signer: integrity.Signer,
+        clock: Clock,
+        *,
+        progress: Callable[[int], None] | None = None,
+    ) -> list[Recorded]:
+        """Decide each fact against everything before it, then record them all or none.
+
+        Raises ``Refused`` (with ``index``, the fact's place in ``events``) for the first fact
+        that cannot be recorded; nothing is written then. A concurrent writer's facts are
+        picked up and the decisions taken again.
+        """
+        for _attempt in range(RETRIES):
+            registers = self.registers()
+            start = registers.position
+            profile = self.profile
+            day = today(clock)
+            for index, event in enumerate(events):
+                try:
+                    decide(registers, profile, event, day)
+                except Refused as refusal:
+                    refusal.index = index  # type: ignore[attr-defined]
+                    raise
+                reg.apply(registers, event, start + index + 1)
+                if progress is not None and index % 10000 == 0:
+                    progress(index)
+            try:
+                recorded = self._append(events, registers, start, signer, clock)
+            except IntegrityError:
+                continue  # someone else wrote at these positions: decide again
+            if registers.position - self._last_snapshot_position() >= SNAPSHOT_EVERY:
+                self.save_registers(registers)
+            return recorded
+        raise LedgerError("the ledger is busy: other writers kept getting in first; try again")
+
+    def _append(
+        self,
+        events: Sequence[ev.Event],
+        registers: reg.Registers,
+        start: int,
+        signer: integrity.Signer,
+        clock: Clock,
+    ) -> list[Recorded]:
+        previous = self._latest_checkpoint()
+        now = clock()
+        if previous is not None and previous.record.signed_at > now:
+            now = previous.record.signed_at  # record time never runs backwards
+        recorded = [
+            Recorded(self.stream, start + i + 1, now, event) for i, event in enumerate(events)
+        ]
+        stored = [self.mapper.to_stored_event(r) for r in recorded]
+        frontier = previous.frontier() if previous is not None else integrity.Frontier()
+        if frontier.size != start:
+            raise LedgerError(
+                f"the last checkpoint covers {frontier.size} facts but the ledger holds {start};"
+                " run `ledger verify`"
+            )
+        checkpoint = integrity.checkpoint_after(
+            frontier,
+            stored,
+            signer,
+            now,
+            origin=integrity.origin_for(self.stream),
+            sequence=previous.sequence + 1 if previous else 1,
+        )
+        self.recorder.insert_events(
+            [*stored, integrity.to_stored(self.checkpoint_stream, checkpoint)]
+        )
+        return recorded
+
+    def _latest_checkpoint(self) -> integrity.Latest | None:
+        rows = self.recorder.select_events(self.checkpoint_stream, desc=True, limit=1)
+        return integrity.Latest.from_stored(rows[0]) if rows else None
+
+    def checkpoints(self) -> Iterator[StoredEvent]:
+        position = 0
+        while True:
+            chunk = self.recorder.select_events(
+                self.checkpoint_stream, gt=position, limit=READ_CHUNK
+            )
+            yield from chunk
+            if len(chunk) < READ_CHUNK:
+                return
+            position = chunk[-1].originator_version
+
+
+def open_ledger(config: Config) -> Ledger:
+    if not config.is_postgres and not Path(config.db).exists():
+        raise LedgerError(f"{config.db}: no ledger here (create one with `ledger init`)")
+    return Ledger(config)

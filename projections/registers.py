@@ -1,0 +1,426 @@
+"""Registers: what the ledger knows, folded from the event stream one event at a time.
+
+``Registers`` is the projection every other view is computed from: the children and their
+guardians, staff, roles, devices, consent histories, posts, group membership, friendship
+exceptions, concerns, cases, contacts and acknowledgements. Each history keeps its facts in
+business order (``on``, then record position), so a fact recorded late takes its place in the
+history it belongs to. No name is kept here: names stay in the event store.
+
+``apply`` advances the registers by one event; ``rebuild`` folds a whole stream. Advancing
+incrementally and rebuilding from scratch give equal registers (a property test holds this).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from bisect import insort
+from collections.abc import Callable, Iterable
+
+import msgspec
+
+from ledger import events as ev
+
+SCHEMA = 1  # bump when the shape changes: persisted registers of another schema are rebuilt
+
+
+class Mark(msgspec.Struct, array_like=True, order=True):
+    """A dated fact in a history: day, record position, and whether it opens (True) or closes."""
+
+    on: dt.date
+    pos: int
+    opens: bool = True
+
+
+class ConsentMark(msgspec.Struct, array_like=True, order=True):
+    on: dt.date
+    pos: int
+    granted: bool
+    expires: dt.date | None
+    guardian: str
+
+
+class Link(msgspec.Struct, array_like=True, order=True):
+    on: dt.date
+    pos: int
+    child: str
+
+
+class Child(msgspec.Struct, array_like=True):
+    start: dt.date
+    left: dt.date | None = None
+    guardians: list[str] = msgspec.field(default_factory=list)
+
+
+class Person(msgspec.Struct, array_like=True):
+    kind: str
+    joined: dt.date
+    left: dt.date | None = None
+
+
+class Device(msgspec.Struct, array_like=True):
+    registered: dt.date
+    retired: dt.date | None = None
+
+
+class Post(msgspec.Struct, array_like=True):
+    on: dt.date
+    pos: int
+    channel: str
+    author: str
+    depicts: list[str]
+    device: str | None
+    removed: dt.date | None = None
+    removed_pos: int | None = None
+    reason: str | None = None
+    contacted: list[dt.date] = msgspec.field(default_factory=list)
+    referred: list[dt.date] = msgspec.field(default_factory=list)
+
+
+class ExceptionMark(msgspec.Struct, array_like=True, order=True):
+    on: dt.date
+    pos: int
+    granted: bool
+    since: dt.date | None = None
+
+
+class Connection(msgspec.Struct, array_like=True, order=True):
+    on: dt.date
+    pos: int
+    person: str
+    guardian: str
+
+
+class Concern(msgspec.Struct, array_like=True):
+    raised: dt.date
+    category: str
+    about: str | None
+    addressed: list[dt.date] = msgspec.field(default_factory=list)
+    referred: list[dt.date] = msgspec.field(default_factory=list)
+
+
+class Case(msgspec.Struct, array_like=True):
+    referred: dt.date
+    person: str
+    concern: str | None
+    decided: dt.date | None = None
+    outcome: str | None = None
+
+
+class Contact(msgspec.Struct, array_like=True, order=True):
+    on: dt.date
+    pos: int
+    child: str
+    by: str
+    method: str
+    device: str | None
+
+
+class TermDates(msgspec.Struct, array_like=True, order=True):
+    on: dt.date
+    pos: int
+    starts: dt.date
+
+
+class PolicyMark(msgspec.Struct, array_like=True, order=True):
+    on: dt.date
+    pos: int
+    kind: str  # "adopted" or "reviewed"
+    detail: str  # the version adopted, or the review's outcome
+
+
+class Registers(msgspec.Struct):
+    schema: int = SCHEMA
+    position: int = 0  # the last record position applied
+    setting: str = ""
+    profile: str = ""
+    policy: list[PolicyMark] = msgspec.field(default_factory=list)
+    term_dates: dict[int, list[TermDates]] = msgspec.field(default_factory=dict)
+    children: dict[str, Child] = msgspec.field(default_factory=dict)
+    guardians: dict[str, list[Link]] = msgspec.field(default_factory=dict)
+    persons: dict[str, Person] = msgspec.field(default_factory=dict)
+    roles: dict[str, list[Mark]] = msgspec.field(default_factory=dict)  # "S-1|role"
+    devices: dict[str, Device] = msgspec.field(default_factory=dict)
+    consents: dict[str, list[ConsentMark]] = msgspec.field(default_factory=dict)  # "C-1|chan"
+    permissions: dict[str, list[dt.date]] = msgspec.field(default_factory=dict)  # "C-1|method"
+    posts: dict[str, Post] = msgspec.field(default_factory=dict)
+    members: dict[str, list[Mark]] = msgspec.field(default_factory=dict)
+    exceptions: dict[str, list[ExceptionMark]] = msgspec.field(default_factory=dict)  # "S/G"
+    connections: list[Connection] = msgspec.field(default_factory=list)
+    concerns: dict[str, Concern] = msgspec.field(default_factory=dict)
+    cases: dict[str, Case] = msgspec.field(default_factory=dict)
+    contacts: list[Contact] = msgspec.field(default_factory=list)
+    acks: dict[str, list[Mark]] = msgspec.field(default_factory=dict)  # "rule|subject"
+    forgotten: dict[str, dt.date] = msgspec.field(default_factory=dict)
+
+    def copy(self) -> Registers:
+        return _decoder.decode(_encoder.encode(self))
+
+
+def key(*parts: str) -> str:
+    return "|".join(parts)
+
+
+def _place(history: list, item: object) -> None:  # type: ignore[type-arg]
+    """Append in business order; a late-filed fact takes its place among earlier days."""
+    if history and history[-1] > item:
+        insort(history, item)
+    else:
+        history.append(item)
+
+
+def _insort_day(days: list[dt.date], day: dt.date) -> None:
+    insort(days, day)
+
+
+# --- the fold ---------------------------------------------------------------------------------
+
+Handler = Callable[[Registers, ev.Event, int], None]
+_HANDLERS: dict[type[ev.Event], Handler] = {}
+
+
+def _on(cls: type[ev.Event]) -> Callable[[Handler], Handler]:
+    def register(fn: Handler) -> Handler:
+        _HANDLERS[cls] = fn
+        return fn
+
+    return register
+
+
+@_on(ev.SettingRegistered)
+def _setting(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.SettingRegistered)
+    r.setting, r.profile = e.name, e.profile
+
+
+@_on(ev.PolicyAdopted)
+def _adopted(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.PolicyAdopted)
+    _place(r.policy, PolicyMark(e.on, pos, "adopted", e.version))
+
+
+@_on(ev.PolicyReviewed)
+def _reviewed(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.PolicyReviewed)
+    _place(r.policy, PolicyMark(e.on, pos, "reviewed", e.outcome))
+
+
+@_on(ev.TermDatesRecorded)
+def _terms(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.TermDatesRecorded)
+    _place(r.term_dates.setdefault(e.year, []), TermDates(e.on, pos, e.summer_holiday_starts))
+
+
+@_on(ev.ChildEnrolled)
+def _enrolled(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ChildEnrolled)
+    r.children[e.child] = Child(start=e.on)
+
+
+@_on(ev.ChildLeft)
+def _child_left(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ChildLeft)
+    r.children[e.child].left = e.on
+
+
+@_on(ev.GuardianLinked)
+def _linked(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.GuardianLinked)
+    child = r.children[e.child]
+    _place(r.guardians.setdefault(e.guardian, []), Link(e.on, pos, e.child))
+    child.guardians.append(e.guardian)
+
+
+@_on(ev.PersonJoined)
+def _joined(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.PersonJoined)
+    r.persons[e.person] = Person(kind=e.kind, joined=e.on)
+
+
+@_on(ev.PersonLeft)
+def _person_left(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.PersonLeft)
+    r.persons[e.person].left = e.on
+
+
+@_on(ev.RoleAssigned)
+def _role_assigned(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.RoleAssigned)
+    _place(r.roles.setdefault(key(e.person, e.role), []), Mark(e.on, pos, True))
+
+
+@_on(ev.RoleRevoked)
+def _role_revoked(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.RoleRevoked)
+    _place(r.roles.setdefault(key(e.person, e.role), []), Mark(e.on, pos, False))
+
+
+@_on(ev.DeviceRegistered)
+def _device(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.DeviceRegistered)
+    r.devices[e.device] = Device(registered=e.on)
+
+
+@_on(ev.DeviceRetired)
+def _device_retired(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.DeviceRetired)
+    r.devices[e.device].retired = e.on
+
+
+@_on(ev.ConsentGranted)
+def _granted(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ConsentGranted)
+    mark = ConsentMark(e.on, pos, True, e.expires, e.guardian)
+    _place(r.consents.setdefault(key(e.child, e.channel), []), mark)
+
+
+@_on(ev.ConsentWithdrawn)
+def _withdrawn(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ConsentWithdrawn)
+    mark = ConsentMark(e.on, pos, False, None, e.guardian)
+    _place(r.consents.setdefault(key(e.child, e.channel), []), mark)
+
+
+@_on(ev.PostPublished)
+def _published(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.PostPublished)
+    r.posts[e.post] = Post(e.on, pos, e.channel, e.author, list(e.depicts), e.device)
+
+
+@_on(ev.PostRemoved)
+def _removed(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.PostRemoved)
+    post = r.posts[e.post]
+    post.removed, post.removed_pos, post.reason = e.on, pos, e.reason
+
+
+@_on(ev.PosterContacted)
+def _contacted(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.PosterContacted)
+    _insort_day(r.posts[e.post].contacted, e.on)
+
+
+@_on(ev.ReferredToManager)
+def _referred(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ReferredToManager)
+    if e.ref.startswith("P-"):
+        _insort_day(r.posts[e.ref].referred, e.on)
+    else:
+        _insort_day(r.concerns[e.ref].referred, e.on)
+
+
+@_on(ev.MemberAdmitted)
+def _admitted(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.MemberAdmitted)
+    _place(r.members.setdefault(e.member, []), Mark(e.on, pos, True))
+
+
+@_on(ev.MemberRemoved)
+def _member_removed(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.MemberRemoved)
+    _place(r.members.setdefault(e.member, []), Mark(e.on, pos, False))
+
+
+@_on(ev.FriendshipExceptionGranted)
+def _exception(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.FriendshipExceptionGranted)
+    mark = ExceptionMark(e.on, pos, True, e.since)
+    _place(r.exceptions.setdefault(e.subject, []), mark)
+
+
+@_on(ev.FriendshipExceptionEnded)
+def _exception_ended(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.FriendshipExceptionEnded)
+    _place(r.exceptions.setdefault(e.subject, []), ExceptionMark(e.on, pos, False))
+
+
+@_on(ev.ConnectionReported)
+def _connection(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ConnectionReported)
+    _place(r.connections, Connection(e.on, pos, e.person, e.guardian))
+
+
+@_on(ev.ConcernRaised)
+def _concern(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ConcernRaised)
+    r.concerns[e.concern] = Concern(e.on, e.category, e.about)
+
+
+@_on(ev.ConcernAddressed)
+def _addressed(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ConcernAddressed)
+    _insort_day(r.concerns[e.concern].addressed, e.on)
+
+
+@_on(ev.DisciplinaryReferred)
+def _case(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.DisciplinaryReferred)
+    r.cases[e.case] = Case(e.on, e.person, e.concern)
+
+
+@_on(ev.DisciplinaryDecided)
+def _decided(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.DisciplinaryDecided)
+    case = r.cases[e.case]
+    case.decided, case.outcome = e.on, e.outcome
+
+
+@_on(ev.CommunicationPermitted)
+def _permitted(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.CommunicationPermitted)
+    _insort_day(r.permissions.setdefault(key(e.child, e.method), []), e.on)
+
+
+@_on(ev.ChildContacted)
+def _child_contacted(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ChildContacted)
+    _place(r.contacts, Contact(e.on, pos, e.child, e.by, e.method, e.device))
+
+
+@_on(ev.FindingAcknowledged)
+def _acknowledged(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.FindingAcknowledged)
+    _place(r.acks.setdefault(key(e.rule, e.subject_ref), []), Mark(e.on, pos, True))
+
+
+@_on(ev.SubjectForgotten)
+def _forgotten(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.SubjectForgotten)
+    r.forgotten[e.subject_ref] = e.on
+
+
+assert set(_HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type has a handler"
+
+
+def apply(registers: Registers, event: ev.Event, position: int) -> None:
+    """Advance the registers by one recorded event (positions must increase)."""
+    if position <= registers.position:
+        raise ValueError(f"position {position} already applied (at {registers.position})")
+    _HANDLERS[type(event)](registers, event, position)
+    registers.position = position
+
+
+def advance(registers: Registers, stream: Iterable[tuple[int, ev.Event]]) -> Registers:
+    for position, event in stream:
+        apply(registers, event, position)
+    return registers
+
+
+def rebuild(stream: Iterable[tuple[int, ev.Event]]) -> Registers:
+    return advance(Registers(), stream)
+
+
+_encoder = msgspec.msgpack.Encoder()
+_decoder = msgspec.msgpack.Decoder(Registers)
+
+
+def to_bytes(registers: Registers) -> bytes:
+    return _encoder.encode(registers)
+
+
+def from_bytes(data: bytes) -> Registers | None:
+    """Persisted registers, or None when they are of another schema (then rebuild)."""
+    try:
+        registers = _decoder.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
+    return registers if registers.schema == SCHEMA else None

@@ -1,0 +1,190 @@
+"""Rules about the parents' closed group (South Woodham's "Conditions of Use", lines 102-130).
+
+- Line 118: only current parents/carers and staff may be members (``ineligible-member``).
+- Line 122: leavers' parents are removed shortly after the start of the summer holidays
+  following their child's last day (``leaver-not-removed``; "shortly" is the profile's grace).
+- Line 126: there should be two administrators (``too-few-admins``).
+
+All three are judged at the end of each day ("is the case" rules in ``site/rules.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+
+from ledger.profile import Profile
+from projections import status
+from projections.calendar import ONE_DAY, add_days
+from projections.findings import Episode, runs
+from projections.registers import Registers
+
+
+def _guardian_days(r: Registers, guardian: str) -> Iterator[dt.date]:
+    """Days on which a guardian's eligibility can change."""
+    for link in r.guardians.get(guardian, ()):
+        child = r.children[link.child]
+        yield link.on
+        yield child.start
+        if child.left is not None:
+            yield child.left + ONE_DAY
+
+
+def _eligible(r: Registers, ref: str, day: dt.date) -> bool:
+    if ref.startswith("S-"):
+        return status.current(r, ref, day)
+    return any(status.enrolled(r, c, day) for c in status.children_of(r, ref, day))
+
+
+def ineligible_member(r: Registers, profile: Profile) -> list[Episode]:
+    out: list[Episode] = []
+    for ref, history in r.members.items():
+        days = [m.on for m in history]
+        if ref.startswith("S-"):
+            person = r.persons.get(ref)
+            if person is not None:
+                days.append(person.joined)
+                if person.left is not None:
+                    days.append(person.left + ONE_DAY)
+        else:
+            days.extend(_guardian_days(r, ref))
+
+        def holds(day: dt.date, ref: str = ref) -> bool:
+            return (
+                status.member(r, ref, day)
+                and not _eligible(r, ref, day)
+                and not (ref.startswith("G-") and status.all_left(r, ref, day))
+            )
+
+        for since, end in runs(days, holds):
+            if ref.startswith("S-"):
+                what = "not a current member of staff"
+            else:
+                what = "not the guardian of an enrolled child"
+            resolution = None
+            if end is not None:
+                resolution = "MemberRemoved" if not status.member(r, ref, end) else "eligible"
+            out.append(
+                Episode(
+                    "ineligible-member",
+                    ref,
+                    since,
+                    f"{ref} is in the group but is {what}",
+                    end,
+                    resolution,
+                )
+            )
+    return out
+
+
+def summer_holiday_start(r: Registers, profile: Profile, year: int, day: dt.date) -> dt.date:
+    """The summer holiday start for ``year``, as recorded on or before ``day``."""
+    recorded = status.latest(r.term_dates.get(year, []), day)
+    return recorded.starts if recorded is not None else profile.summer_holiday_start(year)
+
+
+def leaver_deadline(r: Registers, profile: Profile, last_day: dt.date, day: dt.date) -> dt.date:
+    """The first summer holiday start on or after ``last_day``, plus the grace days."""
+    year = last_day.year
+    while True:
+        start = summer_holiday_start(r, profile, year, day)
+        if start >= last_day:
+            return add_days(start, profile.leaver_grace_days)
+        year += 1
+
+
+def leaver_not_removed(r: Registers, profile: Profile) -> list[Episode]:
+    out: list[Episode] = []
+    term_days = [t.on for history in r.term_dates.values() for t in history]
+    for ref, history in r.members.items():
+        if not ref.startswith("G-"):
+            continue
+        days = [m.on for m in history]
+        days.extend(_guardian_days(r, ref))
+        days.extend(term_days)
+        # Between those days the deadline is fixed; it can also pass on its own.
+        for day in list(days):
+            last = status.last_day_of_children(r, ref, day)
+            if last is not None:
+                days.append(leaver_deadline(r, profile, last, day) + ONE_DAY)
+
+        def holds(day: dt.date, ref: str = ref) -> bool:
+            if not status.member(r, ref, day):
+                return False
+            last = status.last_day_of_children(r, ref, day)
+            return last is not None and day > leaver_deadline(r, profile, last, day)
+
+        for since, end in runs(days, holds):
+            out.append(
+                Episode(
+                    "leaver-not-removed",
+                    ref,
+                    since,
+                    f"{ref}'s children have all left; the group membership was due to end by"
+                    f" {(since - ONE_DAY).isoformat()}",
+                    end,
+                    "MemberRemoved" if end is not None else None,
+                )
+            )
+    return out
+
+
+def too_few_admins(r: Registers, profile: Profile) -> list[Episode]:
+    group = profile.group_channel
+    if group is None:
+        return []
+    needed = profile.min_group_admins
+    # Count members and admins through a sweep of the days on which either can change.
+    member_runs: list[tuple[dt.date, dt.date | None]] = []
+    for ref, history in r.members.items():
+
+        def is_member(day: dt.date, ref: str = ref) -> bool:
+            return status.member(r, ref, day)
+
+        member_runs.extend(runs((m.on for m in history), is_member))
+    admin_runs: list[tuple[dt.date, dt.date | None]] = []
+    for k, history in r.roles.items():
+        person, role = k.split("|", 1)
+        if role != "group-admin":
+            continue
+        days = [m.on for m in history]
+        p = r.persons.get(person)
+        if p is not None:
+            days.append(p.joined)
+            if p.left is not None:
+                days.append(p.left + ONE_DAY)
+
+        def is_admin(day: dt.date, person: str = person) -> bool:
+            return status.holds_role(r, person, "group-admin", day)
+
+        admin_runs.extend(runs(days, is_admin))
+    deltas: dict[dt.date, list[int]] = {}
+    for runs_, index in ((member_runs, 0), (admin_runs, 1)):
+        for start, end in runs_:
+            deltas.setdefault(start, [0, 0])[index] += 1
+            if end is not None:
+                deltas.setdefault(end, [0, 0])[index] -= 1
+    counts = [0, 0]
+    state: dict[dt.date, bool] = {}
+    admins: dict[dt.date, int] = {}
+    for day in sorted(deltas):
+        counts[0] += deltas[day][0]
+        counts[1] += deltas[day][1]
+        state[day] = counts[0] > 0 and counts[1] < needed
+        admins[day] = counts[1]
+    out: list[Episode] = []
+    for since, end in runs(state, state.__getitem__):
+        resolution = None
+        if end is not None:
+            resolution = "RoleAssigned" if admins[end] >= needed else "MemberRemoved"
+        out.append(
+            Episode(
+                "too-few-admins",
+                group,
+                since,
+                f"the group had members but fewer than {needed} current group admins",
+                end,
+                resolution,
+            )
+        )
+    return out

@@ -1,0 +1,341 @@
+"""The policy profiles that ship with the package, and the refusal of bad ones.
+
+DESIGN.md section 5 ("the intended reading of the seeds") says which channels and rules each
+shipped profile has; this file pins that reading, checks that every citation points at a real,
+non-blank line of the profile's own seed policy, and checks that a bad profile is refused with a
+`ProfileError` that says where the problem is.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ledger.profile import PERSONAL_ACCOUNT, Profile, ProfileError, decode, load, shipped
+
+# The seed policies sit beside the project: /work/shared/seeds for /work/main.
+SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
+SEEDS_MISSING = "../shared/seeds not beside the project: citation line check needs it"
+
+CITATION = re.compile(r"^(?P<file>[A-Za-z0-9._-]+):(?P<first>[0-9]+)(?:-(?P<last>[0-9]+))?$")
+
+# Every profile's personal account: nobody posts about the setting, never a child's image.
+PERSONAL = {PERSONAL_ACCOUNT: ([], "never", False)}
+
+# name -> channels {channel: (posters, child_images, group)} and rules {rule: parameters}.
+# Parameters are checked through the Profile's accessors, i.e. the values the rules will use.
+EXPECTED: dict[str, dict[str, Any]] = {
+    "stepping-stones-preschool": {
+        "title": "Stepping Stones Pre School",
+        "channels": {"public-page": (["manager"], "consent", False), **PERSONAL},
+        "rules": {
+            "consent-missing": {},
+            "child-image-forbidden": {},
+            "unauthorised-poster": {},
+            "contact-without-permission": {},
+            "non-setting-device": {
+                "contacts_need_setting_device": True,
+                "require_setting_device": False,
+            },
+            "concern-unaddressed": {"concern_response_days": 1},
+            "referral-undecided": {"decision_days": 28},
+        },
+    },
+    "stepping-stones-nursery": {
+        "title": "Stepping Stones Nursery",
+        "channels": {
+            "closed-page": (["manager", "social-media-officer"], "consent", False),
+            **PERSONAL,
+        },
+        "rules": {
+            "consent-missing": {},
+            "withdrawn-consent-post-live": {"takedown_days": 2},
+            "child-image-forbidden": {},
+            "unauthorised-poster": {},
+            "connection-without-exception": {"friendship_exception": "never"},
+            "concern-unaddressed": {"concern_response_days": 1},
+            "referral-undecided": {"decision_days": 28},
+        },
+    },
+    "sandbank-valley-federation": {
+        "title": "Sandbank and Valley Nursery Schools Federation",
+        "channels": {"website": (["manager"], "consent", False), **PERSONAL},
+        "rules": {
+            "consent-missing": {},
+            "child-image-forbidden": {},
+            "unauthorised-poster": {},
+            "concern-unaddressed": {"concern_response_days": 1},
+            "referral-undecided": {"decision_days": 28},
+        },
+    },
+    "south-woodham-preschool": {
+        "title": "South Woodham Pre-School",
+        "channels": {
+            "closed-group": (["any-member"], "consent", True),
+            "public-page": (["manager", "chair"], "consent", False),
+            **PERSONAL,
+        },
+        "rules": {
+            "consent-missing": {},
+            "withdrawn-consent-post-live": {"takedown_days": 2},
+            "child-image-forbidden": {},
+            "unauthorised-poster": {},
+            "non-setting-device": {
+                "require_setting_device": True,
+                "contacts_need_setting_device": False,
+            },
+            "removal-follow-up-overdue": {"follow_up_days": 7},
+            "ineligible-member": {},
+            "leaver-not-removed": {"leaver_grace_days": 14, "summer_holiday_default": "07-22"},
+            "too-few-admins": {"min_group_admins": 2},
+            "connection-without-exception": {"friendship_exception": "pre-existing"},
+            "concern-unaddressed": {"concern_response_days": 1},
+            "referral-undecided": {"decision_days": 28},
+        },
+    },
+    "west-wycombe-preschool": {
+        "title": "West Wycombe Preschool",
+        "channels": {
+            "facebook-page": (
+                ["manager", "deputy", "third-in-charge", "chair", "social-media-officer"],
+                "never",
+                False,
+            ),
+            **PERSONAL,
+        },
+        "rules": {
+            "child-image-forbidden": {},
+            "unauthorised-poster": {},
+            "connection-without-exception": {"friendship_exception": "declared"},
+            "policy-review-overdue": {"review_interval_months": 12},
+            "concern-unaddressed": {"concern_response_days": 1},
+            "referral-undecided": {"decision_days": 28},
+        },
+    },
+}
+NAMES = sorted(EXPECTED)
+
+
+def _raw(name: str) -> dict[str, Any]:
+    """The shipped TOML as written (before `ledger.profile` adds anything)."""
+    return tomllib.loads((files("ledger.profiles") / f"{name}.toml").read_text("utf-8"))
+
+
+def _citations(profile: Profile) -> list[tuple[str, str]]:
+    """(where, citation) for every channel and rule of a profile."""
+    out = [(f"channels.{n}", c) for n, ch in profile.channels.items() for c in ch.cite]
+    out += [(f"rules.{n}", c) for n, rule in profile.rules.items() for c in rule.cite]
+    return out
+
+
+def _seed_lines(source: str) -> list[str]:
+    if not SEEDS.is_dir():
+        pytest.skip(SEEDS_MISSING)
+    path = SEEDS / source
+    assert path.is_file(), f"{source} is not in {SEEDS}"
+    return path.read_text("utf-8").splitlines()
+
+
+# --- the shipped profiles -----------------------------------------------------------------------
+
+
+def test_the_five_seed_profiles_ship() -> None:
+    assert shipped() == NAMES
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_profile_loads_and_names_itself(name: str) -> None:
+    profile = load(name)
+    assert profile.name == name
+    assert profile.title == EXPECTED[name]["title"]
+    assert profile.source == f"{name}.txt"
+    assert profile.policy.strip()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_profile_has_the_designed_channels(name: str) -> None:
+    profile = load(name)
+    got = {n: (list(c.posters), c.child_images, c.group) for n, c in profile.channels.items()}
+    assert got == EXPECTED[name]["channels"]
+    # The personal account is written out in the file, with its own words and citation,
+    # rather than left to the loader's fallback.
+    assert PERSONAL_ACCOUNT in _raw(name)["channels"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_profile_has_the_designed_rules_and_parameters(name: str) -> None:
+    profile = load(name)
+    assert set(profile.rules) == set(EXPECTED[name]["rules"])
+    for rule, parameters in EXPECTED[name]["rules"].items():
+        for parameter, value in parameters.items():
+            assert getattr(profile, parameter) == value, f"{name}: rules.{rule}.{parameter}"
+
+
+def test_channels_with_images_never_have_no_consent_rule() -> None:
+    # West Wycombe never allows images of children, so child-image-forbidden covers its page.
+    profile = load("west-wycombe-preschool")
+    assert all(c.child_images == "never" for c in profile.channels.values())
+    assert not profile.is_on("consent-missing")
+    assert not profile.is_on("withdrawn-consent-post-live")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_channel_and_rule_says_and_cites(name: str) -> None:
+    profile = load(name)
+    for kind, items in (("channels", profile.channels), ("rules", profile.rules)):
+        for item_name, item in items.items():
+            assert item.says.strip(), f"{name}: {kind}.{item_name} has no `says`"
+            assert item.cite, f"{name}: {kind}.{item_name} has no `cite`"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_citation_names_the_profiles_own_source(name: str) -> None:
+    profile = load(name)
+    for where, citation in _citations(profile):
+        match = CITATION.match(citation)
+        assert match, f"{name}: {where}: {citation!r} is not FILE:LINE or FILE:FROM-TO"
+        assert match["file"] == profile.source, f"{name}: {where}: {citation!r}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_cited_line_exists_in_the_seed_and_is_not_blank(name: str) -> None:
+    profile = load(name)
+    lines = _seed_lines(profile.source)
+    for where, citation in _citations(profile):
+        match = CITATION.match(citation)
+        assert match
+        first = int(match["first"])
+        last = int(match["last"] or first)
+        assert 1 <= first <= last <= len(lines), (
+            f"{name}: {where}: {citation!r} is outside {profile.source} ({len(lines)} lines)"
+        )
+        for number in {first, last}:
+            assert lines[number - 1].strip(), f"{name}: {where}: line {number} is blank"
+
+
+def _words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+", text.lower())
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_says_is_in_our_own_words(name: str) -> None:
+    # `says` describes the rule for a committee member; it does not copy the policy's sentences.
+    profile = load(name)
+    seed = _words(" ".join(_seed_lines(profile.source)))
+    run = 8
+    seed_runs = {tuple(seed[i : i + run]) for i in range(len(seed) - run + 1)}
+    texts = [(f"channels.{n}", c.says) for n, c in profile.channels.items()]
+    texts += [(f"rules.{n}", r.says) for n, r in profile.rules.items()]
+    for where, says in texts:
+        words = _words(says)
+        for i in range(len(words) - run + 1):
+            assert tuple(words[i : i + run]) not in seed_runs, (
+                f"{name}: {where}.says copies the policy: {' '.join(words[i : i + run])!r}"
+            )
+
+
+# --- bad profiles are refused, saying where -----------------------------------------------------
+
+GOOD = """\
+name = "my-setting"
+title = "My Setting"
+policy = "Social Media Policy, 2025"
+source = "my-policy.txt"
+
+[channels.public-page]
+posters = ["manager"]
+child_images = "consent"
+says = "The setting's page; the manager posts."
+cite = ["my-policy.txt:3"]
+
+[rules.consent-missing]
+says = "A child appears only with a parent's agreement."
+cite = ["my-policy.txt:4"]
+"""
+
+
+def _load_text(tmp_path: Path, text: str) -> Profile:
+    path = tmp_path / "my-setting.toml"
+    path.write_text(text, "utf-8")
+    return load(str(path))
+
+
+def test_a_good_own_profile_loads_with_a_personal_account(tmp_path: Path) -> None:
+    profile = _load_text(tmp_path, GOOD)
+    assert profile.name == "my-setting"
+    assert set(profile.channels) == {"public-page", PERSONAL_ACCOUNT}
+    assert profile.channels[PERSONAL_ACCOUNT].posters == []
+    assert profile.channels[PERSONAL_ACCOUNT].child_images == "never"
+
+
+BAD = {
+    "unknown top-level field": (
+        GOOD.replace('source = "my-policy.txt"\n', 'source = "my-policy.txt"\ncolour = "blue"\n'),
+        ["colour"],
+    ),
+    "unknown field in a rule": (
+        GOOD + "colour = 1\n",
+        ["colour", "rules"],
+    ),
+    "parameter on the wrong rule": (
+        GOOD + "takedown_days = 3\n",
+        ["rules.consent-missing.takedown_days", "withdrawn-consent-post-live"],
+    ),
+    "unknown rule name": (
+        GOOD + '\n[rules.photo-police]\nsays = "x"\ncite = []\n',
+        ["photo-police", "rules"],
+    ),
+    "bad channel name": (
+        GOOD.replace("[channels.public-page]", "[channels.Public_Page]"),
+        ["channels", "key"],
+    ),
+    "personal account that allows posters": (
+        GOOD
+        + '\n[channels.personal-account]\nposters = ["manager"]\nchild_images = "never"\n'
+        + 'says = "x"\n',
+        ["channels.personal-account", "posters = []"],
+    ),
+    "personal account that allows images": (
+        GOOD
+        + '\n[channels.personal-account]\nposters = []\nchild_images = "consent"\n'
+        + 'says = "x"\n',
+        ["channels.personal-account", 'child_images = "never"'],
+    ),
+    "unknown poster role": (
+        GOOD.replace('posters = ["manager"]', 'posters = ["headteacher"]'),
+        ["headteacher", "channels", "posters"],
+    ),
+    "malformed TOML": (
+        GOOD.replace("[rules.consent-missing]", "[rules.consent-missing"),
+        ["not valid TOML", "line 12"],
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BAD))
+def test_bad_profile_is_refused_naming_the_place(tmp_path: Path, case: str) -> None:
+    text, expected = BAD[case]
+    with pytest.raises(ProfileError) as refused:
+        _load_text(tmp_path, text)
+    message = str(refused.value)
+    assert message.startswith("my-setting.toml: "), message
+    for part in expected:
+        assert part in message, f"{case}: {part!r} not in {message!r}"
+
+
+def test_bad_profile_text_is_refused_by_decode_too() -> None:
+    with pytest.raises(ProfileError, match=r"^pasted\.toml: .*colour"):
+        decode(GOOD + "colour = 1\n", "pasted.toml")
+
+
+def test_unknown_shipped_profile_name_lists_the_shipped_ones() -> None:
+    with pytest.raises(ProfileError) as refused:
+        load("no-such-setting")
+    assert "no-such-setting" in str(refused.value)
+    for name in NAMES:
+        assert name in str(refused.value)
