@@ -396,7 +396,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except ProfileError as exc:
         raise Stop(EXIT_REFUSED, f"--profile: {exc}") from None
     end = today(system_clock)
-    start = dt.date(end.year - 1 if end.month >= 9 else end.year - 2, 9, 1)
+    # Three school years, so that summers pass (leavers) and yearly reviews fall due.
+    start = dt.date(end.year - 3 if end.month >= 9 else end.year - 4, 9, 1)
     facts = generate(profile, setting=args.setting, start=start, end=end, seed=args.seed)
     init = argparse.Namespace(db=args.db, profile=args.profile, setting=args.setting)
     cmd_init(init)
