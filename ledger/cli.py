@@ -231,12 +231,16 @@ def cmd_findings(args: argparse.Namespace) -> int:
     registers = _registers(ledger, args.known_at)
     day = args.as_of or today(system_clock)
     found = fnd.evaluate(registers, ledger.profile, day)
+    hidden = 0
     if args.open:
+        hidden = sum(1 for f in found if f.status != "open")
         found = [f for f in found if f.status == "open"]
     if args.json:
-        sys.stdout.buffer.write(msgspec.json.encode(found) + b"\n")
+        print(msgspec.json.encode(found).decode())
         return EXIT_OK
     print_findings(found, registers, ledger, day, args.known_at, sys.stdout)
+    if hidden:
+        print(f"\n({hidden} resolved finding(s) not shown: run `ledger findings` for all.)")
     return EXIT_OK
 
 
@@ -257,6 +261,8 @@ def print_findings(
     open_ = [f for f in found if f.status == "open"]
     resolved = [f for f in found if f.status == "resolved"]
     for title, group in (("Open", open_), ("Resolved", resolved)):
+        if title == "Resolved" and not group and open_:
+            continue
         print(f"\n{title} ({len(group)})", file=out)
         if not group:
             print("  none", file=out)
@@ -305,7 +311,7 @@ def cmd_check_post(args: argparse.Namespace) -> int:
     )
     if args.json:
         answer = {"ok": not problems, "problems": [{"rule": r, "detail": d} for r, d in problems]}
-        sys.stdout.buffer.write(msgspec.json.encode(answer) + b"\n")
+        print(msgspec.json.encode(answer).decode())
     elif not problems:
         print(f"Yes: this may be posted on {event.channel} on {day.isoformat()}.")
     else:
@@ -357,7 +363,7 @@ def cmd_export(args: argparse.Namespace) -> int:
             record = integrity.decode_record(stored.state)
             if record.signed_at <= end:
                 upto = record.size
-    sys.stdout.buffer.write(_exported(ledger, upto))
+    sys.stdout.write(_exported(ledger, upto).decode())
     return EXIT_OK
 
 
@@ -403,7 +409,48 @@ def cmd_demo(args: argparse.Namespace) -> int:
     cmd_init(init)
     positions = _record(args, [(None, e) for e in facts])
     print(f"Recorded a demo history of {len(positions):,} facts, {start} to {end}.")
+    suggestion = _a_post_to_check(_ledger(args), end)
+    if suggestion:
+        print(
+            f"Ask before posting, for example:\n  ledger --db {config.db} check post {suggestion}"
+        )
     return EXIT_OK
+
+
+def _a_post_to_check(ledger: Ledger, day: dt.date) -> str | None:
+    """A realistic `check post` for the demo: a current manager and a consented child."""
+    from projections import status
+
+    r = ledger.registers()
+    profile = ledger.profile
+    for channel, chan in profile.channels.items():
+        if chan.child_images != "consent":
+            continue
+        author = next(
+            (
+                p
+                for p in r.persons
+                if any(
+                    status.holds_role(r, p, role, day)
+                    for role in chan.posters
+                    if role != "any-member"
+                )
+            ),
+            None,
+        )
+        child = next(
+            (
+                c
+                for c in r.children
+                if status.enrolled(r, c, day) and status.consent_active(r, c, channel, day)
+            ),
+            None,
+        )
+        device = next((d for d in r.devices if status.in_service(r, d, day)), None)
+        if author and child:
+            extra = f" --device {device}" if device else ""
+            return f"--channel {channel} --author {author} --depicts {child}{extra}"
+    return None
 
 
 # --- the parser -------------------------------------------------------------------------------

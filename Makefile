@@ -1,0 +1,45 @@
+# Two commands set everything up on a fresh machine: `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+DEMO   := demo
+
+.PHONY: install demo test test-deep lint clean
+
+$(STAMP): pyproject.toml
+	@$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "Python 3.11 or newer is needed"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	@echo "Installing the ledger and its tools into $(VENV) (a minute or two)..."
+	@$(BIN)/python -m pip install -e '.[test]' > $(VENV)/install.log 2>&1 \
+		|| { cat $(VENV)/install.log; echo 'make: installing failed (the log is above)'; exit 1; }
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+demo: $(STAMP)
+	@rm -rf $(DEMO) && mkdir -p $(DEMO)
+	$(BIN)/ledger --db $(DEMO)/sunflowers.db demo --profile south-woodham-preschool \
+		--setting "Sunflowers Pre-School (demo)"
+	@echo
+	$(BIN)/ledger --db $(DEMO)/sunflowers.db findings --open
+	@echo
+	@echo "The demo ledger is $(DEMO)/sunflowers.db (the command is $(BIN)/ledger). Try:"
+	@echo "  $(BIN)/ledger --db $(DEMO)/sunflowers.db findings"
+	@echo "  $(BIN)/ledger --db $(DEMO)/sunflowers.db findings --as-of 2025-09-30"
+	@echo "  $(BIN)/ledger --db $(DEMO)/sunflowers.db verify"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+
+test: lint
+	$(BIN)/pytest -q
+
+test-deep: lint
+	HYPOTHESIS_PROFILE=deep $(BIN)/pytest -q
+
+clean:
+	rm -rf $(VENV) $(DEMO) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis

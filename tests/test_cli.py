@@ -1,0 +1,1392 @@
+"""End-to-end tests of the ``ledger`` command (DESIGN.md sections 3, 4 and 6).
+
+Every test calls the command in-process (``ledger.cli.main``) on a ledger in a temporary folder,
+with the clock pinned by ``LEDGER_NOW``. The people in these files are invented; their names are
+looked for in every error message, every ``findings`` output and every ``check post`` answer,
+where they must never appear.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sqlite3
+import stat
+from collections.abc import Iterator, Sequence
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pytest
+
+from ledger import recording
+from ledger.cli import build_parser, main
+
+NOW = "2027-06-30T12:00:00+00:00"
+EARLIER = "2027-01-10T09:00:00+00:00"
+SETTING = "Fake Acorns Pre-School (test)"
+SW = "south-woodham-preschool"
+NURSERY = "stepping-stones-nursery"
+
+# Invented people. None of these may ever appear in an error, a finding or a check's answer.
+CHILD_1 = "Zebedee Quinton-Marsh"
+GUARDIAN_1 = "Philomena Quinton-Marsh"
+CHILD_2 = "Ottoline Fakesby"
+GUARDIAN_2 = "Bartholomew Fakesby"
+STAFF_1 = "Augustus Testington-Pike"
+VOLUNTEER_1 = "Clementine Fauxbridge"
+NEWCOMER = "Peregrine Nonesuch-Vale"
+NAME_PARTS = (
+    "Zebedee",
+    "Quinton",
+    "Philomena",
+    "Ottoline",
+    "Fakesby",
+    "Bartholomew",
+    "Augustus",
+    "Testington",
+    "Clementine",
+    "Fauxbridge",
+    "Peregrine",
+    "Nonesuch",
+)
+
+Fact = dict[str, Any]
+
+# Facts that are valid under every shipped profile.
+BASE_COMMON: list[Fact] = [
+    {"type": "PolicyAdopted", "on": "2025-06-01", "version": "2025.1"},
+    {"type": "PersonJoined", "on": "2025-08-01", "person": "S-0001", "name": STAFF_1},
+    {"type": "RoleAssigned", "on": "2025-08-01", "person": "S-0001", "role": "manager"},
+    {"type": "PersonJoined", "on": "2025-08-15", "person": "S-0002", "name": VOLUNTEER_1},
+    {"type": "DeviceRegistered", "on": "2025-08-01", "device": "T-01"},
+    {"type": "ChildEnrolled", "on": "2025-09-01", "child": "C-0001", "name": CHILD_1},
+    {
+        "type": "GuardianLinked",
+        "on": "2025-09-01",
+        "guardian": "G-0001",
+        "name": GUARDIAN_1,
+        "child": "C-0001",
+    },
+    {"type": "ChildEnrolled", "on": "2025-09-01", "child": "C-0002", "name": CHILD_2},
+    {
+        "type": "GuardianLinked",
+        "on": "2025-09-01",
+        "guardian": "G-0002",
+        "name": GUARDIAN_2,
+        "child": "C-0002",
+    },
+    {
+        "type": "ConcernRaised",
+        "on": "2025-10-02",
+        "concern": "K-0001",
+        "category": "critical-discussion",
+        "about": "S-0002",
+    },
+    {
+        "type": "DisciplinaryReferred",
+        "on": "2025-10-03",
+        "case": "D-0001",
+        "person": "S-0002",
+        "concern": "K-0001",
+    },
+]
+BASE_COMMON[1]["kind"] = "staff"
+BASE_COMMON[3]["kind"] = "volunteer"
+
+# South Woodham: consent on the closed group, a member, a post, a friendship exception.
+BASE_SW: list[Fact] = [
+    *BASE_COMMON,
+    {
+        "type": "ConsentGranted",
+        "on": "2025-09-02",
+        "child": "C-0001",
+        "guardian": "G-0001",
+        "channel": "closed-group",
+        "evidence": "F-17",
+        "method": "paper",
+    },
+    {"type": "MemberAdmitted", "on": "2025-09-05", "member": "G-0001"},
+    {
+        "type": "PostPublished",
+        "on": "2025-10-01",
+        "post": "P-0001",
+        "channel": "closed-group",
+        "author": "G-0001",
+        "depicts": ["C-0001"],
+        "device": "T-01",
+    },
+    {
+        "type": "FriendshipExceptionGranted",
+        "on": "2025-09-10",
+        "person": "S-0001",
+        "guardian": "G-0001",
+        "since": "2019-05-01",
+        "approved_by": "S-0001",
+    },
+]
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+class Result(NamedTuple):
+    status: int
+    out: str
+    err: str
+
+    @property
+    def text(self) -> str:
+        return self.out + self.err
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LEDGER_NOW", NOW)
+    monkeypatch.delenv("LEDGER_DB", raising=False)
+    monkeypatch.delenv("LEDGER_KEY", raising=False)
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> Result:
+    capsys.readouterr()
+    status = main(list(argv))
+    out, err = capsys.readouterr()
+    result = Result(status, out, err)
+    assert "Traceback" not in result.text
+    if status != 0:
+        assert_private(result.text)
+    return result
+
+
+def assert_private(text: str) -> None:
+    """No invented person's name (nor any part of one) in the text."""
+    leaked = [part for part in NAME_PARTS if part in text]
+    assert not leaked, f"names leaked: {leaked} in:\n{text}"
+
+
+def jsonl(facts: Sequence[Fact]) -> str:
+    return "".join(json.dumps(f) + "\n" for f in facts)
+
+
+def write(path: Path, text: str) -> Path:
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def init(capsys: pytest.CaptureFixture[str], db: Path, profile: str = SW) -> None:
+    result = run(capsys, "--db", str(db), "init", "--profile", profile, "--setting", SETTING)
+    assert result.status == 0, result.text
+
+
+def import_facts(
+    capsys: pytest.CaptureFixture[str], db: Path, facts: Sequence[Fact], name: str = "in.jsonl"
+) -> Result:
+    path = write(db.parent / name, jsonl(facts))
+    return run(capsys, "--db", str(db), "import", str(path))
+
+
+def ledger(
+    capsys: pytest.CaptureFixture[str],
+    folder: Path,
+    facts: Sequence[Fact] = BASE_SW,
+    profile: str = SW,
+    name: str = "setting.db",
+) -> Path:
+    db = folder / name
+    init(capsys, db, profile)
+    if facts:
+        result = import_facts(capsys, db, facts, name=f"{name}.base.jsonl")
+        assert result.status == 0, result.text
+    return db
+
+
+def export(capsys: pytest.CaptureFixture[str], db: Path, *extra: str) -> list[dict[str, Any]]:
+    result = run(capsys, "--db", str(db), "export", *extra)
+    assert result.status == 0, result.text
+    return [json.loads(line) for line in result.out.splitlines() if line.strip()]
+
+
+def facts_of(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [line for line in lines if line["type"] != "Checkpoint"]
+
+
+def files(db: Path) -> dict[str, bytes]:
+    """The ledger's files (database, journal/WAL, key, public key), byte for byte."""
+    return {
+        p.name: p.read_bytes()
+        for p in sorted(db.parent.glob(db.name + "*"))
+        if not p.name.endswith("-shm") and not p.name.endswith(".jsonl")
+    }
+
+
+def findings(capsys: pytest.CaptureFixture[str], db: Path, *extra: str) -> list[dict[str, Any]]:
+    result = run(capsys, "--db", str(db), "findings", "--json", *extra)
+    assert result.status == 0, result.text
+    assert_private(result.text)
+    found = json.loads(result.out)
+    assert isinstance(found, list)
+    return found
+
+
+def has(found: list[dict[str, Any]], rule: str, subject: str) -> list[dict[str, Any]]:
+    return [f for f in found if f["rule"] == rule and f["subject"] == subject]
+
+
+def word(field: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-]){re.escape(field)}(?![\w-])")
+
+
+# --- 1. init ----------------------------------------------------------------------------------
+
+
+def test_init_creates_the_ledger_and_a_private_key(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = workdir / "acorns.db"
+    result = run(capsys, "--db", str(db), "init", "--profile", SW, "--setting", SETTING)
+    assert result.status == 0, result.text
+    assert db.exists()
+    key = workdir / "acorns.db.key"
+    assert key.exists()
+    assert stat.S_IMODE(key.stat().st_mode) == 0o600
+    lines = export(capsys, db)
+    assert lines[0]["type"] == "SettingRegistered"
+    assert lines[0]["name"] == SETTING
+    assert lines[0]["profile"] == SW
+    assert lines[0]["on"] == "2027-06-30"
+
+
+def test_init_uses_ledger_db_in_the_current_folder_by_default(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    result = run(capsys, "init", "--profile", SW, "--setting", SETTING)
+    assert result.status == 0, result.text
+    assert (workdir / "ledger.db").exists()
+    assert (workdir / "ledger.db.key").exists()
+    assert run(capsys, "verify").status == 0
+
+
+def test_a_second_init_is_refused_and_writes_nothing(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, workdir)
+    before = files(db)
+    exported = export(capsys, db)
+    for profile in (SW, NURSERY):
+        result = run(
+            capsys, "--db", str(db), "init", "--profile", profile, "--setting", "Another place"
+        )
+        assert result.status == 2
+        assert result.err.strip(), "a refusal says why"
+        assert files(db) == before
+        assert export(capsys, db) == exported
+
+
+def test_init_refuses_an_unknown_profile(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = workdir / "acorns.db"
+    result = run(
+        capsys, "--db", str(db), "init", "--profile", "no-such-profile", "--setting", SETTING
+    )
+    assert result.status == 2
+    assert "--profile" in result.err
+    assert not db.exists()
+    assert not (workdir / "acorns.db.key").exists()
+
+
+OWN_PROFILE = """\
+name = "own-test-profile"
+title = "Own Test Setting"
+policy = "Invented policy for the tests"
+source = "own-test-profile.txt"
+
+[channels.website]
+posters = ["manager"]
+child_images = "consent"
+says = "The setting's website."
+
+[rules.consent-missing]
+says = "A child appears on the website only with consent."
+cite = ["own-test-profile.txt:1"]
+"""
+
+
+def test_init_with_a_settings_own_profile(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (workdir / "profiles").mkdir()
+    own = write(workdir / "profiles" / "own.toml", OWN_PROFILE)
+    db = workdir / "own.db"
+    result = run(
+        capsys, "--db", str(db), "init", "--profile", "profiles/own.toml", "--setting", SETTING
+    )
+    assert result.status == 0, result.text
+    assert export(capsys, db)[0]["profile"] == "own-test-profile"
+    people = [f for f in BASE_COMMON if f["type"] in ("ChildEnrolled", "GuardianLinked")]
+    assert import_facts(capsys, db, people).status == 0
+    own.unlink()  # the ledger keeps its own copy of the profile
+    website = {
+        "type": "ConsentGranted",
+        "on": "2025-09-02",
+        "child": "C-0001",
+        "guardian": "G-0001",
+        "channel": "website",
+        "evidence": "F-17",
+        "method": "paper",
+    }
+    assert import_facts(capsys, db, [website]).status == 0
+    # A channel of a shipped profile is not a channel of this one.
+    refused = import_facts(capsys, db, [{**website, "channel": "closed-group"}])
+    assert refused.status == 2
+    assert "line 1" in refused.err and "channel" in refused.err
+    post = {
+        "type": "PostPublished",
+        "on": "2025-10-01",
+        "post": "P-0001",
+        "channel": "website",
+        "author": "G-0002",
+        "depicts": ["C-0002"],
+    }
+    assert import_facts(capsys, db, [post]).status == 0
+    found = findings(capsys, db)
+    assert has(found, "consent-missing", "P-0001")
+    assert not has(found, "unauthorised-poster", "P-0001"), "that rule is not in this profile"
+
+
+def test_init_refuses_an_invalid_own_profile(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    bad = write(workdir / "bad.toml", OWN_PROFILE.replace('child_images = "consent"', ""))
+    db = workdir / "bad.db"
+    result = run(capsys, "--db", str(db), "init", "--profile", str(bad), "--setting", SETTING)
+    assert result.status == 2
+    assert "child_images" in result.err
+    assert not db.exists()
+
+
+# --- 2. import: JSON Lines ------------------------------------------------------------------
+
+
+def test_import_records_the_facts_of_a_file(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = workdir / "setting.db"
+    init(capsys, db)
+    path = write(workdir / "facts.jsonl", jsonl(BASE_SW[:4]) + "\n\n" + jsonl(BASE_SW[4:]))
+    result = run(capsys, "--db", str(db), "import", str(path))
+    assert result.status == 0, result.text
+    recorded = facts_of(export(capsys, db))
+    assert len(recorded) == 1 + len(BASE_SW)
+    for fact, line in zip(BASE_SW, recorded[1:], strict=True):
+        assert {k: v for k, v in line.items() if k in fact} == fact
+        assert set(line) - set(fact) == {"position", "recorded_at", "leaf"}
+
+
+def _bad_line_cases() -> Iterator[Any]:
+    """(profile, the bad line, the field the message must name) for each refusal of section 4."""
+    enrol = {"type": "ChildEnrolled", "on": "2026-01-05", "child": "C-0050", "name": CHILD_1}
+    grant = {
+        "type": "ConsentGranted",
+        "on": "2026-01-05",
+        "child": "C-0001",
+        "guardian": "G-0001",
+        "channel": "public-page",
+        "evidence": "F-20",
+        "method": "email",
+    }
+    exception = {
+        "type": "FriendshipExceptionGranted",
+        "on": "2026-01-05",
+        "person": "S-0001",
+        "guardian": "G-0002",
+        "since": "2018-03-01",
+        "approved_by": "S-0001",
+    }
+
+    def case(name: str, line: str | Fact, field: str | None, profile: str = SW) -> Any:
+        text = line if isinstance(line, str) else json.dumps(line)
+        return pytest.param(profile, text, field, id=name)
+
+    yield case("malformed-json", json.dumps(enrol)[:-1], None)
+    yield case("unknown-type", {**enrol, "type": "ChildAdopted"}, "type")
+    yield case("unknown-field", {**enrol, "colour": CHILD_2}, "colour")
+    yield case("missing-field", {k: v for k, v in enrol.items() if k != "child"}, "child")
+    yield case("date-not-a-date", {**enrol, "on": "31/02/2026"}, "on")
+    yield case("impossible-date", {**enrol, "on": "2026-02-30"}, "on")
+    yield case("date-after-today", {**enrol, "on": "2027-07-01"}, "on")
+    yield case("name-in-a-reference", {**enrol, "child": CHILD_2}, "child")
+    yield case("enrol-twice", {**enrol, "child": "C-0001"}, "child")
+    yield case("consent-unknown-child", {**grant, "child": "C-0077"}, "child")
+    yield case("guardian-not-linked", {**grant, "guardian": "G-0002"}, "guardian")
+    yield case(
+        "withdraw-never-granted",
+        {
+            "type": "ConsentWithdrawn",
+            "on": "2026-01-05",
+            "child": "C-0001",
+            "guardian": "G-0001",
+            "channel": "public-page",
+        },
+        "channel",
+    )
+    yield case(
+        "remove-unknown-post",
+        {
+            "type": "PostRemoved",
+            "on": "2026-01-05",
+            "post": "P-0099",
+            "by": "S-0001",
+            "reason": "inappropriate",
+        },
+        "post",
+    )
+    yield case(
+        "end-exception-never-granted",
+        {"type": "FriendshipExceptionEnded", "on": "2026-01-05", "person": "S-0002"}
+        | {"guardian": "G-0001"},
+        "guardian",
+    )
+    yield case(
+        "child-leaves-before-enrolment",
+        {"type": "ChildLeft", "on": "2025-08-01", "child": "C-0001"},
+        "on",
+    )
+    yield case("unknown-channel", {**grant, "channel": "instagram"}, "channel")
+    yield case(
+        "unknown-role",
+        {"type": "RoleAssigned", "on": "2026-01-05", "person": "S-0001", "role": "head-chef"},
+        "role",
+    )
+    yield case("unknown-method", {**grant, "method": "carrier-pigeon"}, "method")
+    yield case("friendship-exception-never", {**exception, "guardian": "G-0001"}, "type", NURSERY)
+    yield case(
+        "friendship-exception-not-pre-existing", {**exception, "since": "2025-09-01"}, "since"
+    )
+    yield case(
+        "setting-registered",
+        {"type": "SettingRegistered", "on": "2026-01-05", "name": "Elsewhere", "profile": SW},
+        "type",
+    )
+
+
+@pytest.mark.parametrize(("profile", "bad", "field"), list(_bad_line_cases()))
+def test_import_refuses_a_bad_line_and_writes_nothing(
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    profile: str,
+    bad: str,
+    field: str | None,
+) -> None:
+    base = BASE_SW if profile == SW else BASE_COMMON
+    db = ledger(capsys, workdir, base, profile)
+    before_files = files(db)
+    before = export(capsys, db)
+    good_before = [
+        {"type": "ChildEnrolled", "on": "2026-01-05", "child": "C-0010", "name": NEWCOMER},
+        {
+            "type": "GuardianLinked",
+            "on": "2026-01-05",
+            "guardian": "G-0010",
+            "name": NEWCOMER,
+            "child": "C-0010",
+        },
+    ]
+    good_after = {"type": "DeviceRegistered", "on": "2026-01-06", "device": "T-09"}
+    # Line 1, a blank line 2, line 3, then the bad line 4 and a good line 5.
+    text = json.dumps(good_before[0]) + "\n\n" + json.dumps(good_before[1]) + "\n"
+    text += bad + "\n" + json.dumps(good_after) + "\n"
+    path = write(workdir / "bad.jsonl", text)
+    result = run(capsys, "--db", str(db), "import", str(path))
+    assert result.status == 2, result.text
+    assert "line 4" in result.err, result.err
+    if field is not None:
+        assert word(field).search(result.err), f"`{field}` not named in: {result.err}"
+    assert "Imported" not in result.out
+    assert files(db) == before_files, "the refused import changed the ledger's files"
+    assert export(capsys, db) == before
+
+
+def test_import_is_all_or_nothing_when_the_last_line_is_bad(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, workdir, [], SW)
+    before_files = files(db)
+    before = export(capsys, db)
+    last = {"type": "ChildLeft", "on": "2027-07-15", "child": "C-0001"}
+    path = write(workdir / "facts.jsonl", jsonl([*BASE_SW, last]))
+    result = run(capsys, "--db", str(db), "import", str(path))
+    assert result.status == 2
+    assert f"line {len(BASE_SW) + 1}" in result.err
+    assert word("on").search(result.err)
+    assert files(db) == before_files
+    assert export(capsys, db) == before
+    # Put right, the same file records every line.
+    write(path, jsonl([*BASE_SW, {**last, "on": "2026-07-15"}]))
+    assert run(capsys, "--db", str(db), "import", str(path)).status == 0
+    assert len(facts_of(export(capsys, db))) == 1 + len(BASE_SW) + 1
+
+
+def test_import_decides_each_line_against_the_lines_before_it(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A line may refer to what an earlier line of the same file recorded, not a later one."""
+    db = ledger(capsys, workdir, [], SW)
+    enrol, link = BASE_COMMON[5], BASE_COMMON[6]
+    result = import_facts(capsys, db, [link, enrol])
+    assert result.status == 2
+    assert "line 1" in result.err and word("child").search(result.err)
+    assert import_facts(capsys, db, [enrol, link]).status == 0
+
+
+def test_import_of_a_missing_or_empty_file_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, workdir, [], SW)
+    before = files(db)
+    assert run(capsys, "--db", str(db), "import", str(workdir / "absent.jsonl")).status == 2
+    empty = write(workdir / "empty.jsonl", "\n\n")
+    assert run(capsys, "--db", str(db), "import", str(empty)).status == 2
+    assert files(db) == before
+
+
+def test_import_into_a_missing_ledger_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(workdir / "facts.jsonl", jsonl(BASE_SW))
+    result = run(capsys, "--db", str(workdir / "none.db"), "import", str(path))
+    assert result.status == 2
+    assert "init" in result.err
+    assert not (workdir / "none.db").exists()
+
+
+def test_an_export_imports_into_a_new_ledger(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Import ignores the record-time fields an export adds (section 3)."""
+    first = ledger(capsys, workdir, BASE_SW, SW, name="first.db")
+    trail = [
+        line
+        for line in export(capsys, first)
+        if line["type"] not in ("Checkpoint", "SettingRegistered")
+    ]
+    assert all("leaf" in line for line in trail)
+    second = ledger(capsys, workdir, [], SW, name="second.db")
+    result = import_facts(capsys, second, trail, name="trail.jsonl")
+    assert result.status == 0, result.text
+    strip = ("recorded_at", "leaf")
+    a = [{k: v for k, v in f.items() if k not in strip} for f in facts_of(export(capsys, first))]
+    b = [{k: v for k, v in f.items() if k not in strip} for f in facts_of(export(capsys, second))]
+    assert a == b
+
+
+# --- 3. import: a CSV consent register --------------------------------------------------------
+
+REGISTER = """\
+Child,Parent,Channel,Date signed,Form,Method,Withdrawn
+C-0001,G-0001,closed-group,03/09/2025,F-17,Paper,
+C-0002,G-0002,public-page,4/9/2025,F-18,email,10/01/2026
+"""
+
+
+def test_a_consent_register_spreadsheet_imports(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, workdir, BASE_COMMON, SW)
+    path = write(workdir / "Consent register.csv", REGISTER)
+    result = run(capsys, "--db", str(db), "import", str(path))
+    assert result.status == 0, result.text
+    added = facts_of(export(capsys, db))[1 + len(BASE_COMMON) :]
+    strip = ("position", "recorded_at", "leaf")
+    assert [{k: v for k, v in f.items() if k not in strip} for f in added] == [
+        {
+            "type": "ConsentGranted",
+            "on": "2025-09-03",
+            "child": "C-0001",
+            "guardian": "G-0001",
+            "channel": "closed-group",
+            "evidence": "F-17",
+            "method": "paper",
+        },
+        {
+            "type": "ConsentGranted",
+            "on": "2025-09-04",
+            "child": "C-0002",
+            "guardian": "G-0002",
+            "channel": "public-page",
+            "evidence": "F-18",
+            "method": "email",
+        },
+        {
+            "type": "ConsentWithdrawn",
+            "on": "2026-01-10",
+            "child": "C-0002",
+            "guardian": "G-0002",
+            "channel": "public-page",
+        },
+    ]
+
+
+@pytest.mark.parametrize(
+    ("row", "field"),
+    [
+        pytest.param("C-0001,G-0001,closed-group,31/02/2025,F-19,paper,", "on", id="bad-date"),
+        pytest.param("C-0001,G-0001,closed-group,03/09/2027,F-19,paper,", "on", id="after-today"),
+        pytest.param("C-0009,G-0001,closed-group,03/09/2025,F-19,paper,", "child", id="unknown"),
+        pytest.param(f"{CHILD_1},G-0001,closed-group,03/09/2025,F-19,paper,", "child", id="name"),
+        pytest.param("C-0001,G-0002,closed-group,03/09/2025,F-19,paper,", "guardian", id="link"),
+        pytest.param("C-0001,G-0001,instagram,03/09/2025,F-19,paper,", "channel", id="channel"),
+        pytest.param("C-0001,G-0001,closed-group,03/09/2025,F-19,fax,", "method", id="method"),
+        pytest.param(
+            "C-0001,G-0001,closed-group,03/09/2025,F-19,paper,1/9/2025", "on", id="withdrawn-early"
+        ),
+    ],
+)
+def test_a_bad_row_of_a_consent_register_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str], row: str, field: str
+) -> None:
+    db = ledger(capsys, workdir, BASE_COMMON, SW)
+    before_files = files(db)
+    before = export(capsys, db)
+    path = write(workdir / "register.csv", REGISTER + row + "\n")
+    result = run(capsys, "--db", str(db), "import", str(path))
+    assert result.status == 2, result.text
+    assert "line 4" in result.err, result.err
+    assert word(field).search(result.err), result.err
+    assert files(db) == before_files
+    assert export(capsys, db) == before
+
+
+# --- 4. export --------------------------------------------------------------------------------
+
+
+def test_export_is_the_audit_trail(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ledger(capsys, workdir)
+    lines = export(capsys, db)
+    assert lines[0]["type"] == "SettingRegistered"
+    recorded = facts_of(lines)
+    assert [f["position"] for f in recorded] == list(range(1, len(BASE_SW) + 2))
+    for fact in recorded:
+        assert set(fact) >= {"type", "on", "position", "recorded_at", "leaf"}
+        assert re.fullmatch(r"[0-9a-f]{64}", fact["leaf"])
+        assert fact["recorded_at"].startswith("2027-06-30T12:00")
+    checkpoints = [line for line in lines if line["type"] == "Checkpoint"]
+    assert [c["size"] for c in checkpoints] == [1, len(BASE_SW) + 1]
+    for checkpoint in checkpoints:
+        assert checkpoint["note"]
+    # Each checkpoint follows the fact that completes it.
+    assert lines[1]["type"] == "Checkpoint" and lines[1]["size"] == 1
+    assert lines[-1]["type"] == "Checkpoint"
+
+
+def test_export_as_of_a_date_gives_what_was_recorded_by_then(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LEDGER_NOW", EARLIER)
+    db = ledger(capsys, workdir, BASE_COMMON, SW)
+    monkeypatch.setenv("LEDGER_NOW", NOW)
+    assert import_facts(capsys, db, BASE_SW[len(BASE_COMMON) :]).status == 0
+    everything = export(capsys, db)
+    early = export(capsys, db, "--as-of", "2027-03-01")
+    assert early[0]["type"] == "SettingRegistered"
+    assert len(facts_of(early)) == 1 + len(BASE_COMMON)
+    assert len(facts_of(everything)) == 1 + len(BASE_SW)
+    assert early == everything[: len(early)]
+    assert [c["size"] for c in early if c["type"] == "Checkpoint"] == [1, len(BASE_COMMON) + 1]
+    assert export(capsys, db, "--as-of", "2027-06-30") == everything
+    bad = run(capsys, "--db", str(db), "export", "--as-of", "30/06/2027")
+    assert bad.status == 2
+    assert "--as-of" in bad.err
+
+
+# --- 5. findings ------------------------------------------------------------------------------
+
+FINDING_FIELDS = {"rule", "subject", "since", "status", "resolved_on", "detail"}
+
+UNCONSENTED_POST: list[Fact] = [
+    {
+        "type": "PostPublished",
+        "on": "2026-01-15",
+        "post": "P-0002",
+        "channel": "public-page",
+        "author": "S-0001",
+        "depicts": ["C-0002"],
+        "device": "T-01",
+    },
+    {
+        "type": "PostRemoved",
+        "on": "2026-02-01",
+        "post": "P-0002",
+        "by": "S-0001",
+        "reason": "consent-withdrawn",
+    },
+]
+
+
+def test_findings_json_is_a_list_of_findings(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, workdir, [*BASE_SW, *UNCONSENTED_POST])
+    found = findings(capsys, db)
+    assert found, "this ledger has findings"
+    for finding in found:
+        assert FINDING_FIELDS <= set(finding) <= FINDING_FIELDS | {"resolution"}
+        assert finding["status"] in ("open", "resolved")
+        assert re.fullmatch(r"\d{4}-\d{2}-\d{2}", finding["since"])
+        assert (finding["resolved_on"] is None) == (finding["status"] == "open")
+    (post,) = has(found, "consent-missing", "P-0002")
+    assert post["since"] == "2026-01-15"
+    assert post["status"] == "resolved"
+    assert post["resolved_on"] == "2026-02-01"
+    assert post["resolution"] == "PostRemoved"
+    assert "C-0002" in post["detail"]
+
+
+def test_findings_as_of_a_date(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ledger(capsys, workdir, [*BASE_SW, *UNCONSENTED_POST])
+    assert not has(findings(capsys, db, "--as-of", "2026-01-14"), "consent-missing", "P-0002")
+    (during,) = has(findings(capsys, db, "--as-of", "2026-01-20"), "consent-missing", "P-0002")
+    assert during["status"] == "open" and during["resolved_on"] is None
+    (after,) = has(findings(capsys, db, "--as-of", "2026-02-01"), "consent-missing", "P-0002")
+    assert after["status"] == "resolved"
+    open_only = run(capsys, "--db", str(db), "findings", "--json", "--open")
+    assert not has(json.loads(open_only.out), "consent-missing", "P-0002")
+
+
+def test_findings_known_at_shows_what_the_ledger_said_before_a_late_fact(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    post = {
+        "type": "PostPublished",
+        "on": "2026-10-01",
+        "post": "P-0003",
+        "channel": "public-page",
+        "author": "S-0001",
+        "depicts": ["C-0001"],
+        "device": "T-01",
+    }
+    late_consent = {
+        "type": "ConsentGranted",
+        "on": "2026-09-15",
+        "child": "C-0001",
+        "guardian": "G-0001",
+        "channel": "public-page",
+        "evidence": "F-31",
+        "method": "paper",
+    }
+    monkeypatch.setenv("LEDGER_NOW", EARLIER)
+    db = ledger(capsys, workdir, [*BASE_SW, post])
+    (before,) = has(findings(capsys, db), "consent-missing", "P-0003")
+    assert before["status"] == "open" and before["since"] == "2026-10-01"
+    monkeypatch.setenv("LEDGER_NOW", NOW)
+    assert import_facts(capsys, db, [late_consent]).status == 0
+    assert not has(findings(capsys, db), "consent-missing", "P-0003")
+    (then,) = has(
+        findings(capsys, db, "--known-at", "2027-03-01T00:00"), "consent-missing", "P-0003"
+    )
+    assert then == before
+    assert not has(
+        findings(capsys, db, "--known-at", "2027-06-30T13:00"), "consent-missing", "P-0003"
+    )
+    text = run(capsys, "--db", str(db), "findings", "--known-at", "2027-03-01T00:00")
+    assert text.status == 0
+    assert "consent-missing" in text.out and "P-0003" in text.out
+    assert_private(text.text)
+
+
+def test_findings_text_names_rules_and_references_only(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, workdir, [*BASE_SW, *UNCONSENTED_POST])
+    result = run(capsys, "--db", str(db), "findings", "--as-of", "2026-01-20")
+    assert result.status == 0
+    assert "consent-missing" in result.out and "P-0002" in result.out
+    assert_private(result.text)
+    assert run(capsys, "--db", str(db), "findings", "--as-of", "yesterday").status == 2
+    assert run(capsys, "--db", str(db), "findings", "--known-at", "soon").status == 2
+
+
+# --- 6. check post ----------------------------------------------------------------------------
+
+
+def check(capsys: pytest.CaptureFixture[str], db: Path, *argv: str) -> Result:
+    result = run(capsys, "--db", str(db), "check", "post", *argv)
+    assert_private(result.text)
+    return result
+
+
+def test_check_post_yes(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ledger(capsys, workdir)
+    argv = ("--channel", "closed-group", "--author", "G-0001", "--depicts", "C-0001")
+    result = check(capsys, db, *argv, "--device", "T-01")
+    assert result.status == 0, result.text
+    as_json = check(capsys, db, *argv, "--device", "T-01", "--json")
+    assert as_json.status == 0
+    assert json.loads(as_json.out) == {"ok": True, "problems": []}
+    # Asking writes nothing.
+    assert len(facts_of(export(capsys, db))) == 1 + len(BASE_SW)
+
+
+T01 = ["--device", "T-01"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "rules"),
+    [
+        pytest.param(
+            ["--channel", "closed-group", "--author", "G-0001", "--depicts", "C-0002", *T01],
+            {"consent-missing"},
+            id="no-consent",
+        ),
+        pytest.param(
+            ["--channel", "public-page", "--author", "S-0002", "--depicts", ""],
+            {"unauthorised-poster"},
+            id="unauthorised-author",
+        ),
+        pytest.param(
+            ["--channel", "closed-group", "--author", "G-0002", "--depicts", "C-0001", *T01],
+            {"unauthorised-poster"},
+            id="not-a-member",
+        ),
+        pytest.param(
+            ["--channel", "personal-account", "--author", "S-0001", "--depicts", "C-0001", *T01],
+            {"child-image-forbidden", "unauthorised-poster"},
+            id="personal-account",
+        ),
+        pytest.param(
+            ["--channel", "closed-group", "--author", "G-0001", "--depicts", "C-0001"],
+            {"non-setting-device"},
+            id="no-device",
+        ),
+        pytest.param(
+            [
+                "--channel",
+                "closed-group",
+                "--author",
+                "G-0001",
+                "--depicts",
+                "C-0001",
+                "--device",
+                f"{CHILD_1}'s mum's phone",
+            ],
+            {"non-setting-device"},
+            id="personal-phone",
+        ),
+        pytest.param(
+            [
+                "--channel",
+                "closed-group",
+                "--author",
+                "G-0001",
+                "--depicts",
+                "C-0001",
+                "--device",
+                "T-02",
+            ],
+            {"non-setting-device"},
+            id="unregistered-device",
+        ),
+    ],
+)
+def test_check_post_no(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], rules: set[str]
+) -> None:
+    db = ledger(capsys, workdir)
+    result = check(capsys, db, *argv)
+    assert result.status == 1, result.text
+    for rule in rules:
+        assert rule in result.out
+    as_json = check(capsys, db, *argv, "--json")
+    assert as_json.status == 1
+    answer = json.loads(as_json.out)
+    assert answer["ok"] is False
+    assert {p["rule"] for p in answer["problems"]} == rules
+    for problem in answer["problems"]:
+        assert set(problem) == {"rule", "detail"}
+        assert problem["detail"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        pytest.param(["--channel", "instagram", "--author", "S-0001"], "--channel", id="channel"),
+        pytest.param(["--channel", "closed-group", "--author", "S-0099"], "--author", id="author"),
+        pytest.param(["--channel", "closed-group", "--author", STAFF_1], "--author", id="name"),
+        pytest.param(
+            ["--channel", "closed-group", "--author", "G-0001", "--depicts", "C-0001,C-0099"],
+            "--depicts",
+            id="child",
+        ),
+        pytest.param(
+            ["--channel", "closed-group", "--author", "G-0001", "--depicts", CHILD_1],
+            "--depicts",
+            id="child-name",
+        ),
+        pytest.param(
+            ["--channel", "closed-group", "--author", "G-0001", "--on", "2027-07-01"],
+            "--on",
+            id="after-today",
+        ),
+    ],
+)
+def test_check_post_refuses_unknown_references(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], option: str
+) -> None:
+    db = ledger(capsys, workdir)
+    for extra in ([], ["--json"]):
+        result = check(capsys, db, *argv, *extra)
+        assert result.status == 2, result.text
+        assert option in result.err, result.err
+
+
+def test_check_post_on_a_past_day(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ledger(capsys, workdir)
+    argv = ["--channel", "closed-group", "--author", "G-0001", "--depicts", "C-0001"]
+    argv += ["--device", "T-01"]
+    # On 2025-09-03 consent had been given (2025-09-02) but the author was not yet a member
+    # of the group (admitted 2025-09-05).
+    early = check(capsys, db, *argv, "--on", "2025-09-03", "--json")
+    assert early.status == 1
+    assert {p["rule"] for p in json.loads(early.out)["problems"]} == {"unauthorised-poster"}
+    assert check(capsys, db, *argv, "--on", "2025-09-05").status == 0
+
+
+# --- 7. the friendly recording commands -------------------------------------------------------
+
+# For every kind of fact a recording command writes: a fact that is valid after BASE_SW.
+COMMAND_FACTS: dict[str, Fact] = {
+    "PolicyAdopted": {"on": "2026-01-01", "version": "2026.1"},
+    "PolicyReviewed": {"on": "2026-02-01", "outcome": "amended"},
+    "TermDatesRecorded": {"on": "2026-01-05", "year": 2026, "summer_holiday_starts": "2026-07-20"},
+    "ChildEnrolled": {"on": "2026-01-05", "child": "C-0003", "name": NEWCOMER},
+    "ChildLeft": {"on": "2026-07-17", "child": "C-0001"},
+    "GuardianLinked": {
+        "on": "2026-01-05",
+        "guardian": "G-0003",
+        "name": NEWCOMER,
+        "child": "C-0001",
+    },
+    "PersonJoined": {"on": "2026-01-05", "person": "S-0003", "name": NEWCOMER, "kind": "student"},
+    "PersonLeft": {"on": "2026-03-31", "person": "S-0002"},
+    "RoleAssigned": {"on": "2026-01-05", "person": "S-0001", "role": "group-admin"},
+    "RoleRevoked": {"on": "2026-03-01", "person": "S-0001", "role": "manager"},
+    "DeviceRegistered": {"on": "2026-01-05", "device": "T-02"},
+    "DeviceRetired": {"on": "2026-03-01", "device": "T-01"},
+    "ConsentGranted": {
+        "on": "2026-01-05",
+        "child": "C-0002",
+        "guardian": "G-0002",
+        "channel": "public-page",
+        "evidence": "F-18",
+        "method": "email",
+        "expires": "2027-08-31",
+    },
+    "ConsentWithdrawn": {
+        "on": "2026-01-05",
+        "child": "C-0001",
+        "guardian": "G-0001",
+        "channel": "closed-group",
+    },
+    "PostPublished": {
+        "on": "2026-01-05",
+        "post": "P-0002",
+        "channel": "public-page",
+        "author": "S-0001",
+        "depicts": ["C-0001", "C-0002"],
+        "device": "T-01",
+    },
+    "PostRemoved": {
+        "on": "2026-01-05",
+        "post": "P-0001",
+        "by": "S-0001",
+        "reason": "inappropriate",
+    },
+    "PosterContacted": {"on": "2026-01-05", "post": "P-0001", "by": "S-0001"},
+    "ReferredToManager": {"on": "2026-01-05", "ref": "K-0001"},
+    "MemberAdmitted": {"on": "2026-01-05", "member": "S-0001"},
+    "MemberRemoved": {"on": "2026-01-05", "member": "G-0001", "reason": "voluntary"},
+    "FriendshipExceptionGranted": {
+        "on": "2026-01-05",
+        "person": "S-0001",
+        "guardian": "G-0002",
+        "since": "2018-03-01",
+        "approved_by": "S-0001",
+    },
+    "FriendshipExceptionEnded": {"on": "2026-01-05", "person": "S-0001", "guardian": "G-0001"},
+    "ConnectionReported": {"on": "2026-01-05", "person": "S-0002", "guardian": "G-0002"},
+    "ConcernRaised": {
+        "on": "2026-01-05",
+        "concern": "K-0002",
+        "category": "inappropriate-comment",
+        "about": "G-0002",
+    },
+    "ConcernAddressed": {
+        "on": "2026-01-05",
+        "concern": "K-0001",
+        "action": "Comment removed; parent spoken to",
+    },
+    "DisciplinaryReferred": {
+        "on": "2026-01-05",
+        "case": "D-0002",
+        "person": "S-0001",
+        "concern": "K-0001",
+    },
+    "DisciplinaryDecided": {"on": "2026-01-05", "case": "D-0001", "outcome": "advice"},
+    "CommunicationPermitted": {
+        "on": "2026-01-05",
+        "child": "C-0001",
+        "guardian": "G-0001",
+        "method": "email",
+    },
+    "ChildContacted": {
+        "on": "2026-01-05",
+        "child": "C-0001",
+        "by": "S-0001",
+        "method": "email",
+        "device": "T-01",
+    },
+    "FindingAcknowledged": {
+        "on": "2026-01-05",
+        "rule": "too-few-admins",
+        "subject": "closed-group",
+        "action": "Two admins appointed at the committee meeting",
+    },
+}
+
+
+def options_for(fact: Fact) -> list[str]:
+    """The command-line options that say what the fact says."""
+    argv: list[str] = []
+    for name, value in fact.items():
+        if name in ("type", "on"):
+            continue
+        text = ",".join(value) if isinstance(value, list) else str(value)
+        argv += ["--" + name.replace("_", "-"), text]
+    return [*argv, "--on", fact["on"]]
+
+
+def comparable(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """An export without what differs between two ledgers holding the same facts."""
+    out = []
+    for line in lines:
+        drop = ("note", "signed_at") if line["type"] == "Checkpoint" else ("recorded_at", "leaf")
+        out.append({k: v for k, v in line.items() if k not in drop})
+    return out
+
+
+def test_every_kind_of_fact_has_a_recording_command() -> None:
+    assert {c.event.__name__ for c in recording.COMMANDS} == set(COMMAND_FACTS)
+
+
+@pytest.mark.parametrize(
+    "command", recording.COMMANDS, ids=[f"{c.noun}-{c.verb}" for c in recording.COMMANDS]
+)
+def test_a_recording_command_writes_what_an_import_would(
+    workdir: Path, capsys: pytest.CaptureFixture[str], command: recording.Command
+) -> None:
+    kind = command.event.__name__
+    fact = {"type": kind, **COMMAND_FACTS[kind]}
+    by_import = ledger(capsys, workdir, name="by-import.db")
+    result = import_facts(capsys, by_import, [fact], name="one.jsonl")
+    assert result.status == 0, result.text
+    by_command = ledger(capsys, workdir, name="by-command.db")
+    argv = ["--db", str(by_command), command.noun, command.verb, *options_for(fact)]
+    result = run(capsys, *argv)
+    assert result.status == 0, result.text
+    assert comparable(export(capsys, by_command)) == comparable(export(capsys, by_import))
+    (last,) = facts_of(export(capsys, by_command))[-1:]
+    assert {k: v for k, v in last.items() if k in fact} == fact
+    assert_private(result.text)
+
+
+def test_a_recording_command_defaults_on_to_today(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, workdir)
+    result = run(capsys, "--db", str(db), "device", "register", "--device", "T-07")
+    assert result.status == 0, result.text
+    last = facts_of(export(capsys, db))[-1]
+    assert last["type"] == "DeviceRegistered" and last["on"] == "2027-06-30"
+
+
+@pytest.mark.parametrize(
+    ("argv", "option"),
+    [
+        pytest.param(["child", "leave", "--child", "C-0099"], "--child", id="unknown-child"),
+        pytest.param(["child", "leave", "--child", CHILD_1], "--child", id="name-as-child"),
+        pytest.param(
+            [
+                "consent",
+                "grant",
+                "--child",
+                "C-0001",
+                "--guardian",
+                "G-0002",
+                "--channel",
+                "closed-group",
+                "--evidence",
+                "F-1",
+                "--method",
+                "paper",
+            ],
+            "--guardian",
+            id="guardian-not-linked",
+        ),
+        pytest.param(
+            [
+                "consent",
+                "grant",
+                "--child",
+                "C-0001",
+                "--guardian",
+                "G-0001",
+                "--channel",
+                "instagram",
+                "--evidence",
+                "F-1",
+                "--method",
+                "paper",
+            ],
+            "--channel",
+            id="unknown-channel",
+        ),
+        pytest.param(
+            ["post", "remove", "--post", "P-0099", "--by", "S-0001", "--reason", "other"],
+            "--post",
+            id="unknown-post",
+        ),
+        pytest.param(
+            [
+                "post",
+                "publish",
+                "--post",
+                "P-0002",
+                "--channel",
+                "closed-group",
+                "--author",
+                "S-0099",
+            ],
+            "--author",
+            id="unknown-author",
+        ),
+        pytest.param(
+            [
+                "post",
+                "publish",
+                "--post",
+                "P-0002",
+                "--channel",
+                "closed-group",
+                "--author",
+                "G-0001",
+                "--depicts",
+                "C-0001,C-0098",
+            ],
+            "--depicts",
+            id="unknown-depicted",
+        ),
+        pytest.param(
+            [
+                "friendship",
+                "grant",
+                "--person",
+                "S-0001",
+                "--guardian",
+                "G-0002",
+                "--since",
+                "2018-01-01",
+                "--approved-by",
+                "S-0099",
+            ],
+            "--approved-by",
+            id="unknown-approver",
+        ),
+        pytest.param(
+            [
+                "friendship",
+                "grant",
+                "--person",
+                "S-0001",
+                "--guardian",
+                "G-0002",
+                "--since",
+                "2025-10-01",
+                "--approved-by",
+                "S-0001",
+            ],
+            "--since",
+            id="not-pre-existing",
+        ),
+        pytest.param(
+            ["terms", "record", "--year", "twenty-six", "--summer-holiday-starts", "2026-07-20"],
+            "--year",
+            id="year-not-a-number",
+        ),
+        pytest.param(
+            ["terms", "record", "--year", "2026", "--summer-holiday-starts", "20/07/2026"],
+            "--summer-holiday-starts",
+            id="date-not-a-date",
+        ),
+        pytest.param(
+            ["device", "register", "--device", "T-05", "--on", "2027-07-01"],
+            "--on",
+            id="after-today",
+        ),
+        pytest.param(
+            ["role", "assign", "--person", "S-0001", "--role", "head-chef"],
+            "--role",
+            id="unknown-role",
+        ),
+        pytest.param(
+            [
+                "finding",
+                "acknowledge",
+                "--rule",
+                "consent-missing",
+                "--subject",
+                "P-0099",
+                "--action",
+                "Nothing",
+            ],
+            "--subject",
+            id="unknown-subject",
+        ),
+    ],
+)
+def test_a_recording_command_with_a_bad_value_names_the_option(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], option: str
+) -> None:
+    db = ledger(capsys, workdir)
+    before = files(db)
+    result = run(capsys, "--db", str(db), *argv)
+    assert result.status == 2, result.text
+    assert word(option).search(result.err), result.err
+    assert files(db) == before
+
+
+def test_a_recording_command_without_a_required_option_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, workdir)
+    before = files(db)
+    result = run(capsys, "--db", str(db), "consent", "grant", "--child", "C-0001")
+    assert result.status == 2
+    assert "--guardian" in result.err
+    assert files(db) == before
+
+
+# --- 8. --help --------------------------------------------------------------------------------
+
+
+def _commands() -> list[list[str]]:
+    """Every command and subcommand of the parser, as the words that name it."""
+    found: list[list[str]] = [[]]
+
+    def walk(parser: argparse.ArgumentParser, words: list[str]) -> None:
+        for action in parser._actions:
+            if isinstance(action, argparse._SubParsersAction):
+                for name, sub in action.choices.items():
+                    found.append([*words, name])
+                    walk(sub, [*words, name])
+
+    walk(build_parser(), [])
+    return found
+
+
+def test_the_command_tree_is_complete() -> None:
+    named = {" ".join(words) for words in _commands()}
+    for expected in ("init", "import", "export", "findings", "check post", "verify"):
+        assert expected in named
+    for command in recording.COMMANDS:
+        assert f"{command.noun} {command.verb}" in named
+
+
+@pytest.mark.parametrize("words", _commands(), ids=lambda w: " ".join(w) or "ledger")
+def test_help_has_an_example(capsys: pytest.CaptureFixture[str], words: list[str]) -> None:
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        main([*words, "--help"])
+    assert stop.value.code == 0
+    out = capsys.readouterr().out
+    assert "example" in out.lower(), out
+
+
+# --- 9. verify --------------------------------------------------------------------------------
+
+
+def test_verify_an_untouched_ledger(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ledger(capsys, workdir)
+    assert run(capsys, "--db", str(db), "device", "register", "--device", "T-03").status == 0
+    result = run(capsys, "--db", str(db), "verify")
+    assert result.status == 0, result.text
+
+
+def test_verify_names_the_position_of_a_changed_byte(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, workdir)
+    position = 1 + next(i for i, f in enumerate(BASE_SW, start=1) if f.get("name") == CHILD_1)
+    with sqlite3.connect(db) as connection:
+        ((state,),) = connection.execute(
+            "select state from stored_events where originator_version = ? and topic like ?",
+            (position, "ChildEnrolled:%"),
+        ).fetchall()
+        changed = bytes(state).replace(b"Zebedee", b"Zebedeo", 1)
+        assert len(changed) == len(state) and changed != state
+        connection.execute(
+            "update stored_events set state = ? where originator_version = ? and topic like ?",
+            (changed, position, "ChildEnrolled:%"),
+        )
+    connection.close()
+    result = run(capsys, "--db", str(db), "verify")
+    assert result.status == 1, result.text
+    assert re.search(rf"position {position}\b", result.text), result.text
+    assert_private(result.text)
+
+
+# --- 10. privacy across a whole session ------------------------------------------------------
+
+
+def test_no_name_in_any_finding_or_answer(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger with a finding of every kind it can have, read every way."""
+    extra: list[Fact] = [
+        *UNCONSENTED_POST,
+        {
+            "type": "PostPublished",
+            "on": "2026-01-20",
+            "post": "P-0004",
+            "channel": "personal-account",
+            "author": "S-0002",
+            "depicts": ["C-0001", "C-0002"],
+            "device": f"{CHILD_1}'s phone",
+        },
+        {
+            "type": "ConnectionReported",
+            "on": "2026-01-21",
+            "person": "S-0002",
+            "guardian": "G-0002",
+        },
+        {"type": "MemberAdmitted", "on": "2026-01-22", "member": "G-0002"},
+        {"type": "ChildLeft", "on": "2026-02-13", "child": "C-0002"},
+        {
+            "type": "ChildContacted",
+            "on": "2026-02-02",
+            "child": "C-0001",
+            "by": "S-0002",
+            "method": "text-message",
+            "device": f"{VOLUNTEER_1}'s phone",
+        },
+    ]
+    db = ledger(capsys, workdir, [*BASE_SW, *extra])
+    for as_of in ("2026-01-25", "2026-06-30", "2027-06-30"):
+        found = findings(capsys, db, "--as-of", as_of)
+        assert found
+        text = run(capsys, "--db", str(db), "findings", "--as-of", as_of)
+        assert text.status == 0
+        assert_private(text.text)
+    for channel in ("closed-group", "public-page", "personal-account"):
+        for author in ("S-0001", "S-0002", "G-0001", "G-0002"):
+            check(
+                capsys, db, "--channel", channel, "--author", author, "--depicts", "C-0001,C-0002"
+            )
+            check(capsys, db, "--channel", channel, "--author", author, "--json")
