@@ -24,9 +24,9 @@ from hypothesis import given, settings
 from ledger import events as ev
 from ledger.cli import main
 from ledger.demo import generate
+from ledger.integrity import Signer
 from ledger.profile import load as load_profile
 from ledger.store import Config, Ledger
-from ledger.integrity import Signer
 from tests.conftest import NOW, fixed_clock
 
 PROFILES = [
