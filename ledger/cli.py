@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 import msgspec
+from eventsourcing.persistence import PersistenceError
 
 from ledger import events as ev
 from ledger import integrity, recording
@@ -113,7 +114,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise Stop(EXIT_REFUSED, f"{config.key_path}: a signing key already exists here")
     if not args.setting.strip():
         raise Stop(EXIT_REFUSED, "--setting: expected the setting's name")
-    ledger = Ledger(config)
+    ledger = Ledger(config, create=True)
     if ledger.is_initialised:
         raise Stop(EXIT_REFUSED, f"{config.db}: a ledger already exists here")
     signer = integrity.Signer.generate("policy-ledger")
@@ -157,7 +158,8 @@ def _record(args: argparse.Namespace, facts: Sequence[tuple[int | None, ev.Event
 
 def _refusal_text(line: int | None, field: str | None, message: str) -> str:
     if line is None:
-        where = f"--{field.replace('_', '-')}" if field else ""
+        # A command's options are the fact's fields; `type` is the command itself.
+        where = f"--{field.replace('_', '-')}" if field and field != "type" else ""
     else:
         where = f"line {line}" + (f", field `{field}`" if field else "")
     return f"refused: {where}: {message}" if where else f"refused: {message}"
@@ -186,6 +188,8 @@ def _recording_handler(command: recording.Command) -> Callable[[argparse.Namespa
         obj["on"] = (args.on or today(system_clock)).isoformat()
         for field in recording.fields(command.event):
             value = getattr(args, field.name)
+            if value is None and recording.is_list(command.event, field):
+                value = ""
             if value is None:
                 continue
             if recording.is_list(command.event, field):
@@ -229,6 +233,7 @@ def _registers(ledger: Ledger, known_at: dt.datetime | None) -> reg.Registers:
 def cmd_findings(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
     registers = _registers(ledger, args.known_at)
+    _nothing_yet(registers)
     day = args.as_of or today(system_clock)
     found = fnd.evaluate(registers, ledger.profile, day)
     hidden = 0
@@ -242,6 +247,11 @@ def cmd_findings(args: argparse.Namespace) -> int:
     if hidden:
         print(f"\n({hidden} resolved finding(s) not shown: run `ledger findings` for all.)")
     return EXIT_OK
+
+
+def _nothing_yet(registers: reg.Registers) -> None:
+    if registers.position == 0:
+        raise Stop(EXIT_REFUSED, "the ledger held nothing at that time (it did not exist yet)")
 
 
 def print_findings(
@@ -350,7 +360,7 @@ def _exported(ledger: Ledger, upto: int | None) -> bytes:
                 )
             )
             current = next(pending, None)
-    return b"\n".join(lines) + b"\n"
+    return b"".join(line + b"\n" for line in lines)
 
 
 def cmd_export(args: argparse.Namespace) -> int:
@@ -389,6 +399,28 @@ def cmd_verify(args: argparse.Namespace) -> int:
     print(f"TAMPERED at position {verdict.bad_position}: {verdict.problem}")
     print(f"The first {verdict.size:,} facts match the signed tree.")
     return EXIT_NO
+
+
+def cmd_site_build(args: argparse.Namespace) -> int:
+    from ledger.site import build
+
+    ledger = _ledger(args)
+    config = _config(args)
+    day = args.as_of or today(system_clock)
+    out = Path(args.out)
+    try:
+        report = build(
+            ledger,
+            out,
+            audience=args.audience,
+            day=day,
+            verifier_key=_signer(config).verifier_key(),
+        )
+    except (OSError, ValueError) as exc:
+        raise Stop(EXIT_REFUSED, f"site build: {exc}") from None
+    print(f"Built the {args.audience} site: {report.pages} pages in {out}")
+    print(f"Open {(out / 'index.html').resolve().as_uri()}")
+    return EXIT_OK
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
@@ -474,8 +506,11 @@ def build_parser() -> Parser:
         prog="ledger",
         description="The policy ledger: record every fact, judge it against the setting's own"
         " social-media policy, and answer 'may I post this?'.",
-        epilog="The ledger is LEDGER_DB or ledger.db in this folder unless --db says otherwise."
+        epilog="examples:\n"
+        + "\n".join(f"  {EXAMPLES[k]}" for k in ("init", "import", "check post", "findings"))
+        + "\n\nThe ledger is LEDGER_DB or ledger.db in this folder unless --db says otherwise."
         " Every command has --help with an example.",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     parser.add_argument("--db", help="the ledger: a file path (default: $LEDGER_DB or ledger.db)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
@@ -515,6 +550,7 @@ def build_parser() -> Parser:
     p.set_defaults(run=cmd_findings)
 
     check = sub("check", "ask before acting")
+    check.epilog = f"example:\n  {EXAMPLES['check post']}"
     checks = check.add_subparsers(dest="what", metavar="WHAT", parser_class=Parser, required=True)
     p = checks.add_parser(
         "post",
@@ -535,6 +571,30 @@ def build_parser() -> Parser:
     p.add_argument("--key", help="the public key to check against (default: the ledger's)")
     p.set_defaults(run=cmd_verify)
 
+    site = sub("site", "the transparency site")
+    site.epilog = "example:\n  ledger site build --out committee-site --audience committee"
+    sites = site.add_subparsers(dest="what", metavar="WHAT", parser_class=Parser, required=True)
+    p = sites.add_parser(
+        "build",
+        help="build the static transparency site",
+        description="build the static transparency site (works offline, from a USB stick)",
+        epilog="example:\n  ledger site build --out committee-site --audience committee",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument(
+        "--out",
+        default="transparency-site",
+        help="the folder to write (default: transparency-site)",
+    )
+    p.add_argument(
+        "--audience",
+        choices=["committee", "public"],
+        default="committee",
+        help="committee: references, never names; public: counts only",
+    )
+    p.add_argument("--as-of", type=_date, help="judge as of DATE (default: today)")
+    p.set_defaults(run=cmd_site_build)
+
     p = sub("demo", "create a demo ledger with a realistic year of invented facts")
     p.add_argument("--profile", default="south-woodham-preschool")
     p.add_argument("--setting", default="Sunflowers Pre-School (demo)")
@@ -544,7 +604,17 @@ def build_parser() -> Parser:
     nouns: dict[str, argparse._SubParsersAction[Parser]] = {}
     for command in recording.COMMANDS:
         if command.noun not in nouns:
-            group = sub(command.noun, f"record {command.noun} facts")
+            examples = "\n".join(
+                f"  {recording.example(c)}" for c in recording.COMMANDS if c.noun == command.noun
+            )
+            group = commands.add_parser(
+                command.noun,
+                help=f"record {command.noun} facts",
+                description=f"record {command.noun} facts",
+                epilog=f"examples:\n{examples}",
+                formatter_class=argparse.RawDescriptionHelpFormatter,
+            )
+            assert isinstance(group, Parser)
             nouns[command.noun] = group.add_subparsers(
                 dest="verb", metavar="VERB", parser_class=Parser, required=True
             )
@@ -559,7 +629,8 @@ def build_parser() -> Parser:
             p.add_argument(
                 recording.option(field),
                 dest=field.name,
-                required=field.required,
+                # A list (the children in a post) may be empty: leave it out for none.
+                required=field.required and not recording.is_list(command.event, field),
                 help=f"e.g. {recording.EXAMPLES[field.encode_name]}"
                 if field.encode_name in recording.EXAMPLES
                 else None,
@@ -582,6 +653,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         stream = sys.stdout if stop.status == EXIT_NO else sys.stderr
         print(f"ledger: {stop}", file=stream)
         return stop.status
+    except LedgerError as exc:
+        print(f"ledger: {exc}", file=sys.stderr)
+        return EXIT_REFUSED
+    except PersistenceError as exc:
+        print(
+            f"ledger: the ledger's database could not be used ({type(exc).__name__})",
+            file=sys.stderr,
+        )
+        return EXIT_REFUSED
     except KeyboardInterrupt:
         print("ledger: interrupted; nothing more was written", file=sys.stderr)
         return 130

@@ -278,7 +278,7 @@ class PostPublished(Event, frozen=True, tag=True):
     post: PostRef
     channel: ChannelName
     author: ActorRef
-    depicts: list[ChildRef] = msgspec.field(default_factory=list)
+    depicts: list[ChildRef]  # may be empty, but always given (DESIGN.md section 3)
     device: DeviceLabel | None = None
 
     @property

@@ -92,9 +92,9 @@ def explain(type_name: str, error: msgspec.ValidationError) -> tuple[str | None,
         return missing, f"missing (expected {EXPECT.get((type_name, missing), 'a value')})"
     if head.startswith("Object contains unknown field"):
         unknown = head.split("`")[1]
-        shown = f"`{unknown}`" if _SAFE_FIELD.match(unknown) else "a field"
+        shown = f"unknown field `{unknown}`" if _SAFE_FIELD.match(unknown) else "an unknown field"
         known = ", ".join(f.encode_name for f in msgspec.structs.fields(ev.EVENT_TYPES[type_name]))
-        return None, f"unknown field {shown} for {type_name} (expected only: on, {known})"
+        return None, f"{shown} for {type_name} (expected only: type, {known})"
     if field is None:
         return None, "expected a JSON object"
     expected = EXPECT.get((type_name, field), "a valid value")

@@ -11,6 +11,7 @@ encrypted at rest, the library's cipher encrypts the state after encoding.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from uuid import UUID
 
@@ -25,6 +26,7 @@ from eventsourcing.persistence import (
 )
 
 from ledger import events as ev
+from ledger import keys
 
 
 class Recorded(msgspec.Struct, frozen=True):
@@ -45,9 +47,46 @@ class Recorded(msgspec.Struct, frozen=True):
         return self.position
 
 
+class Sealed(msgspec.Struct, frozen=True, array_like=True):
+    """A field's value sealed with one subject's key (``ledger.keys``)."""
+
+    subject: str
+    blob: bytes
+
+
 class Envelope(msgspec.Struct, frozen=True, array_like=True):
+    """What is stored for a fact: when it was recorded, the fact with its personal fields
+    replaced by ``PLACEHOLDER``, and those fields sealed."""
+
     recorded_at: dt.datetime
     event: ev.AnyEvent
+    sealed: dict[str, Sealed]
+
+
+PLACEHOLDER = "[sealed]"
+FORGOTTEN = "[forgotten]"
+
+
+def _actor_or_setting(ref: str) -> str:
+    return ref if ref[:2] in ("C-", "G-", "S-") else keys.SETTING_KEY
+
+
+# The fields that hold personal data or free text that could identify someone, and whose key
+# seals each: names under their person's key; free text under the person it is about, or else
+# under the setting's own key.
+SEALED_FIELDS: dict[type[ev.Event], tuple[tuple[str, Callable[[Any], str]], ...]] = {
+    ev.ChildEnrolled: (("name", lambda e: e.child),),
+    ev.GuardianLinked: (("name", lambda e: e.guardian),),
+    ev.PersonJoined: (("name", lambda e: e.person),),
+    ev.ConsentGranted: (("evidence", lambda e: e.child),),
+    ev.ConcernAddressed: (("action", lambda e: keys.SETTING_KEY),),
+    ev.FindingAcknowledged: (("action", lambda e: _actor_or_setting(e.subject_ref)),),
+}
+
+
+def sealing_subjects(event: ev.Event) -> set[str]:
+    """Whose keys recording this fact needs."""
+    return {subject(event) for _, subject in SEALED_FIELDS.get(type(event), ())}
 
 
 class MapperError(ValueError):
@@ -56,6 +95,8 @@ class MapperError(ValueError):
 
 class EventMapper(Mapper[UUID]):
     """Encodes ``Recorded`` facts with msgspec (MessagePack), and back."""
+
+    keys: keys.KeyStore | None = None  # set by the application; without it nothing is sealed
 
     def __init__(
         self,
@@ -72,7 +113,19 @@ class EventMapper(Mapper[UUID]):
 
     def to_stored_event(self, domain_event: Any) -> StoredEvent:
         assert isinstance(domain_event, Recorded)
-        envelope = Envelope(domain_event.recorded_at, domain_event.event)  # type: ignore[arg-type]
+        event = domain_event.event
+        sealed: dict[str, Sealed] = {}
+        for field, whose in SEALED_FIELDS.get(type(event), ()):
+            if self.keys is None:
+                break
+            subject = whose(event)
+            key = self.keys.get(subject)
+            if key is None:
+                raise MapperError(f"no key for {subject}: create it before recording")
+            associated = keys.aad(domain_event.stream, domain_event.position, field)
+            sealed[field] = Sealed(subject, keys.seal(key, getattr(event, field), associated))
+            event = msgspec.structs.replace(event, **{field: PLACEHOLDER})
+        envelope = Envelope(domain_event.recorded_at, event, sealed)  # type: ignore[arg-type]
         state = self._encoder.encode(envelope)
         if self.compressor:
             state = self.compressor.compress(state)
@@ -87,6 +140,32 @@ class EventMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
+        envelope = self.open_envelope(stored_event)
+        stream = stored_event.originator_id
+        stream = stream if isinstance(stream, UUID) else UUID(str(stream))
+        event: ev.Event = envelope.event
+        for field, sealed in envelope.sealed.items():
+            key = self.keys.get(sealed.subject) if self.keys is not None else None
+            if key is None:
+                value = FORGOTTEN
+            else:
+                associated = keys.aad(stream, stored_event.originator_version, field)
+                opened = keys.unseal(key, sealed.blob, associated)
+                if opened is None:
+                    raise MapperError(
+                        f"position {stored_event.originator_version}: a sealed field does not open"
+                    )
+                value = opened
+            event = msgspec.structs.replace(event, **{field: value})
+        return Recorded(
+            stream=stream,
+            position=stored_event.originator_version,
+            recorded_at=envelope.recorded_at,
+            event=event,
+        )
+
+    def open_envelope(self, stored_event: StoredEvent) -> Envelope:
+        """The stored envelope, still sealed."""
         state = stored_event.state
         try:
             if self.cipher:
@@ -103,10 +182,8 @@ class EventMapper(Mapper[UUID]):
             raise MapperError(
                 f"position {stored_event.originator_version}: stored type does not match"
             )
-        stream = stored_event.originator_id
-        return Recorded(
-            stream=stream if isinstance(stream, UUID) else UUID(str(stream)),
-            position=stored_event.originator_version,
-            recorded_at=envelope.recorded_at,
-            event=envelope.event,
-        )
+        return envelope
+
+    def encode_envelope(self, envelope: Envelope) -> bytes:
+        """The stored bytes of an envelope (an inspector's replay recomputes them)."""
+        return self._encoder.encode(envelope)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import sqlite3
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -33,7 +34,8 @@ from eventsourcing.persistence import (
 from ledger import events as ev
 from ledger import integrity
 from ledger.decisions import Refused, decide
-from ledger.mapper import EventMapper, Recorded
+from ledger.keys import KeyStore
+from ledger.mapper import EventMapper, Recorded, sealing_subjects
 from ledger.profile import Profile
 from ledger.profile import load as load_profile
 from projections import registers as reg
@@ -80,6 +82,11 @@ class Config(msgspec.Struct, frozen=True):
         return cls(db=db, key_path=key_path)
 
     @property
+    def keys_path(self) -> Path:
+        """The per-person key store (``forget`` destroys keys here)."""
+        return Path(str(self.key_path).removesuffix(".key") + ".keys")
+
+    @property
     def profile_path(self) -> Path:
         """Where a setting's own profile (``init --profile PATH.toml``) is kept."""
         return Path(str(self.key_path).removesuffix(".key") + ".profile.toml")
@@ -118,10 +125,14 @@ class Ledger(Application[uuid.UUID]):
 
     name = "ledger"
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, *, create: bool = False) -> None:
         self.config = config
-        super().__init__(env={**config.env(), "CREATE_TABLE": "true"})
+        # Tables are made only by `init`: opening never writes to a file that is not a ledger.
+        super().__init__(env={**config.env(), "CREATE_TABLE": "true" if create else "false"})
         self._snapshots: AggregateRecorder = self.factory.aggregate_recorder(purpose="snapshots")
+        self.keys = KeyStore(config.keys_path)
+        assert isinstance(self.mapper, EventMapper)
+        self.mapper.keys = self.keys
         self._stream: uuid.UUID | None = None
         self._profile: Profile | None = None
 
@@ -286,6 +297,10 @@ class Ledger(Application[uuid.UUID]):
         recorded = [
             Recorded(self.stream, start + i + 1, now, event) for i, event in enumerate(events)
         ]
+        needed: set[str] = set()
+        for event in events:
+            needed |= sealing_subjects(event)
+        self.keys.ensure(needed)  # keys first: a fact must never be stored unreadable
         stored = [self.mapper.to_stored_event(r) for r in recorded]
         frontier = previous.frontier() if previous is not None else integrity.Frontier()
         if frontier.size != start:
@@ -321,8 +336,34 @@ class Ledger(Application[uuid.UUID]):
                 return
             position = chunk[-1].originator_version
 
+    def close(self) -> None:
+        self.keys.close()
+        super().close()
+
 
 def open_ledger(config: Config) -> Ledger:
-    if not config.is_postgres and not Path(config.db).exists():
+    """An existing ledger; anything else is refused without being touched."""
+    if not config.is_postgres:
+        path = Path(config.db)
+        if not path.is_file():
+            raise LedgerError(f"{config.db}: no ledger here (create one with `ledger init`)")
+        if not _is_sqlite_ledger(path):
+            raise LedgerError(f"{config.db}: this file is not a ledger (it was left as it was)")
+    ledger = Ledger(config)
+    if not ledger.is_initialised:
         raise LedgerError(f"{config.db}: no ledger here (create one with `ledger init`)")
-    return Ledger(config)
+    return ledger
+
+
+def _is_sqlite_ledger(path: Path) -> bool:
+    try:
+        with contextlib.closing(
+            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+        ) as conn:
+            rows = conn.execute(
+                "SELECT name FROM sqlite_master WHERE type='table' AND name IN"
+                " ('stored_events', 'stored_snapshots')"
+            ).fetchall()
+    except sqlite3.Error:
+        return False
+    return len(rows) == 2

@@ -20,7 +20,7 @@ import msgspec
 
 from ledger import events as ev
 
-SCHEMA = 1  # bump when the shape changes: persisted registers of another schema are rebuilt
+SCHEMA = 2  # bump when the shape changes: persisted registers of another schema are rebuilt
 
 
 class Mark(msgspec.Struct, array_like=True, order=True):
@@ -72,8 +72,8 @@ class Post(msgspec.Struct, array_like=True):
     removed: dt.date | None = None
     removed_pos: int | None = None
     reason: str | None = None
-    contacted: list[dt.date] = msgspec.field(default_factory=list)
-    referred: list[dt.date] = msgspec.field(default_factory=list)
+    contacted: list[Mark] = msgspec.field(default_factory=list)
+    referred: list[Mark] = msgspec.field(default_factory=list)
 
 
 class ExceptionMark(msgspec.Struct, array_like=True, order=True):
@@ -296,14 +296,14 @@ def _removed(r: Registers, e: ev.Event, pos: int) -> None:
 @_on(ev.PosterContacted)
 def _contacted(r: Registers, e: ev.Event, pos: int) -> None:
     assert isinstance(e, ev.PosterContacted)
-    _insort_day(r.posts[e.post].contacted, e.on)
+    _place(r.posts[e.post].contacted, Mark(e.on, pos))
 
 
 @_on(ev.ReferredToManager)
 def _referred(r: Registers, e: ev.Event, pos: int) -> None:
     assert isinstance(e, ev.ReferredToManager)
     if e.ref.startswith("P-"):
-        _insort_day(r.posts[e.ref].referred, e.on)
+        _place(r.posts[e.ref].referred, Mark(e.on, pos))
     else:
         _insort_day(r.concerns[e.ref].referred, e.on)
 

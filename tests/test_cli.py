@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import re
+import shlex
 import sqlite3
 import stat
 from collections.abc import Iterator, Sequence
@@ -19,7 +20,7 @@ from typing import Any, NamedTuple
 
 import pytest
 
-from ledger import recording
+from ledger import cli, recording
 from ledger.cli import build_parser, main
 
 NOW = "2027-06-30T12:00:00+00:00"
@@ -56,9 +57,21 @@ Fact = dict[str, Any]
 # Facts that are valid under every shipped profile.
 BASE_COMMON: list[Fact] = [
     {"type": "PolicyAdopted", "on": "2025-06-01", "version": "2025.1"},
-    {"type": "PersonJoined", "on": "2025-08-01", "person": "S-0001", "name": STAFF_1},
+    {
+        "type": "PersonJoined",
+        "on": "2025-08-01",
+        "person": "S-0001",
+        "name": STAFF_1,
+        "kind": "staff",
+    },
     {"type": "RoleAssigned", "on": "2025-08-01", "person": "S-0001", "role": "manager"},
-    {"type": "PersonJoined", "on": "2025-08-15", "person": "S-0002", "name": VOLUNTEER_1},
+    {
+        "type": "PersonJoined",
+        "on": "2025-08-15",
+        "person": "S-0002",
+        "name": VOLUNTEER_1,
+        "kind": "volunteer",
+    },
     {"type": "DeviceRegistered", "on": "2025-08-01", "device": "T-01"},
     {"type": "ChildEnrolled", "on": "2025-09-01", "child": "C-0001", "name": CHILD_1},
     {
@@ -91,8 +104,6 @@ BASE_COMMON: list[Fact] = [
         "concern": "K-0001",
     },
 ]
-BASE_COMMON[1]["kind"] = "staff"
-BASE_COMMON[3]["kind"] = "volunteer"
 
 # South Woodham: consent on the closed group, a member, a post, a friendship exception.
 BASE_SW: list[Fact] = [
@@ -233,7 +244,9 @@ def has(found: list[dict[str, Any]], rule: str, subject: str) -> list[dict[str, 
 
 
 def word(field: str) -> re.Pattern[str]:
-    return re.compile(rf"(?<![\w-]){re.escape(field)}(?![\w-])")
+    """The field named as a field: `on`, field on, or --on (not just the word "on")."""
+    name = re.escape(field.lstrip("-"))
+    return re.compile(rf"(`{name}`|\bfield {name}\b|--{name}(?![\w-]))")
 
 
 # --- 1. init ----------------------------------------------------------------------------------
@@ -270,9 +283,10 @@ def test_a_second_init_is_refused_and_writes_nothing(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = ledger(capsys, workdir)
+    own = write(workdir / "own.toml", OWN_PROFILE)
     before = files(db)
     exported = export(capsys, db)
-    for profile in (SW, NURSERY):
+    for profile in (SW, NURSERY, str(own)):
         result = run(
             capsys, "--db", str(db), "init", "--profile", profile, "--setting", "Another place"
         )
@@ -441,8 +455,12 @@ def _bad_line_cases() -> Iterator[Any]:
     )
     yield case(
         "end-exception-never-granted",
-        {"type": "FriendshipExceptionEnded", "on": "2026-01-05", "person": "S-0002"}
-        | {"guardian": "G-0001"},
+        {
+            "type": "FriendshipExceptionEnded",
+            "on": "2026-01-05",
+            "person": "S-0002",
+            "guardian": "G-0001",
+        },
         "guardian",
     )
     yield case(
@@ -558,6 +576,74 @@ def test_import_into_a_missing_ledger_is_refused(
     assert not (workdir / "none.db").exists()
 
 
+def _not_a_ledger(folder: Path, kind: str) -> Path:
+    path = folder / f"{kind}.db"
+    if kind == "empty-file":
+        path.write_bytes(b"")
+    elif kind == "text-file":
+        path.write_text(f"Notes about {CHILD_1}\n", encoding="utf-8")
+    else:  # another program's SQLite database
+        with sqlite3.connect(path) as connection:
+            connection.execute("create table photos (child text, file text)")
+            connection.execute("insert into photos values (?, ?)", (CHILD_1, "a.jpg"))
+        connection.close()
+    return path
+
+
+@pytest.mark.parametrize("kind", ["empty-file", "text-file", "other-sqlite"])
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["findings"],
+        ["findings", "--json"],
+        ["export"],
+        ["check", "post", "--channel", "closed-group", "--author", "S-0001"],
+        ["verify"],
+        ["import", "facts.jsonl"],
+        ["device", "register", "--device", "T-01"],
+    ],
+    ids=lambda argv: " ".join(argv[:2]),
+)
+def test_a_file_that_is_not_a_ledger_is_refused_and_left_alone(
+    workdir: Path, capsys: pytest.CaptureFixture[str], kind: str, argv: list[str]
+) -> None:
+    """Exit 2 with a message, no traceback, and the file is not touched (section 6)."""
+    write(workdir / "facts.jsonl", jsonl(BASE_COMMON[:1]))
+    path = _not_a_ledger(workdir, kind)
+    before = path.read_bytes()
+    result = run(capsys, "--db", str(path), *argv)
+    assert result.status == 2, result.text
+    assert result.err.strip()
+    assert path.read_bytes() == before
+
+
+def test_init_in_a_folder_that_does_not_exist_is_refused(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = workdir / "no-such-folder" / "acorns.db"
+    result = run(capsys, "--db", str(db), "init", "--profile", SW, "--setting", SETTING)
+    assert result.status == 2, result.text
+    assert result.err.strip()
+    assert not db.parent.exists()
+
+
+def test_export_has_every_field_of_the_catalogue(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`depicts` is a field of PostPublished (it may be empty), not an optional one."""
+    db = ledger(capsys, workdir)
+    argv = ["post", "publish", "--post", "P-0005", "--channel", "public-page"]
+    assert run(capsys, "--db", str(db), *argv, "--author", "S-0001").status == 0
+    text = {"type": "PostPublished", "on": "2026-01-05", "post": "P-0006"}
+    text |= {"channel": "public-page", "author": "S-0001", "depicts": []}
+    assert import_facts(capsys, db, [text]).status == 0
+    posts = [f for f in export(capsys, db) if f["type"] == "PostPublished"]
+    assert [p["post"] for p in posts] == ["P-0001", "P-0005", "P-0006"]
+    for post in posts:
+        assert {"post", "channel", "author", "depicts"} <= set(post), post
+    assert posts[1]["depicts"] == posts[2]["depicts"] == []
+
+
 def test_an_export_imports_into_a_new_ledger(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -635,9 +721,6 @@ def test_a_consent_register_spreadsheet_imports(
         pytest.param("C-0001,G-0002,closed-group,03/09/2025,F-19,paper,", "guardian", id="link"),
         pytest.param("C-0001,G-0001,instagram,03/09/2025,F-19,paper,", "channel", id="channel"),
         pytest.param("C-0001,G-0001,closed-group,03/09/2025,F-19,fax,", "method", id="method"),
-        pytest.param(
-            "C-0001,G-0001,closed-group,03/09/2025,F-19,paper,1/9/2025", "on", id="withdrawn-early"
-        ),
     ],
 )
 def test_a_bad_row_of_a_consent_register_is_refused(
@@ -1262,6 +1345,53 @@ def test_a_recording_command_with_a_bad_value_names_the_option(
     assert files(db) == before
 
 
+@pytest.mark.parametrize(
+    ("profile", "facts", "argv"),
+    [
+        pytest.param(
+            NURSERY,
+            BASE_COMMON,
+            [
+                *("friendship", "grant", "--person", "S-0001", "--guardian", "G-0001"),
+                *("--since", "2019-01-01", "--approved-by", "S-0001", "--on", "2026-01-05"),
+            ],
+            id="nursery-allows-no-exception",
+        ),
+        pytest.param(
+            NURSERY,
+            BASE_COMMON,
+            ["member", "admit", "--member", "G-0001", "--on", "2026-01-05"],
+            id="no-closed-group",
+        ),
+        pytest.param(
+            SW,
+            [],
+            ["policy", "review", "--outcome", "unchanged", "--on", "2026-01-05"],
+            id="review-before-adoption",
+        ),
+    ],
+)
+def test_a_recording_command_refusal_names_only_options_it_has(
+    workdir: Path,
+    capsys: pytest.CaptureFixture[str],
+    profile: str,
+    facts: list[Fact],
+    argv: list[str],
+) -> None:
+    """A refused command points at one of its own options, never at one it does not have."""
+    db = ledger(capsys, workdir, facts, profile)
+    before = files(db)
+    result = run(capsys, "--db", str(db), *argv)
+    assert result.status == 2, result.text
+    assert files(db) == before
+    (command,) = [c for c in recording.COMMANDS if [c.noun, c.verb] == argv[:2]]
+    options = {recording.option(f) for f in recording.fields(command.event)} | {"--on", "--db"}
+    named = set(re.findall(r"--[a-z][a-z-]*", result.err))
+    assert named <= options, (
+        f"{sorted(named - options)} are not options of {argv[:2]}: {result.err}"
+    )
+
+
 def test_a_recording_command_without_a_required_option_is_refused(
     workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -1307,6 +1437,41 @@ def test_help_has_an_example(capsys: pytest.CaptureFixture[str], words: list[str
     assert stop.value.code == 0
     out = capsys.readouterr().out
     assert "example" in out.lower(), out
+    if words and not _is_group(words):
+        # The example shows this very command.
+        shown = re.compile(r"ledger (--db \S+ )?" + re.escape(" ".join(words)) + r"\b")
+        assert shown.search(out), out
+
+
+def _is_group(words: list[str]) -> bool:
+    return any(w[: len(words)] == words and len(w) > len(words) for w in _commands())
+
+
+@pytest.mark.parametrize(
+    "command", recording.COMMANDS, ids=[f"{c.noun}-{c.verb}" for c in recording.COMMANDS]
+)
+def test_the_help_example_of_a_recording_command_is_a_valid_command(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: recording.Command,
+) -> None:
+    """Typed as shown, the example decodes into its fact (the write itself is stubbed out)."""
+    capsys.readouterr()
+    with pytest.raises(SystemExit):
+        main([command.noun, command.verb, "--help"])
+    out = capsys.readouterr().out
+    (line,) = [x.strip() for x in out.splitlines() if x.strip().startswith("ledger ")]
+    written: list[Any] = []
+
+    def record(args: argparse.Namespace, facts: Any) -> list[int]:
+        written.extend(event for _, event in facts)
+        return [99]
+
+    monkeypatch.setattr(cli, "_record", record)
+    result = run(capsys, *shlex.split(line)[1:])
+    assert result.status == 0, result.text
+    (event,) = written
+    assert type(event) is command.event
 
 
 # --- 9. verify --------------------------------------------------------------------------------
@@ -1319,8 +1484,9 @@ def test_verify_an_untouched_ledger(workdir: Path, capsys: pytest.CaptureFixture
     assert result.status == 0, result.text
 
 
+@pytest.mark.parametrize("where", ["first", "middle", "last"])
 def test_verify_names_the_position_of_a_changed_byte(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, capsys: pytest.CaptureFixture[str], where: str
 ) -> None:
     db = ledger(capsys, workdir)
     position = 1 + next(i for i, f in enumerate(BASE_SW, start=1) if f.get("name") == CHILD_1)
@@ -1329,11 +1495,12 @@ def test_verify_names_the_position_of_a_changed_byte(
             "select state from stored_events where originator_version = ? and topic like ?",
             (position, "ChildEnrolled:%"),
         ).fetchall()
-        changed = bytes(state).replace(b"Zebedee", b"Zebedeo", 1)
-        assert len(changed) == len(state) and changed != state
+        changed = bytearray(state)
+        index = {"first": 0, "middle": len(changed) // 2, "last": len(changed) - 1}[where]
+        changed[index] ^= 0x01
         connection.execute(
             "update stored_events set state = ? where originator_version = ? and topic like ?",
-            (changed, position, "ChildEnrolled:%"),
+            (bytes(changed), position, "ChildEnrolled:%"),
         )
     connection.close()
     result = run(capsys, "--db", str(db), "verify")
@@ -1384,6 +1551,22 @@ def test_no_name_in_any_finding_or_answer(
         text = run(capsys, "--db", str(db), "findings", "--as-of", as_of)
         assert text.status == 0
         assert_private(text.text)
+    contacts = ledger(capsys, workdir, BASE_COMMON, "stepping-stones-preschool", "contacts.db")
+    contact = {
+        "type": "ChildContacted",
+        "on": "2026-02-02",
+        "child": "C-0001",
+        "by": "S-0002",
+        "method": "text-message",
+        "device": f"{GUARDIAN_1}'s old phone",
+    }
+    assert import_facts(capsys, contacts, [contact]).status == 0
+    found = findings(capsys, contacts)
+    assert has(found, "contact-without-permission", "C-0001")
+    assert has(found, "non-setting-device", "C-0001")
+    text = run(capsys, "--db", str(contacts), "findings")
+    assert "contact-without-permission" in text.out
+    assert_private(text.text)
     for channel in ("closed-group", "public-page", "personal-account"):
         for author in ("S-0001", "S-0002", "G-0001", "G-0002"):
             check(

@@ -86,7 +86,7 @@ def named_history(profile_name: str, seed: int, chosen: list[str]) -> list[ev.Ev
 def make_ledger(folder: Path, profile: str, facts: list[ev.Event]) -> Path:
     db = folder / "ledger.db"
     config = Config(db=str(db), key_path=Path(str(db) + ".key"))
-    ledger = Ledger(config)
+    ledger = Ledger(config, create=True)
     signer = Signer.generate("policy-ledger")
     ledger.create("Test Setting", profile, signer, fixed_clock)
     signer.save(config.key_path)

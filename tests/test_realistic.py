@@ -60,7 +60,7 @@ def test_realistic_ledger_findings_equal_the_rules(
     profile = load_profile(name)
     facts = generate(profile, setting="Test", start=start, end=end, seed=3, children=24)
     config = Config(db=str(tmp_path / "l.db"), key_path=tmp_path / "l.key")
-    ledger = Ledger(config)
+    ledger = Ledger(config, create=True)
     signer = Signer.generate("policy-ledger")
     ledger.create("Test Setting", name, signer, fixed_clock)
     ledger.record(facts, signer, fixed_clock)

@@ -135,7 +135,7 @@ class LedgerMachine(RuleBasedStateMachine):
             self.profile = load_profile(str(config.profile_path))
         else:
             self.profile = load_profile(profile)
-        self.ledger = store.Ledger(config)
+        self.ledger = store.Ledger(config, create=True)
         self.signer = Signer.generate("policy-ledger")
         self.ledger.create("Test Setting", self.profile.name, self.signer, fixed_clock)
         setting = next(self.ledger.read(0, 1)).event

@@ -36,6 +36,19 @@ def _eligible(r: Registers, ref: str, day: dt.date) -> bool:
     return any(status.enrolled(r, c, day) for c in status.children_of(r, ref, day))
 
 
+def _why_eligible(r: Registers, ref: str, day: dt.date) -> str:
+    """The kind of fact that ended an ineligible membership on ``day``."""
+    if not status.member(r, ref, day):
+        return "MemberRemoved"
+    if ref.startswith("S-"):
+        return "PersonJoined"
+    if any(link.on == day for link in r.guardians.get(ref, ())):
+        return "GuardianLinked"
+    if status.all_left(r, ref, day):
+        return "ChildLeft"  # now judged as a leaver instead
+    return "ChildEnrolled"
+
+
 def ineligible_member(r: Registers, profile: Profile) -> list[Episode]:
     out: list[Episode] = []
     for ref, history in r.members.items():
@@ -61,9 +74,7 @@ def ineligible_member(r: Registers, profile: Profile) -> list[Episode]:
                 what = "not a current member of staff"
             else:
                 what = "not the guardian of an enrolled child"
-            resolution = None
-            if end is not None:
-                resolution = "MemberRemoved" if not status.member(r, ref, end) else "eligible"
+            resolution = _why_eligible(r, ref, end) if end is not None else None
             out.append(
                 Episode(
                     "ineligible-member",
@@ -123,10 +134,18 @@ def leaver_not_removed(r: Registers, profile: Profile) -> list[Episode]:
                     f"{ref}'s children have all left; the group membership was due to end by"
                     f" {(since - ONE_DAY).isoformat()}",
                     end,
-                    "MemberRemoved" if end is not None else None,
+                    _why_no_longer_due(r, ref, end) if end is not None else None,
                 )
             )
     return out
+
+
+def _why_no_longer_due(r: Registers, ref: str, day: dt.date) -> str:
+    if not status.member(r, ref, day):
+        return "MemberRemoved"
+    if not status.all_left(r, ref, day):
+        return "GuardianLinked"  # a child of theirs has joined since
+    return "TermDatesRecorded"  # the deadline moved
 
 
 def too_few_admins(r: Registers, profile: Profile) -> list[Episode]:

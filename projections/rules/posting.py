@@ -139,7 +139,7 @@ def withdrawn_consent_post_live(r: Registers, profile: Profile) -> list[Episode]
 
 
 def _follow_up_complete(post: Post, by: dt.date) -> bool:
-    return any(d <= by for d in post.contacted) and any(d <= by for d in post.referred)
+    return any(m.on <= by for m in post.contacted) and any(m.on <= by for m in post.referred)
 
 
 def removal_follow_up_overdue(r: Registers, profile: Profile) -> list[Episode]:
@@ -156,12 +156,13 @@ def removal_follow_up_overdue(r: Registers, profile: Profile) -> list[Episode]:
         end = None
         resolution = None
         if post.contacted and post.referred:
-            end = max(post.contacted[0], post.referred[0])
-            resolution = (
-                "PosterContacted" if post.contacted[0] >= post.referred[0] else "ReferredToManager"
-            )
+            # The later of the two (by day, then by the order they were recorded) resolves it.
+            contacted, referred = post.contacted[0], post.referred[0]
+            later = max(contacted, referred)
+            end = later.on
+            resolution = "PosterContacted" if later is contacted else "ReferredToManager"
         steps = (("contact with the poster", post.contacted), ("referral", post.referred))
-        missing = [what for what, days in steps if not any(d <= deadline for d in days)]
+        missing = [what for what, marks in steps if not any(m.on <= deadline for m in marks)]
         out.append(
             Episode(
                 "removal-follow-up-overdue",
