@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import shutil
 import sys
 from collections.abc import Callable, Sequence
@@ -17,13 +18,14 @@ from pathlib import Path
 from typing import NoReturn, TextIO
 
 import msgspec
-from eventsourcing.persistence import PersistenceError
+from eventsourcing.persistence import PersistenceError, StoredEvent
 
 from ledger import events as ev
-from ledger import integrity, recording
+from ledger import integrity, merkle, privacy, receipts, recording, trail
+from ledger.checkpoint import Checkpoint
 from ledger.decisions import Refused, decide
 from ledger.importer import BadInput, decode_object, read_file
-from ledger.profile import ProfileError, shipped
+from ledger.profile import Profile, ProfileError, shipped
 from ledger.profile import load as load_profile
 from ledger.store import Config, Ledger, LedgerError, open_ledger, system_clock, today
 from projections import findings as fnd
@@ -257,12 +259,16 @@ def _nothing_yet(registers: reg.Registers) -> None:
 def print_findings(
     found: list[fnd.Finding],
     registers: reg.Registers,
-    ledger: Ledger,
+    ledger: Ledger | None,
     day: dt.date,
     known_at: dt.datetime | None,
     out: TextIO,
+    *,
+    profile: Profile | None = None,
 ) -> None:
-    profile = ledger.profile
+    if profile is None:
+        assert ledger is not None
+        profile = ledger.profile
     heading = f"Findings for {registers.setting} as of {day.isoformat()}"
     if known_at is not None:
         heading += f", as the ledger knew it at {known_at.isoformat(timespec='minutes')}"
@@ -331,32 +337,31 @@ def cmd_check_post(args: argparse.Namespace) -> int:
     return EXIT_OK if not problems else EXIT_NO
 
 
-def _exported(ledger: Ledger, upto: int | None) -> bytes:
+def _exported(ledger: Ledger, upto: int | None, vkey: str) -> bytes:
     """The facts as JSON Lines with their record-time fields, each checkpoint after its facts."""
     lines: list[bytes] = []
-    encoder = msgspec.json.Encoder()
     checkpoints = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
     if upto is not None:
         checkpoints = [c for c in checkpoints if c.size <= upto]
     pending = iter(checkpoints)
     current = next(pending, None)
+    keys: dict[str, bytes | None] = {}
     for stored in ledger.stored(0, upto):
         recorded = ledger.decode(stored)
-        obj = ev.to_builtins(recorded.event)
-        obj["position"] = recorded.position
-        obj["recorded_at"] = recorded.recorded_at.isoformat()
-        obj["leaf"] = integrity.row_leaf(stored).hex()
-        lines.append(encoder.encode(obj))
+        envelope = ledger.mapper.open_envelope(stored)  # type: ignore[attr-defined]
+        for part in envelope.sealed.values():
+            if part.subject not in keys:
+                keys[part.subject] = ledger.keys.get(part.subject)
+        leaf = integrity.row_leaf(stored)
+        lines.append(
+            trail.export_line(
+                recorded.position, recorded.recorded_at, recorded.event, envelope, leaf, keys
+            )
+        )
         while current is not None and current.size == recorded.position:
             lines.append(
-                encoder.encode(
-                    {
-                        "type": "Checkpoint",
-                        "sequence": current.sequence,
-                        "size": current.size,
-                        "signed_at": current.signed_at.isoformat(),
-                        "note": current.note,
-                    }
+                trail.checkpoint_line(
+                    current.sequence, current.size, current.signed_at, current.note, vkey
                 )
             )
             current = next(pending, None)
@@ -373,7 +378,8 @@ def cmd_export(args: argparse.Namespace) -> int:
             record = integrity.decode_record(stored.state)
             if record.signed_at <= end:
                 upto = record.size
-    sys.stdout.write(_exported(ledger, upto).decode())
+    vkey = _signer(_config(args)).verifier_key()
+    sys.stdout.write(_exported(ledger, upto, vkey).decode())
     return EXIT_OK
 
 
@@ -387,18 +393,281 @@ def cmd_verify(args: argparse.Namespace) -> int:
             raise Stop(EXIT_REFUSED, f"--key: {exc}") from None
     else:
         verifier = _verifier(config)
+
+    def recorded_at(row: StoredEvent) -> dt.datetime | None:
+        try:
+            return ledger.mapper.open_envelope(row).recorded_at  # type: ignore[attr-defined,no-any-return]
+        except ValueError:
+            return None  # bytes that no longer decode: the leaf check names them
+
     verdict = integrity.verify_rows(
-        ledger.stored(), ledger.checkpoints(), verifier, integrity.origin_for(ledger.stream)
+        ledger.stored(),
+        ledger.checkpoints(),
+        verifier,
+        integrity.origin_for(ledger.stream),
+        recorded_at,
     )
+    if verdict.ok and args.published:
+        problem = _extends_published(ledger, verifier, Path(args.published))
+        if problem:
+            print(f"TAMPERED at position {problem[0]}: {problem[1]}")
+            return EXIT_NO
     if verdict.ok:
         print(
             f"Intact: {verdict.size:,} facts, {verdict.checkpoints:,} signed checkpoints,"
             f" root {verdict.root}"
         )
+        if args.published:
+            print(f"It extends the published checkpoint in {args.published}.")
         return EXIT_OK
     print(f"TAMPERED at position {verdict.bad_position}: {verdict.problem}")
     print(f"The first {verdict.size:,} facts match the signed tree.")
     return EXIT_NO
+
+
+def _all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRecord]]:
+    records = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
+    return [leaf for record in records for leaf in record.leaf_hashes()], records
+
+
+def _read_note(path: Path, verifier: integrity.Verifier) -> tuple[str, Checkpoint]:
+    try:
+        note = path.read_text()
+    except (OSError, UnicodeDecodeError) as exc:
+        raise Stop(EXIT_REFUSED, f"{path}: cannot read the checkpoint ({exc})") from None
+    signed = verifier.open(note)
+    if signed is None:
+        raise Stop(EXIT_REFUSED, f"{path}: not a checkpoint signed by this ledger's key")
+    return note, signed
+
+
+def _extends_published(
+    ledger: Ledger, verifier: integrity.Verifier, path: Path
+) -> tuple[int, str] | None:
+    """None if the ledger extends a checkpoint published earlier; else where and why not."""
+    _, old = _read_note(path, verifier)
+    leaves, _ = _all_leaves(ledger)
+    if old.size > len(leaves):
+        return len(leaves) + 1, f"the published checkpoint has {old.size} facts; the ledger fewer"
+    if merkle.root_of(leaves[: old.size]) != old.root:
+        return 1, f"the first {old.size} facts are not those of the published checkpoint"
+    return None
+
+
+def cmd_consistency(args: argparse.Namespace) -> int:
+    if args.check:
+        try:
+            proof = msgspec.json.decode(Path(args.file).read_bytes())
+            verifier = integrity.Verifier.from_vkey(args.key or proof["key"])
+            old = verifier.open(proof["old"])
+            new = verifier.open(proof["new"])
+            hashes = [bytes.fromhex(h) for h in proof["proof"]]
+        except (OSError, msgspec.DecodeError, KeyError, TypeError, ValueError):
+            print("NOT VERIFIED: this is not a consistency proof of the ledger")
+            return EXIT_NO
+        if old is None or new is None or old.origin != new.origin:
+            print("NOT VERIFIED: the checkpoints are not signed by that key")
+            return EXIT_NO
+        same = old.size == new.size and old.root == new.root
+        if not same and not merkle.verify_consistency(
+            old.size, new.size, old.root, new.root, hashes
+        ):
+            print("NOT VERIFIED: the later checkpoint does not extend the earlier one")
+            return EXIT_NO
+        print(
+            f"Verified: the ledger at {new.size:,} facts extends the ledger at {old.size:,}:"
+            " nothing recorded by then was changed or removed."
+        )
+        return EXIT_OK
+    ledger = _ledger(args)
+    signer = _signer(_config(args))
+    note, old = _read_note(Path(args.file), signer.verifier())
+    leaves, records = _all_leaves(ledger)
+    if old.size > len(leaves) or merkle.root_of(leaves[: old.size]) != old.root:
+        print("TAMPERED: the ledger does not extend that checkpoint")
+        return EXIT_NO
+    proof = merkle.consistency_proof(leaves, old.size, len(leaves)) if old.size else []
+    answer = {
+        "old": note,
+        "new": records[-1].note,
+        "proof": [h.hex() for h in proof],
+        "key": signer.verifier_key(),
+    }
+    print(msgspec.json.encode(answer).decode())
+    return EXIT_OK
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        raise Stop(EXIT_REFUSED, f"{args.file}: cannot read the file ({exc.strerror})") from None
+    try:
+        checked = trail.check_trail(data, args.key)
+    except ValueError as exc:  # TrailError, or a malformed --key
+        if isinstance(exc, trail.TrailError):
+            print(f"NOT VERIFIED: {exc}")
+            return EXIT_NO
+        raise Stop(EXIT_REFUSED, f"--key: {exc}") from None
+    setting = checked.facts[0].event
+    assert isinstance(setting, ev.SettingRegistered)
+    try:
+        profile = load_profile(args.profile or setting.profile)
+    except ProfileError as exc:
+        raise Stop(
+            EXIT_REFUSED, f"{exc} (the setting's own profile is needed: pass --profile PATH.toml)"
+        ) from None
+    registers = reg.rebuild(trail.pairs(checked.facts, args.known_at))
+    _nothing_yet(registers)
+    day = args.as_of or today(system_clock)
+    found = fnd.evaluate(registers, profile, day)
+    if args.json:
+        answer = {
+            "verified": True,
+            "head": {"size": checked.size, "root": checked.root, "checkpoint": checked.note},
+            "key": checked.vkey,
+            "key_from_file": not args.key,
+            "as_of": day,
+            "known_at": args.known_at,
+            "facts_judged": registers.position,
+            "findings": found,
+        }
+        print(msgspec.json.encode(answer).decode())
+        return EXIT_OK
+    print(f"Verified: {checked.size:,} facts, {checked.checkpoints:,} signed checkpoints.")
+    print(f"Root: {checked.root}")
+    if not args.key:
+        print(
+            "Checked against the public key written in the file; compare it with the key the"
+            f" setting publishes: {checked.vkey}"
+        )
+    print()
+    print_findings(found, registers, None, day, args.known_at, sys.stdout, profile=profile)
+    return EXIT_OK
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    if args.check:
+        try:
+            data = Path(args.ref).read_bytes()
+        except OSError as exc:
+            raise Stop(EXIT_REFUSED, f"{args.ref}: cannot read the file ({exc.strerror})") from None
+        try:
+            proven = receipts.check(data, args.key)
+        except receipts.ReceiptError as exc:
+            print(f"NOT VERIFIED: {exc}")
+            return EXIT_NO
+        print("Verified: this receipt's facts are in the signed ledger.")
+        for line in proven:
+            print(f"  {line}")
+        return EXIT_OK
+    ledger = _ledger(args)
+    config = _config(args)
+    if not re.fullmatch(r"C-[0-9]{1,9}", args.ref):
+        raise Stop(EXIT_REFUSED, "refused: REF: expected a child's reference, such as C-0001")
+    registers = ledger.registers()
+    if args.ref not in registers.children:
+        raise Stop(EXIT_REFUSED, f"refused: REF: unknown child {args.ref}")
+    signer = _signer(config)
+    exported = msgspec.json.Decoder().decode
+    every = _exported(ledger, None, signer.verifier_key()).splitlines()
+    setting_line = exported(every[0])
+    lines = [
+        exported(line)
+        for line in every
+        if b'"ConsentGranted"' in line or b'"ConsentWithdrawn"' in line
+    ]
+    lines = [line for line in lines if line.get("child") == args.ref]
+    if not lines:
+        raise Stop(EXIT_REFUSED, f"no consent has been recorded for {args.ref}")
+    records = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
+    leaves = [leaf for record in records for leaf in record.leaf_hashes()]
+    receipt = receipts.make(
+        child=args.ref,
+        setting_line=setting_line,
+        lines=lines,
+        leaves=leaves,
+        note=records[-1].note,
+        signer=signer,
+        now=system_clock(),
+    )
+    print(msgspec.json.encode(receipt).decode())
+    return EXIT_OK
+
+
+def cmd_forget(args: argparse.Namespace) -> int:
+    ledger = _ledger(args)
+    config = _config(args)
+    signer = _signer(config)
+    try:
+        event = decode_object(
+            {
+                "type": "SubjectForgotten",
+                "on": today(system_clock).isoformat(),
+                "subject": args.ref,
+            },
+            None,
+        )
+    except BadInput:
+        raise Stop(
+            EXIT_REFUSED,
+            "refused: SUBJECT: expected a child, parent or staff reference (C-, G-, S-)",
+        ) from None
+    registers = ledger.registers()
+    if args.ref in registers.forgotten and ledger.keys.get(args.ref) is not None:
+        ledger.keys.destroy(args.ref)  # finish a forgetting that was interrupted
+        print(f"{args.ref} was already forgotten; their key is now destroyed too.")
+        return EXIT_OK
+    try:
+        ledger.record([event], signer, system_clock, forgetting=True)
+    except Refused as refusal:
+        raise Stop(EXIT_REFUSED, f"refused: {refusal.message}") from None
+    ledger.keys.destroy(args.ref)
+    print(
+        f"Forgot {args.ref}: their key is destroyed, so their name (and any sealed note about"
+        " them) can no longer be read. The facts, the findings and the tree are unchanged."
+    )
+    return EXIT_OK
+
+
+def cmd_subject(args: argparse.Namespace) -> int:
+    ledger = _ledger(args)
+    if not re.fullmatch(r"[CGS]-[0-9]{1,9}", args.ref):
+        raise Stop(EXIT_REFUSED, "refused: REF: expected a child, parent or staff reference")
+    registers = ledger.registers()
+    known = (
+        args.ref in registers.children
+        or args.ref in registers.guardians
+        or (args.ref in registers.persons)
+    )
+    if not known:
+        raise Stop(EXIT_REFUSED, f"refused: REF: unknown reference {args.ref}")
+    held = privacy.subject_access(args.ref, ledger.read(), registers)
+    if args.json:
+        print(msgspec.json.encode(held).decode())
+        return EXIT_OK
+    print(f"Everything the ledger holds about {args.ref} ({registers.setting})")
+    if held.forgotten:
+        print("This person has been forgotten: their name can no longer be read.")
+    print(f"{len(held.facts)} fact(s):")
+    for line in held.facts:
+        print(f"  {privacy.describe(line)}")
+    return EXIT_OK
+
+
+def cmd_retention(args: argparse.Namespace) -> int:
+    ledger = _ledger(args)
+    due = privacy.retention_due(ledger.registers(), ledger.profile, today(system_clock))
+    if args.json:
+        print(msgspec.json.encode(due).decode())
+        return EXIT_OK
+    keep = ledger.profile.retention
+    print(f"Retention: {keep.says}")
+    if not due:
+        print("No one is due to be forgotten.")
+    for d in due:
+        print(f"  {d.subject:<10} due since {d.since}  ({d.why})   ledger forget {d.subject}")
+    return EXIT_OK
 
 
 def cmd_site_build(args: argparse.Namespace) -> int:
@@ -498,6 +767,15 @@ EXAMPLES = {
     " C-0001,C-0002 --device T-01",
     "verify": "ledger verify",
     "demo": "ledger --db demo.db demo --profile south-woodham-preschool",
+    "replay": "ledger replay audit-trail.jsonl --key 'policy-ledger+1a2b3c4d+AQ…' --as-of"
+    " 2026-03-31",
+    "receipt": "ledger receipt C-0001 > receipt.json   then, anywhere:   ledger receipt --check"
+    " receipt.json",
+    "forget": "ledger forget C-0001",
+    "consistency": "ledger consistency checkpoint-2026-03.txt > proof.json   then: ledger"
+    " consistency --check proof.json",
+    "subject": "ledger subject G-0001 --json",
+    "retention": "ledger retention",
 }
 
 
@@ -569,6 +847,11 @@ def build_parser() -> Parser:
 
     p = sub("verify", "check that nothing recorded was altered")
     p.add_argument("--key", help="the public key to check against (default: the ledger's)")
+    p.add_argument(
+        "--published",
+        metavar="NOTE",
+        help="a checkpoint published earlier (a file): the ledger must extend it",
+    )
     p.set_defaults(run=cmd_verify)
 
     site = sub("site", "the transparency site")
@@ -594,6 +877,40 @@ def build_parser() -> Parser:
     )
     p.add_argument("--as-of", type=_date, help="judge as of DATE (default: today)")
     p.set_defaults(run=cmd_site_build)
+
+    p = sub("replay", "an inspector's replay of an exported trail, with no database")
+    p.add_argument("file", help="an export (JSON Lines), or - for standard input")
+    p.add_argument("--key", help="the setting's published public key (default: the file's)")
+    p.add_argument("--as-of", type=_date, help="judge as of DATE (default: today)")
+    p.add_argument("--known-at", type=_moment, help="as the ledger knew it at that time")
+    p.add_argument("--profile", help="the setting's own profile, if it is not a shipped one")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_replay)
+
+    p = sub("consistency", "prove the ledger only grew since a published checkpoint")
+    p.add_argument("file", help="a published checkpoint (or, with --check, a proof file)")
+    p.add_argument("--check", action="store_true", help="check a proof offline")
+    p.add_argument("--key", help="with --check: the setting's published public key")
+    p.set_defaults(run=cmd_consistency)
+
+    p = sub("receipt", "a consent receipt for a parent, or check one (--check FILE)")
+    p.add_argument("ref", help="a child's reference (or, with --check, a receipt file)")
+    p.add_argument("--check", action="store_true", help="check a receipt offline")
+    p.add_argument("--key", help="with --check: the setting's published public key")
+    p.set_defaults(run=cmd_receipt)
+
+    p = sub("forget", "erase a person's personal data (UK GDPR): their key is destroyed")
+    p.add_argument("ref", metavar="SUBJECT", help="C-…, G-… or S-…")
+    p.set_defaults(run=cmd_forget)
+
+    p = sub("subject", "everything the ledger holds about one person (UK GDPR article 15)")
+    p.add_argument("ref", help="C-…, G-… or S-…")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_subject)
+
+    p = sub("retention", "who is due to be forgotten under the profile's retention periods")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(run=cmd_retention)
 
     p = sub("demo", "create a demo ledger with a realistic year of invented facts")
     p.add_argument("--profile", default="south-woodham-preschool")
@@ -665,8 +982,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("ledger: interrupted; nothing more was written", file=sys.stderr)
         return 130
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader stopped reading (`| head`): that is fine
         os._exit(EXIT_OK)
+    except Exception as exc:
+        # Never a traceback, and never the exception's text (it could hold a name).
+        if os.environ.get("LEDGER_DEBUG"):
+            raise
+        print(
+            f"ledger: an unexpected error ({type(exc).__name__}) stopped the command; anything"
+            " it was recording was not written. Set LEDGER_DEBUG=1 to see the details.",
+            file=sys.stderr,
+        )
+        return 70
 
 
 if __name__ == "__main__":

@@ -43,11 +43,36 @@ def _check(cls: type[ev.Event]) -> Callable[[Check], Check]:
     return register
 
 
-def decide(r: Registers, profile: Profile, event: ev.Event, today: dt.date) -> None:
-    """Raise ``Refused`` if ``event`` cannot be recorded now; return if it can."""
+def decide(
+    r: Registers, profile: Profile, event: ev.Event, today: dt.date, *, forgetting: bool = False
+) -> None:
+    """Raise ``Refused`` if ``event`` cannot be recorded now; return if it can.
+
+    ``SubjectForgotten`` is recorded only by ``ledger forget`` (``forgetting=True``), which also
+    destroys the person's key; an import cannot claim it.
+    """
     if event.on > today:
         raise Refused("on", f"{event.on.isoformat()} lies after today ({today.isoformat()})")
+    if forgetting and isinstance(event, ev.SubjectForgotten):
+        _forget(r, event)
+        return
+    if type(event) in ev.NAME_FIELDS and event.subject in r.forgotten:
+        raise Refused("type", f"{event.subject} has been forgotten; record a new reference")
     _CHECKS[type(event)](r, profile, event)
+
+
+def _forget(r: Registers, e: ev.SubjectForgotten) -> None:
+    ref = e.subject_ref
+    registers: dict[str, Mapping[str, object]] = {
+        "C-": r.children,
+        "G-": r.guardians,
+        "S-": r.persons,
+    }
+    known = registers[ref[:2]]
+    if ref not in known:
+        raise Refused("subject", f"unknown reference {ref}")
+    if ref in r.forgotten:
+        raise Refused("subject", f"{ref} was already forgotten ({r.forgotten[ref].isoformat()})")
 
 
 # --- shared checks ----------------------------------------------------------------------------

@@ -497,8 +497,9 @@ NAME_FIELDS: Final[dict[type[Event], str]] = {
     PersonJoined: "name",
 }
 
-# The record-time fields an export adds and an import ignores (DESIGN.md section 3).
-RECORD_TIME_FIELDS: Final[frozenset[str]] = frozenset({"position", "recorded_at", "leaf"})
+# The fields an export adds and an import ignores: the record-time fields of DESIGN.md
+# section 3, and the sealed form of personal fields that lets an inspector check each leaf.
+RECORD_TIME_FIELDS: Final[frozenset[str]] = frozenset({"position", "recorded_at", "leaf", "sealed"})
 
 _json_encoder = msgspec.json.Encoder()
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import msgspec
 from eventsourcing.persistence import StoredEvent
@@ -148,6 +148,7 @@ def verify_rows(
     checkpoints: Iterable[StoredEvent],
     verifier: Verifier,
     origin: str,
+    recorded_at: Callable[[StoredEvent], dt.datetime | None] | None = None,
 ) -> Verdict:
     """Recompute the tree from the stored facts and check every signed checkpoint.
 
@@ -159,6 +160,8 @@ def verify_rows(
     """
     tree = Frontier()
     authentic = bytearray()
+    times: list[dt.datetime] = []  # each checkpoint's time, to compare with its facts'
+    ends: list[int] = []  # the last position each checkpoint covers
     sequence = 0
     for stored in checkpoints:
         sequence += 1
@@ -168,6 +171,10 @@ def verify_rows(
         try:
             record = decode_record(stored.state)
         except ValueError:
+            return _bad(tree, sequence - 1, f"checkpoint {sequence} is damaged", where)
+        # Every byte of the row is accounted for: it is the one encoding of its record, which
+        # names its own sequence (the record time and frontier are checked below).
+        if _encoder.encode(record) != stored.state or record.sequence != sequence:
             return _bad(tree, sequence - 1, f"checkpoint {sequence} is damaged", where)
         signed = verifier.open(record.note)
         if signed is None:
@@ -183,13 +190,16 @@ def verify_rows(
             )
         for leaf in record.leaf_hashes():
             tree.append(leaf)
-        if tree.root() != signed.root:
+        if tree.root() != signed.root or tree.to_bytes() != record.frontier:
             return _bad(
                 tree, sequence - 1, f"checkpoint {sequence} does not match its signed root", where
             )
         authentic += record.leaves
+        times.append(record.signed_at)
+        ends.append(record.size)
     signed_size = tree.size
     rebuilt = Frontier()
+    next_end = 0
     for row in rows:
         position = row.originator_version
         expected = rebuilt.size + 1
@@ -210,6 +220,16 @@ def verify_rows(
                 rebuilt, sequence, f"position {position} does not match its signed leaf", position
             )
         rebuilt.append(leaf)
+        while next_end < len(ends) and ends[next_end] == position:
+            # The last fact of a write was recorded at the moment its checkpoint was signed.
+            if recorded_at is not None and recorded_at(row) != times[next_end]:
+                return _bad(
+                    rebuilt,
+                    sequence,
+                    f"the checkpoint after position {position} is not dated as its facts",
+                    position,
+                )
+            next_end += 1
     if rebuilt.size < signed_size:
         missing = rebuilt.size + 1
         return _bad(

@@ -252,6 +252,7 @@ class Ledger(Application[uuid.UUID]):
         clock: Clock,
         *,
         progress: Callable[[int], None] | None = None,
+        forgetting: bool = False,
     ) -> list[Recorded]:
         """Decide each fact against everything before it, then record them all or none.
 
@@ -266,12 +267,12 @@ class Ledger(Application[uuid.UUID]):
             day = today(clock)
             for index, event in enumerate(events):
                 try:
-                    decide(registers, profile, event, day)
+                    decide(registers, profile, event, day, forgetting=forgetting)
                 except Refused as refusal:
                     refusal.index = index  # type: ignore[attr-defined]
                     raise
                 reg.apply(registers, event, start + index + 1)
-                if progress is not None and index % 10000 == 0:
+                if progress is not None and index and index % 10000 == 0:
                     progress(index)
             try:
                 recorded = self._append(events, registers, start, signer, clock)
