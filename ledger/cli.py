@@ -27,7 +27,16 @@ from ledger.decisions import Refused, decide
 from ledger.importer import BadInput, decode_object, read_file
 from ledger.profile import Profile, ProfileError, shipped
 from ledger.profile import load as load_profile
-from ledger.store import Config, Ledger, LedgerError, open_ledger, system_clock, today
+from ledger.store import (
+    Config,
+    Ledger,
+    LedgerError,
+    create_postgres_schema,
+    open_ledger,
+    postgres_schema_has_ledger,
+    system_clock,
+    today,
+)
 from projections import findings as fnd
 from projections import registers as reg
 from projections.rules.posting import post_problems
@@ -116,6 +125,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise Stop(EXIT_REFUSED, f"{config.key_path}: a signing key already exists here")
     if not args.setting.strip():
         raise Stop(EXIT_REFUSED, "--setting: expected the setting's name")
+    if config.is_postgres:
+        if postgres_schema_has_ledger(config):
+            raise Stop(EXIT_REFUSED, "a ledger already exists in that schema")
+        create_postgres_schema(config)
     ledger = Ledger(config, create=True)
     if ledger.is_initialised:
         raise Stop(EXIT_REFUSED, f"{config.db}: a ledger already exists here")

@@ -16,10 +16,14 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import os
+import random
+import re
 import sqlite3
+import time
 import uuid
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
+from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import msgspec
@@ -28,6 +32,7 @@ from eventsourcing.persistence import (
     AggregateRecorder,
     IntegrityError,
     Mapper,
+    OperationalError,
     StoredEvent,
 )
 
@@ -43,7 +48,7 @@ from projections import registers as reg
 Clock = Callable[[], dt.datetime]
 SNAPSHOT_EVERY = 2000  # facts between persisted registers
 READ_CHUNK = 5000
-RETRIES = 20
+RETRIES = 50
 
 
 def system_clock() -> dt.datetime:
@@ -102,7 +107,11 @@ class Config(msgspec.Struct, frozen=True):
 
     def env(self) -> dict[str, str]:
         if not self.is_postgres:
-            return {"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": self.db}
+            return {
+                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+                "SQLITE_DBNAME": self.db,
+                "SQLITE_LOCK_TIMEOUT": "30",  # seconds a writer waits for another to finish
+            }
 
         url = urlparse(self.db)
         return {
@@ -278,6 +287,11 @@ class Ledger(Application[uuid.UUID]):
                 recorded = self._append(events, registers, start, signer, clock)
             except IntegrityError:
                 continue  # someone else wrote at these positions: decide again
+            except OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                time.sleep(random.uniform(0.01, 0.1) * (1 + _attempt))  # another writer's turn
+                continue
             if registers.position - self._last_snapshot_position() >= SNAPSHOT_EVERY:
                 self.save_registers(registers)
             return recorded
@@ -342,8 +356,55 @@ class Ledger(Application[uuid.UUID]):
         super().close()
 
 
+def _pg_connect(config: Config) -> Any:
+    import psycopg
+
+    env = config.env()
+    try:
+        return psycopg.connect(
+            dbname=env["POSTGRES_DBNAME"],
+            host=env["POSTGRES_HOST"],
+            port=int(env["POSTGRES_PORT"]),
+            user=env["POSTGRES_USER"],
+            password=env["POSTGRES_PASSWORD"],
+            connect_timeout=10,
+            autocommit=True,
+        )
+    except psycopg.Error as exc:
+        raise LedgerError(
+            f"cannot connect to the PostgreSQL server ({type(exc).__name__}); check the URL"
+        ) from None
+
+
+def postgres_schema_has_ledger(config: Config) -> bool:
+    with contextlib.closing(_pg_connect(config)) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s"
+            " AND table_name IN ('ledger_events', 'ledger_snapshots')",
+            (_schema_of(config.db),),
+        ).fetchone()
+    return bool(row and row[0] == 2)
+
+
+def create_postgres_schema(config: Config) -> None:
+    """Each setting's ledger is its own schema on the server (made by ``init``)."""
+    from psycopg import sql
+
+    schema = _schema_of(config.db)
+    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
+        raise LedgerError(
+            "the schema name must be lower-case letters, digits and _ (e.g. ?schema=sunflowers)"
+        )
+    with contextlib.closing(_pg_connect(config)) as conn:
+        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
+
+
 def open_ledger(config: Config) -> Ledger:
     """An existing ledger; anything else is refused without being touched."""
+    if config.is_postgres and not postgres_schema_has_ledger(config):
+        raise LedgerError(
+            f"no ledger in schema {_schema_of(config.db)!r} (create one with `ledger init`)"
+        )
     if not config.is_postgres:
         path = Path(config.db)
         if not path.is_file():
