@@ -683,6 +683,24 @@ def cmd_retention(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_follow(args: argparse.Namespace) -> int:
+    from projections.follow import follow_postgres, follow_sqlite
+
+    config = _config(args)
+    ledger = _ledger(args)
+    try:
+        if config.is_postgres:
+            ledger.close()
+            follow_postgres(config, once=args.once)
+        else:
+            follow_sqlite(ledger, once=args.once)
+    except KeyboardInterrupt:
+        pass
+    registers = _ledger(args).registers()
+    print(f"The registers are current to position {registers.position:,}.")
+    return EXIT_OK
+
+
 def cmd_site_build(args: argparse.Namespace) -> int:
     from ledger.site import build
 
@@ -785,6 +803,7 @@ EXAMPLES = {
     "receipt": "ledger receipt C-0001 > receipt.json   then, anywhere:   ledger receipt --check"
     " receipt.json",
     "forget": "ledger forget C-0001",
+    "follow": "ledger --db 'postgresql://ledger:…@db.example/ledgers?schema=sunflowers' follow",
     "consistency": "ledger consistency checkpoint-2026-03.txt > proof.json   then: ledger"
     " consistency --check proof.json",
     "subject": "ledger subject G-0001 --json",
@@ -899,6 +918,10 @@ def build_parser() -> Parser:
     p.add_argument("--profile", help="the setting's own profile, if it is not a shipped one")
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_replay)
+
+    p = sub("follow", "keep the registers current as facts arrive (a server's background job)")
+    p.add_argument("--once", action="store_true", help="catch up, then stop")
+    p.set_defaults(run=cmd_follow)
 
     p = sub("consistency", "prove the ledger only grew since a published checkpoint")
     p.add_argument("file", help="a published checkpoint (or, with --check, a proof file)")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Sequence
 import msgspec
 from eventsourcing.persistence import StoredEvent
 
+from ledger import mapper
 from ledger.checkpoint import Checkpoint, Signer, Verifier
 from ledger.merkle import HASH_SIZE, Frontier, leaf_hash, leaf_input
 
@@ -32,7 +33,7 @@ __all__ = [
     "to_stored",
 ]
 
-CHECKPOINT_TOPIC = "Checkpoint"
+CHECKPOINT_TOPIC = mapper.CHECKPOINT_TOPIC
 
 
 def origin_for(stream: uuid.UUID) -> str:

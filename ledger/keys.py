@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+import threading
 import uuid
 from pathlib import Path
 
@@ -49,10 +50,13 @@ class KeyStore:
         self.path = path
         self._cache: dict[str, bytes | None] = {}
         self._conn: sqlite3.Connection | None = None
+        self._lock = threading.RLock()  # a follower decodes facts in the library's thread
 
     def _db(self) -> sqlite3.Connection:
         if self._conn is None:
-            conn = sqlite3.connect(self.path, isolation_level=None, timeout=30)
+            conn = sqlite3.connect(
+                self.path, isolation_level=None, timeout=30, check_same_thread=False
+            )
             conn.execute("PRAGMA journal_mode=DELETE")
             conn.execute("PRAGMA secure_delete=ON")
             conn.execute(
@@ -64,16 +68,25 @@ class KeyStore:
         return self._conn
 
     def get(self, subject: str) -> bytes | None:
-        if subject not in self._cache:
-            row = self._db().execute("SELECT key FROM keys WHERE subject=?", (subject,)).fetchone()
-            self._cache[subject] = row[0] if row else None
-        return self._cache[subject]
+        with self._lock:
+            if subject not in self._cache:
+                row = (
+                    self._db()
+                    .execute("SELECT key FROM keys WHERE subject=?", (subject,))
+                    .fetchone()
+                )
+                self._cache[subject] = row[0] if row else None
+            return self._cache[subject]
 
     def ensure(self, subjects: set[str]) -> None:
         """Create keys for the subjects that have none (committed before any fact uses them)."""
         missing = [s for s in sorted(subjects) if self.get(s) is None]
         if not missing:
             return
+        with self._lock:
+            self._create(missing)
+
+    def _create(self, missing: list[str]) -> None:
         db = self._db()
         db.execute("BEGIN IMMEDIATE")
         try:
@@ -90,13 +103,15 @@ class KeyStore:
 
     def destroy(self, subject: str) -> bool:
         """Delete a subject's key beyond recovery from this file. True if there was one."""
-        db = self._db()
-        deleted = db.execute("DELETE FROM keys WHERE subject=?", (subject,)).rowcount
-        db.execute("VACUUM")
-        self._cache[subject] = None
-        return bool(deleted)
+        with self._lock:
+            db = self._db()
+            deleted = db.execute("DELETE FROM keys WHERE subject=?", (subject,)).rowcount
+            db.execute("VACUUM")
+            self._cache[subject] = None
+            return bool(deleted)
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-            self._conn = None
+        with self._lock:
+            if self._conn is not None:
+                self._conn.close()
+                self._conn = None

@@ -64,6 +64,7 @@ class Envelope(msgspec.Struct, frozen=True, array_like=True):
 
 
 PLACEHOLDER = "[sealed]"
+CHECKPOINT_TOPIC = "Checkpoint"  # the topic of checkpoint rows (ledger.integrity)
 FORGOTTEN = "[forgotten]"
 
 
@@ -87,6 +88,13 @@ SEALED_FIELDS: dict[type[ev.Event], tuple[tuple[str, Callable[[Any], str]], ...]
 def sealing_subjects(event: ev.Event) -> set[str]:
     """Whose keys recording this fact needs."""
     return {subject(event) for _, subject in SEALED_FIELDS.get(type(event), ())}
+
+
+class CheckpointRow(msgspec.Struct, frozen=True):
+    """A checkpoint row as a subscriber to the notification log sees it (not a fact)."""
+
+    stream: UUID
+    sequence: int
 
 
 class MapperError(ValueError):
@@ -140,9 +148,11 @@ class EventMapper(Mapper[UUID]):
         )
 
     def to_domain_event(self, stored_event: StoredEvent) -> Any:
-        envelope = self.open_envelope(stored_event)
         stream = stored_event.originator_id
         stream = stream if isinstance(stream, UUID) else UUID(str(stream))
+        if stored_event.topic == CHECKPOINT_TOPIC:
+            return CheckpointRow(stream, stored_event.originator_version)
+        envelope = self.open_envelope(stored_event)
         event: ev.Event = envelope.event
         for field, sealed in envelope.sealed.items():
             key = self.keys.get(sealed.subject) if self.keys is not None else None

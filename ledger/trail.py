@@ -182,8 +182,8 @@ def rebuild_fact(
     state = _mapper.encode_envelope(envelope)
     leaf = leaf_hash(leaf_input(position, type(event).__name__, event.subject, state))
     if raw is not None:
-        keys = {
-            part.get("subject"): _b64(part["key"], line, "a key")
+        keys: dict[str, bytes | None] = {
+            str(part.get("subject")): _b64(part["key"], line, "a key")
             for part in sealed_in.values()
             if isinstance(part, dict) and "key" in part
         }

@@ -1,0 +1,213 @@
+"""Following a ledger: the registers kept current as facts arrive, on either store.
+
+``RegistersProjection`` is the one projection code path: the library calls its
+``process_event(fact, tracking)`` for every notification after the tracked one, and it advances
+the registers and, every so often and whenever it has caught up, saves them with the tracking
+position in ONE transaction of its view (a library tracking recorder). The registers are saved
+where every command reads them (the ledger's registers store, by position), so after a follower
+has caught up a command reads no old facts at all.
+
+- PostgreSQL: the library's ``ProjectionRunner`` subscribes to the ledger (LISTEN/NOTIFY) and
+  calls ``process_event`` in its thread.
+- SQLite: its recorder cannot subscribe, so ``follow_sqlite`` reads ``select_notifications``
+  from the last tracked position and calls the same ``process_event``.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Callable
+from typing import Any
+
+from eventsourcing.persistence import Tracking, TrackingRecorder
+from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.projection import Projection, ProjectionRunner
+from eventsourcing.sqlite import SQLiteTrackingRecorder
+
+from ledger.mapper import CheckpointRow, Recorded
+from ledger.store import Config, Ledger
+from projections import registers as reg
+
+SAVE_EVERY = 2000  # facts between saves while catching up
+APP_NAME = Ledger.name
+
+
+class RegistersView(TrackingRecorder, ABC):
+    """A tracking recorder that also saves the registers, in the same transaction."""
+
+    @abstractmethod
+    def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
+        """Save the registers and the tracking position together."""
+
+    @abstractmethod
+    def load(self, stream: uuid.UUID) -> reg.Registers | None:
+        """The latest saved registers of the stream."""
+
+
+class SQLiteRegistersView(SQLiteTrackingRecorder, RegistersView):
+    def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
+        with self.datastore.transaction(commit=True) as c:
+            c.execute(
+                "INSERT OR IGNORE INTO stored_snapshots VALUES (?, ?, ?, ?)",
+                (
+                    stream.hex,
+                    registers.position,
+                    f"Registers/{reg.SCHEMA}",
+                    reg.to_bytes(registers),
+                ),
+            )
+            self._insert_tracking(c, tracking)
+
+    def load(self, stream: uuid.UUID) -> reg.Registers | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                "SELECT state FROM stored_snapshots WHERE originator_id=?"
+                " ORDER BY originator_version DESC LIMIT 1",
+                (stream.hex,),
+            )
+            row = c.fetchone()
+        return reg.from_bytes(row["state"]) if row else None
+
+
+class PostgresRegistersView(PostgresTrackingRecorder, RegistersView):
+    def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
+        from psycopg import sql
+
+        table = sql.Identifier(self.datastore.schema, f"{APP_NAME}_snapshots")
+        with self.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                sql.SQL(
+                    "INSERT INTO {} (originator_id, originator_version, topic, state)"
+                    " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
+                ).format(table),
+                (stream, registers.position, f"Registers/{reg.SCHEMA}", reg.to_bytes(registers)),
+            )
+            self._insert_tracking(curs, tracking)
+
+    def load(self, stream: uuid.UUID) -> reg.Registers | None:
+        from psycopg import sql
+
+        table = sql.Identifier(self.datastore.schema, f"{APP_NAME}_snapshots")
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(
+                sql.SQL(
+                    "SELECT state FROM {} WHERE originator_id = %s"
+                    " ORDER BY originator_version DESC LIMIT 1"
+                ).format(table),
+                (stream,),
+            )
+            row = curs.fetchone()
+        return reg.from_bytes(bytes(row["state"])) if row else None
+
+
+class RegistersProjection(Projection[RegistersView]):
+    """Advances the registers by each recorded fact; checkpoint rows only move the tracking."""
+
+    name = "registers"
+
+    def __init__(self, view: RegistersView) -> None:
+        super().__init__(view)
+        self.stream: uuid.UUID | None = None
+        self.registers = reg.Registers()
+        self._unsaved: Tracking | None = None
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def process_event(self, domain_event: Any, tracking: Tracking) -> None:
+        with self._lock:
+            if isinstance(domain_event, Recorded):
+                if self.stream is None:
+                    self.stream = domain_event.stream
+                    self.registers = self.view.load(domain_event.stream) or reg.Registers()
+                if domain_event.position > self.registers.position:
+                    reg.apply(self.registers, domain_event.event, domain_event.position)
+            elif not isinstance(domain_event, CheckpointRow):
+                raise TypeError(f"not a fact of the ledger: {type(domain_event).__name__}")
+            self._unsaved = tracking
+            self._count += 1
+            if self._count >= SAVE_EVERY:
+                self._save()
+
+    def flush(self) -> None:
+        """Save what has been applied (called when caught up, and from time to time)."""
+        with self._lock:
+            self._save()
+
+    def _save(self) -> None:
+        if self._unsaved is not None and self.stream is not None:
+            self.view.save(self.stream, self.registers, self._unsaved)
+        elif self._unsaved is not None:
+            self.view.insert_tracking(self._unsaved)
+        self._unsaved = None
+        self._count = 0
+
+
+def follow_sqlite(
+    ledger: Ledger,
+    *,
+    until: Callable[[], bool] = lambda: False,
+    poll: float = 1.0,
+    once: bool = False,
+) -> RegistersProjection:
+    """Keep a SQLite ledger's registers current: the same projection, fed by polling."""
+    view = ledger.factory.tracking_recorder(SQLiteRegistersView)
+    assert isinstance(view, SQLiteRegistersView)
+    view.create_table()
+    projection = RegistersProjection(view)
+    while True:
+        last = view.max_tracking_id(APP_NAME) or 0
+        notifications = ledger.recorder.select_notifications(
+            start=last, limit=1000, inclusive_of_start=False
+        )
+        for notification in notifications:
+            projection.process_event(
+                ledger.mapper.to_domain_event(notification), Tracking(APP_NAME, notification.id)
+            )
+        if len(notifications) < 1000:
+            projection.flush()  # caught up
+            if once or until():
+                return projection
+            time.sleep(poll)
+
+
+class FollowedLedger(Ledger):
+    """The ledger as the library's ``ProjectionRunner`` constructs it: from an environment."""
+
+    name = APP_NAME
+
+    def __init__(self, env: Any = None) -> None:
+        env = dict(env or {})
+        super().__init__(Config.from_db(env["LEDGER_DB"]))
+
+
+def follow_postgres(
+    config: Config,
+    *,
+    until: Callable[[], bool] = lambda: False,
+    poll: float = 1.0,
+    once: bool = False,
+) -> None:
+    """Keep a PostgreSQL ledger's registers current through the library's subscription.
+
+    With ``once``, stop when everything recorded when it started has been followed.
+    """
+    env = {**config.env(), "LEDGER_DB": config.db, "CREATE_TABLE": "true"}
+    runner: ProjectionRunner[FollowedLedger, PostgresRegistersView] = ProjectionRunner(
+        application_class=FollowedLedger,
+        projection_class=RegistersProjection,  # type: ignore[arg-type]
+        view_class=PostgresRegistersView,
+        env=env,
+    )
+    with runner:
+        projection = runner.projection
+        assert isinstance(projection, RegistersProjection)
+        target = runner.app.recorder.max_notification_id() or 0
+        while True:
+            runner.run_forever(timeout=poll)  # re-raises the follower's error, if any
+            projection.flush()
+            caught_up = (runner.view.max_tracking_id(APP_NAME) or 0) >= target
+            if until() or (once and caught_up):
+                return

@@ -1,0 +1,115 @@
+"""Following a ledger: one projection (``RegistersProjection.process_event``) kept current by
+the library's ``ProjectionRunner`` on PostgreSQL and by reading notifications from the tracked
+position on SQLite. After it has caught up, commands read no old facts, and its registers equal
+a rebuild from scratch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from ledger import store
+from ledger.demo import generate
+from ledger.integrity import Signer
+from ledger.profile import load as load_profile
+from projections import registers as reg
+from projections.follow import follow_postgres, follow_sqlite
+from tests.conftest import fixed_clock
+from tests.test_incremental import Counting
+
+PROFILE = "south-woodham-preschool"
+
+
+def _facts() -> list:  # type: ignore[type-arg]
+    return generate(
+        load_profile(PROFILE),
+        setting="x",
+        start=dt.date(2025, 9, 1),
+        end=dt.date(2026, 7, 31),
+        seed=6,
+        children=16,
+    )
+
+
+def test_sqlite_follower_catches_up_and_commands_then_read_nothing_old(tmp_path: Path) -> None:
+    config = store.Config(db=str(tmp_path / "l.db"), key_path=tmp_path / "l.key")
+    ledger = store.Ledger(config, create=True)
+    signer = Signer.generate("policy-ledger")
+    ledger.create("Test", PROFILE, signer, fixed_clock)
+    facts = _facts()
+    half = len(facts) // 2
+    ledger.record(facts[:half], signer, fixed_clock)
+    follow_sqlite(ledger, once=True)
+    ledger.record(facts[half:], signer, fixed_clock)
+    projection = follow_sqlite(ledger, once=True)  # only the second half is read
+    assert projection.registers.position == len(facts) + 1
+    counting = Counting(ledger)
+    registers = ledger.registers()
+    assert counting.read == 0
+    assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.pairs()))
+    ledger.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    base = os.environ.get("LEDGER_TEST_POSTGRES")
+    if not base:
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must set LEDGER_TEST_POSTGRES for the PostgreSQL tests")
+        pytest.skip(
+            "PostgreSQL tests need LEDGER_TEST_POSTGRES=postgresql://user:password@host:port/db"
+            " (CI sets it; locally: pg_ctlcluster 15 main start)"
+        )
+    schema = f"t_{uuid.uuid4().hex}"
+    url = f"{base}?schema={schema}"
+    yield url
+    import psycopg
+
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+
+
+def test_postgres_follower_uses_the_projection_runner(postgres_url: str, tmp_path: Path) -> None:
+    config = store.Config(db=postgres_url, key_path=tmp_path / "l.key")
+    store.create_postgres_schema(config)
+    ledger = store.Ledger(config, create=True)
+    signer = Signer.generate("policy-ledger")
+    ledger.create("Test", PROFILE, signer, fixed_clock)
+    facts = _facts()
+    stop = threading.Event()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            follow_postgres(config, until=stop.is_set, poll=0.2)
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    follower = threading.Thread(target=run)
+    follower.start()
+    try:
+        for start in range(0, len(facts), 100):  # facts arrive while it follows
+            ledger.record(facts[start : start + 100], signer, fixed_clock)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            counting = Counting(ledger)
+            registers = ledger.registers()
+            if counting.read == 0 and registers.position == len(facts) + 1:
+                break
+            time.sleep(0.3)
+        else:
+            pytest.fail("the follower did not catch up within a minute")
+    finally:
+        stop.set()
+        follower.join(timeout=30)
+    assert not errors, errors
+    assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.pairs()))
+    ledger.close()
