@@ -122,8 +122,8 @@ def decode_object(obj: object, line: int | None) -> ev.Event:
         raise BadInput(line, field, message) from None
 
 
-def read_jsonl(data: bytes) -> Iterator[tuple[int, ev.Event]]:
-    """Facts from JSON Lines, each with its line number; blank lines are skipped."""
+def json_lines(data: bytes) -> Iterator[tuple[int, object, bytes]]:
+    """Each non-blank line's number, decoded JSON value and raw bytes."""
     decoder = msgspec.json.Decoder()
     for number, raw in enumerate(data.splitlines(), start=1):
         if not raw.strip():
@@ -132,6 +132,12 @@ def read_jsonl(data: bytes) -> Iterator[tuple[int, ev.Event]]:
             obj = decoder.decode(raw)
         except msgspec.DecodeError:
             raise BadInput(number, None, "not valid JSON (expected one JSON object)") from None
+        yield number, obj, raw
+
+
+def read_jsonl(data: bytes) -> Iterator[tuple[int, ev.Event]]:
+    """Facts from JSON Lines, each with its line number; blank lines are skipped."""
+    for number, obj, _ in json_lines(data):
         yield number, decode_object(obj, number)
 
 

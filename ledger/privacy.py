@@ -72,47 +72,23 @@ def _add_years(day: dt.date, years: int) -> dt.date:
 def retention_due(r: Registers, profile: Profile, today: dt.date) -> list[Due]:
     """Who is due to be forgotten under the profile's retention periods, and since when."""
     keep = profile.retention
-    due: list[Due] = []
-    for ref, child in r.children.items():
-        if ref in r.forgotten or child.left is None:
-            continue
-        when = _add_years(child.left, keep.child_years_after_leaving)
-        if when <= today:
-            due.append(
-                Due(
-                    ref,
-                    when,
-                    f"left {child.left}; kept {keep.child_years_after_leaving}"
-                    " year(s) after leaving",
-                )
+    # (reference, the day their time at the setting ended, years kept after it, what ended)
+    ended: list[tuple[str, dt.date | None, int, str]] = [
+        *((ref, c.left, keep.child_years_after_leaving, "left") for ref, c in r.children.items()),
+        *(
+            (
+                ref,
+                status.last_day_of_children(r, ref, today),
+                keep.guardian_years_after_last_child_left,
+                "last child left",
             )
-    for ref in r.guardians:
-        if ref in r.forgotten:
-            continue
-        last = status.last_day_of_children(r, ref, today)
-        if last is None:
-            continue
-        when = _add_years(last, keep.guardian_years_after_last_child_left)
-        if when <= today:
-            due.append(
-                Due(
-                    ref,
-                    when,
-                    f"last child left {last}; kept"
-                    f" {keep.guardian_years_after_last_child_left} year(s)",
-                )
-            )
-    for ref, person in r.persons.items():
-        if ref in r.forgotten or person.left is None:
-            continue
-        when = _add_years(person.left, keep.person_years_after_leaving)
-        if when <= today:
-            due.append(
-                Due(
-                    ref,
-                    when,
-                    f"left {person.left}; kept"
-                    f" {keep.person_years_after_leaving} year(s) after leaving",
-                )
-            )
+            for ref in r.guardians
+        ),
+        *((ref, p.left, keep.person_years_after_leaving, "left") for ref, p in r.persons.items()),
+    ]
+    due = [
+        Due(ref, _add_years(end, years), f"{what} {end}; kept {years} year(s) after that")
+        for ref, end, years, what in ended
+        if end is not None and ref not in r.forgotten and _add_years(end, years) <= today
+    ]
     return sorted(due, key=lambda d: (d.since, d.subject))

@@ -26,7 +26,7 @@ import msgspec
 from ledger import events as ev
 from ledger import keys as keystore
 from ledger.checkpoint import Checkpoint, Verifier
-from ledger.importer import BadInput, decode_object
+from ledger.importer import BadInput, decode_object, json_lines
 from ledger.mapper import FORGOTTEN, PLACEHOLDER, Envelope, EventMapper, Sealed
 from ledger.merkle import Frontier, leaf_hash, leaf_input
 
@@ -193,17 +193,13 @@ def rebuild_fact(
 
 
 def _lines(data: bytes) -> Iterator[tuple[int, dict[str, Any], bytes]]:
-    decoder = msgspec.json.Decoder()
-    for number, raw in enumerate(data.splitlines(), start=1):
-        if not raw.strip():
-            continue
-        try:
-            obj = decoder.decode(raw)
-        except msgspec.DecodeError:
-            raise TrailError(number, "not valid JSON") from None
-        if not isinstance(obj, dict):
-            raise TrailError(number, "expected a JSON object")
-        yield number, obj, raw
+    try:
+        for number, obj, raw in json_lines(data):
+            if not isinstance(obj, dict):
+                raise TrailError(number, "expected a JSON object")
+            yield number, obj, raw
+    except BadInput as bad:
+        raise TrailError(bad.line or 0, bad.message) from None
 
 
 def _stream_of(origin: str) -> uuid.UUID | None:
