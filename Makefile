@@ -25,6 +25,10 @@ demo: $(STAMP)
 	@echo
 	$(BIN)/ledger --db $(DEMO)/sunflowers.db findings --open
 	@echo
+	$(BIN)/ledger --db $(DEMO)/sunflowers.db site build --out $(DEMO)/site --audience committee
+	$(BIN)/ledger --db $(DEMO)/sunflowers.db site build --out $(DEMO)/public-site --audience public
+	@echo
+	@echo "Open the committee's site: $(abspath $(DEMO))/site/index.html (the public edition is in $(DEMO)/public-site)"
 	@echo "The demo ledger is $(DEMO)/sunflowers.db (the command is $(BIN)/ledger). Try:"
 	@echo "  $(BIN)/ledger --db $(DEMO)/sunflowers.db findings"
 	@echo "  $(BIN)/ledger --db $(DEMO)/sunflowers.db findings --as-of 2025-09-30"
@@ -43,3 +47,11 @@ test-deep: lint
 
 clean:
 	rm -rf $(VENV) $(DEMO) build *.egg-info .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Benchmarks (bench/README.md): they report, they never fail on a slow machine.
+.PHONY: bench bench-quick
+bench: $(STAMP)
+	$(BIN)/python -m bench
+
+bench-quick: $(STAMP)
+	$(BIN)/python -m bench --quick
