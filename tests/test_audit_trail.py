@@ -384,8 +384,20 @@ def test_forget_leaves_no_trace_of_the_name_and_keeps_the_tree_and_findings() ->
         trail.write_text(after_export)
         status, out = run("replay", str(trail))
         assert status == 0, out
+        for audience in ("committee", "public"):
+            status, out = run(
+                "--db",
+                str(db),
+                "site",
+                "build",
+                "--out",
+                str(db.parent / audience),
+                "--audience",
+                audience,
+            )
+            assert status == 0, out
         needles = [NAME.encode(), NAME.encode("utf-16-le"), NAME.split()[1].encode()]
-        files = [p for p in db.parent.iterdir() if p.is_file() and p.name != "before.jsonl"]
+        files = [p for p in db.parent.rglob("*") if p.is_file()]
         assert any(p.name.endswith(".keys") for p in files)
         for path in files:
             data = path.read_bytes()
