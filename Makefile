@@ -39,6 +39,9 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
 
+# Every test that makes a ledger runs on SQLite and on PostgreSQL. The PostgreSQL half needs
+# LEDGER_TEST_POSTGRES=postgresql://user:password@host:port/db (.ci/run starts the server and sets
+# it); without it those tests are skipped with a message, except under CI=true, where they fail.
 test: lint
 	$(BIN)/pytest -q
 

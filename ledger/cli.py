@@ -120,7 +120,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     except ProfileError as exc:
         raise Stop(EXIT_REFUSED, f"--profile: {exc}") from None
     if not config.is_postgres and Path(config.db).exists():
-        raise Stop(EXIT_REFUSED, f"{config.db}: a ledger already exists here")
+        raise Stop(EXIT_REFUSED, f"{config.shown}: a ledger already exists here")
     if config.key_path.exists():
         raise Stop(EXIT_REFUSED, f"{config.key_path}: a signing key already exists here")
     if not args.setting.strip():
@@ -131,7 +131,7 @@ def cmd_init(args: argparse.Namespace) -> int:
         create_postgres_schema(config)
     ledger = Ledger(config, create=True)
     if ledger.is_initialised:
-        raise Stop(EXIT_REFUSED, f"{config.db}: a ledger already exists here")
+        raise Stop(EXIT_REFUSED, f"{config.shown}: a ledger already exists here")
     signer = integrity.Signer.generate("policy-ledger")
     own_profile = args.profile.endswith(".toml") or "/" in args.profile
     if own_profile:
@@ -139,7 +139,7 @@ def cmd_init(args: argparse.Namespace) -> int:
     ledger.create(args.setting.strip(), profile.name, signer, system_clock)
     signer.save(config.key_path)
     config.key_path.with_suffix(".pub").write_text(signer.verifier_key() + "\n")
-    print(f"Created the ledger for {args.setting.strip()} in {config.db}")
+    print(f"Created the ledger for {args.setting.strip()} in {config.shown}")
     print(f"Policy profile: {profile.name} ({profile.title})")
     print(f"Signing key (keep it safe, outside shared folders): {config.key_path}")
     print(f"Public key, for inspectors to check checkpoints: {signer.verifier_key()}")
@@ -728,7 +728,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
     config = _config(args)
     if not config.is_postgres and Path(config.db).exists():
-        raise Stop(EXIT_REFUSED, f"{config.db}: a ledger already exists here")
+        raise Stop(EXIT_REFUSED, f"{config.shown}: a ledger already exists here")
     try:
         profile = load_profile(args.profile)
     except ProfileError as exc:
@@ -743,9 +743,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Recorded a demo history of {len(positions):,} facts, {start} to {end}.")
     suggestion = _a_post_to_check(_ledger(args), end)
     if suggestion:
-        print(
-            f"Ask before posting, for example:\n  ledger --db {config.db} check post {suggestion}"
-        )
+        print("Ask before posting, for example:")
+        print(f"  ledger --db {config.shown} check post {suggestion}")
     return EXIT_OK
 
 

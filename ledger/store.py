@@ -87,6 +87,17 @@ class Config(msgspec.Struct, frozen=True):
         return cls(db=db, key_path=key_path)
 
     @property
+    def shown(self) -> str:
+        """Where the ledger is, fit to print: a PostgreSQL URL without its password."""
+        if not self.is_postgres:
+            return self.db
+        url = urlparse(self.db)
+        if url.password is None:
+            return self.db
+        netloc = url.netloc.replace(f":{url.password}@", ":…@", 1)
+        return url._replace(netloc=netloc).geturl()
+
+    @property
     def keys_path(self) -> Path:
         """The per-person key store (``forget`` destroys keys here)."""
         return Path(str(self.key_path).removesuffix(".key") + ".keys")
@@ -160,7 +171,7 @@ class Ledger(Application[uuid.UUID]):
             first = self.recorder.select_notifications(start=None, limit=1)
             if not first:
                 raise LedgerError(
-                    f"{self.config.db}: no ledger here (create one with `ledger init`)"
+                    f"{self.config.shown}: no ledger here (create one with `ledger init`)"
                 )
             origin = first[0].originator_id
             self._stream = origin if isinstance(origin, uuid.UUID) else uuid.UUID(str(origin))
@@ -206,7 +217,9 @@ class Ledger(Application[uuid.UUID]):
         if self._profile is None:
             first = next(self.read(0, 1), None)
             if first is None or not isinstance(first.event, ev.SettingRegistered):
-                raise LedgerError(f"{self.config.db}: the ledger does not start with its setting")
+                raise LedgerError(
+                    f"{self.config.shown}: the ledger does not start with its setting"
+                )
             self._profile = load_profile(self._profile_source(first.event.profile))
         return self._profile
 
@@ -249,7 +262,7 @@ class Ledger(Application[uuid.UUID]):
     ) -> None:
         """Write the first fact, ``SettingRegistered``, and the first checkpoint."""
         if self.is_initialised:
-            raise LedgerError(f"{self.config.db}: a ledger already exists here")
+            raise LedgerError(f"{self.config.shown}: a ledger already exists here")
         self._stream = uuid.uuid4()
         first = ev.SettingRegistered(on=today(clock), name=setting, profile=profile_name)
         self._append([first], reg.Registers(), 0, signer, clock)
@@ -318,6 +331,8 @@ class Ledger(Application[uuid.UUID]):
         self.keys.ensure(needed)  # keys first: a fact must never be stored unreadable
         stored = [self.mapper.to_stored_event(r) for r in recorded]
         frontier = previous.frontier() if previous is not None else integrity.Frontier()
+        if frontier.size > start:
+            raise IntegrityError("another writer recorded facts first")  # decide again
         if frontier.size != start:
             raise LedgerError(
                 f"the last checkpoint covers {frontier.size} facts but the ledger holds {start};"
@@ -408,12 +423,12 @@ def open_ledger(config: Config) -> Ledger:
     if not config.is_postgres:
         path = Path(config.db)
         if not path.is_file():
-            raise LedgerError(f"{config.db}: no ledger here (create one with `ledger init`)")
+            raise LedgerError(f"{config.shown}: no ledger here (create one with `ledger init`)")
         if not _is_sqlite_ledger(path):
-            raise LedgerError(f"{config.db}: this file is not a ledger (it was left as it was)")
+            raise LedgerError(f"{config.shown}: this file is not a ledger (it was left as it was)")
     ledger = Ledger(config)
     if not ledger.is_initialised:
-        raise LedgerError(f"{config.db}: no ledger here (create one with `ledger init`)")
+        raise LedgerError(f"{config.shown}: no ledger here (create one with `ledger init`)")
     return ledger
 
 

@@ -20,6 +20,7 @@ import time
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from eventsourcing.persistence import Tracking, TrackingRecorder
@@ -180,7 +181,7 @@ class FollowedLedger(Ledger):
 
     def __init__(self, env: Any = None) -> None:
         env = dict(env or {})
-        super().__init__(Config.from_db(env["LEDGER_DB"]))
+        super().__init__(Config(db=env["LEDGER_DB"], key_path=Path(env["LEDGER_KEY"])))
 
 
 def follow_postgres(
@@ -194,7 +195,12 @@ def follow_postgres(
 
     With ``once``, stop when everything recorded when it started has been followed.
     """
-    env = {**config.env(), "LEDGER_DB": config.db, "CREATE_TABLE": "true"}
+    env = {
+        **config.env(),
+        "LEDGER_DB": config.db,
+        "LEDGER_KEY": str(config.key_path),  # so the follower opens this ledger's key store
+        "CREATE_TABLE": "true",
+    }
     runner: ProjectionRunner[FollowedLedger, PostgresRegistersView] = ProjectionRunner(
         application_class=FollowedLedger,
         projection_class=RegistersProjection,  # type: ignore[arg-type]

@@ -1,13 +1,17 @@
 """The audit trail for inspectors and parents: verifiable, replayable, forgettable.
 
-- any mutation of the SQLite file (a flipped bit in a stored fact, a deleted, duplicated,
-  inserted or reordered row, a truncated tail, an edited checkpoint) makes ``verify`` fail, and
-  no mutation passes;
+- any mutation of the stored rows (a flipped bit in a stored fact, a deleted, duplicated,
+  inserted or reordered row, a truncated tail, an edited checkpoint), in the SQLite file or in
+  the PostgreSQL schema's tables, makes ``verify`` fail, and no mutation passes;
 - export then replay gives the same findings and root as the ledger, as of any day and as known
   at any moment, and a one-character edit of the export makes replay exit 1;
 - a consent receipt checks offline, and any one-character edit of it fails;
-- after ``forget``, the name is in no byte of the database, its WAL, the key store or an export;
-  the tree still verifies, the findings are unchanged, and readers show ``[forgotten]``.
+- after ``forget``, the name is in no byte of the database (its SQLite file and WAL, or any row
+  of its PostgreSQL schema), the key store or an export; the tree still verifies, the findings
+  are unchanged, and readers show ``[forgotten]``.
+
+Every ledger here is made in each store (the ``store`` parameter); the inspector's side (replay,
+receipt and proof checks) reads only files.
 """
 
 from __future__ import annotations
@@ -16,10 +20,11 @@ import contextlib
 import datetime as dt
 import io
 import json
-import sqlite3
+import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import hypothesis.strategies as st
 import msgspec
@@ -34,21 +39,49 @@ from ledger.integrity import Signer
 from ledger.profile import load as load_profile
 from ledger.store import Config, Ledger
 from projections import findings as fnd
-from tests.conftest import NOW
+from tests.conftest import (
+    NOW,
+    STORES,
+    config_for,
+    fresh_db,
+    is_postgres,
+    new_ledger,
+    raw,
+    stored_bytes,
+)
 from tests.test_privacy_and_refusals import pinned_now, run
 
 NAME = "Philippa Quenby-Zouch"
 
 
+class Place(NamedTuple):
+    """A test ledger: its database (a SQLite path or a PostgreSQL URL) and its folder (the key
+    files, and the current folder of every command run on it)."""
+
+    db: str
+    folder: Path
+
+    def config(self) -> Config:
+        return config_for(self.db, self.folder)
+
+    def open(self) -> Ledger:
+        return Ledger(self.config())
+
+
+def cli(place: Place, *argv: str) -> tuple[int, str]:
+    """``ledger --db DB ARGV...`` run in the ledger's folder (where its key is found)."""
+    with contextlib.chdir(place.folder):
+        return run("--db", place.db, *argv)
+
+
 @contextlib.contextmanager
 def ledger_folder(
-    seed: int, writes: int = 3, profile: str = "south-woodham-preschool"
-) -> Iterator[Path]:
+    seed: int, writes: int = 3, profile: str = "south-woodham-preschool", store: str = "sqlite"
+) -> Iterator[Place]:
     """A realistic ledger recorded in several writes (so there are several checkpoints)."""
-    with tempfile.TemporaryDirectory() as tmp:
-        db = Path(tmp) / "ledger.db"
-        config = Config(db=str(db), key_path=Path(tmp) / "ledger.db.key")
-        ledger = Ledger(config, create=True)
+    with tempfile.TemporaryDirectory() as tmp, fresh_db(store, Path(tmp)) as db:
+        config = config_for(db, Path(tmp))
+        ledger = new_ledger(config)
         signer = Signer.generate("policy-ledger")
         created = NOW - dt.timedelta(hours=writes + 2)
         ledger.create("Test Setting", profile, signer, lambda: created)
@@ -73,15 +106,17 @@ def ledger_folder(
             moment = NOW - dt.timedelta(hours=writes + 1 - n)
             ledger.record(facts[start : start + step], signer, lambda moment=moment: moment)
         ledger.close()
-        yield db
+        yield Place(db, Path(tmp))
 
 
-def verify_status(db: Path) -> tuple[int, str]:
+def verify_status(place: Place) -> tuple[int, str]:
     with pinned_now():
-        return run("--db", str(db), "verify")
+        return cli(place, "verify")
 
 
 # --- tampering with the database -------------------------------------------------------------
+# The same SQL on either store (``tests.conftest.raw``): ``{events}`` is the table of stored
+# facts and checkpoints (``stored_events`` in SQLite, ``<schema>.ledger_events`` in PostgreSQL).
 
 MUTATIONS = [
     "flip-bit",
@@ -95,69 +130,65 @@ MUTATIONS = [
 ]
 
 
-def mutate(db: Path, kind: str, data: st.DataObject) -> None:
-    conn = sqlite3.connect(db)
-    try:
-        stream = conn.execute(
-            "SELECT originator_id FROM stored_events WHERE topic LIKE 'SettingRegistered:%'"
-        ).fetchone()[0]
+def mutate(db: str, kind: str, data: st.DataObject) -> None:
+    with raw(db) as conn:
+        ((stream,),) = conn.execute(
+            "SELECT originator_id FROM {events} WHERE topic LIKE 'SettingRegistered:%'"
+        )
         versions = [
             v
             for (v,) in conn.execute(
-                "SELECT originator_version FROM stored_events WHERE originator_id=?"
+                "SELECT originator_version FROM {events} WHERE originator_id=?"
                 " ORDER BY originator_version",
                 (stream,),
             )
         ]
         head = versions[-1]
         pick = data.draw(st.integers(1, head), label="position")
+        copy = (
+            "INSERT INTO {events} (originator_id, originator_version, topic, state)"
+            " SELECT originator_id, ?, topic, state FROM {events}"
+            " WHERE originator_id=? AND originator_version=?"
+        )
         if kind == "flip-bit":
-            (state,) = conn.execute(
-                "SELECT state FROM stored_events WHERE originator_id=? AND originator_version=?",
+            ((state,),) = conn.execute(
+                "SELECT state FROM {events} WHERE originator_id=? AND originator_version=?",
                 (stream, pick),
-            ).fetchone()
+            )
             index = data.draw(st.integers(0, len(state) * 8 - 1), label="bit")
             flipped = bytearray(state)
             flipped[index // 8] ^= 1 << (index % 8)
             conn.execute(
-                "UPDATE stored_events SET state=? WHERE originator_id=? AND originator_version=?",
+                "UPDATE {events} SET state=? WHERE originator_id=? AND originator_version=?",
                 (bytes(flipped), stream, pick),
             )
         elif kind == "delete-row":
             conn.execute(
-                "DELETE FROM stored_events WHERE originator_id=? AND originator_version=?",
+                "DELETE FROM {events} WHERE originator_id=? AND originator_version=?",
                 (stream, pick),
             )
         elif kind == "duplicate-row":
-            conn.execute(
-                "INSERT INTO stored_events SELECT originator_id, ?, topic, state FROM stored_events"
-                " WHERE originator_id=? AND originator_version=?",
-                (head + 1, stream, pick),
-            )
+            conn.execute(copy, (head + 1, stream, pick))
         elif kind == "insert-row":
             # Shift every fact from `pick` on by one and put a copy of another fact at `pick`.
             conn.execute(
-                "UPDATE stored_events SET originator_version = -originator_version - 1"
+                "UPDATE {events} SET originator_version = -originator_version - 1"
                 " WHERE originator_id=? AND originator_version>=?",
                 (stream, pick),
             )
             conn.execute(
-                "UPDATE stored_events SET originator_version = -originator_version"
-                " WHERE originator_id=? AND originator_version<0",
-                (stream,),
+                "UPDATE {events} SET originator_version = -originator_version"
+                " WHERE originator_id=? AND originator_version<?",
+                (stream, 0),
             )
             other = 1 if pick != 1 else 2
-            conn.execute(
-                "INSERT INTO stored_events SELECT originator_id, ?, topic, state FROM stored_events"
-                " WHERE originator_id=? AND originator_version=?",
-                (pick, stream, other + (1 if other >= pick else 0)),
-            )
+            conn.execute(copy, (pick, stream, other + (1 if other >= pick else 0)))
         elif kind == "reorder-rows":
             other = data.draw(st.integers(1, head).filter(lambda v: v != pick), label="other")
             rows = {
-                v: (t, s)
+                v: (t, bytes(s))
                 for v, t, s in conn.execute(
-                    "SELECT originator_version, topic, state FROM stored_events"
+                    "SELECT originator_version, topic, state FROM {events}"
                     " WHERE originator_id=? AND originator_version IN (?, ?)",
                     (stream, pick, other),
                 )
@@ -165,27 +196,24 @@ def mutate(db: Path, kind: str, data: st.DataObject) -> None:
             assume(rows[pick] != rows[other])
             for mine, theirs in ((pick, other), (other, pick)):
                 conn.execute(
-                    "UPDATE stored_events SET topic=?, state=? WHERE originator_id=?"
+                    "UPDATE {events} SET topic=?, state=? WHERE originator_id=?"
                     " AND originator_version=?",
                     (*rows[theirs], stream, mine),
                 )
         elif kind == "truncate-tail":
             conn.execute(
-                "DELETE FROM stored_events WHERE originator_id=? AND originator_version>=?",
+                "DELETE FROM {events} WHERE originator_id=? AND originator_version>=?",
                 (stream, max(pick, 2)),
             )
         else:
-            checkpoints = [
-                (o, v, s)
-                for o, v, s in conn.execute(
-                    "SELECT originator_id, originator_version, state FROM stored_events"
-                    " WHERE topic='Checkpoint'"
-                )
-            ]
+            checkpoints = conn.execute(
+                "SELECT originator_id, originator_version, state FROM {events}"
+                " WHERE topic='Checkpoint' ORDER BY originator_version"
+            )
             origin, version, state = data.draw(st.sampled_from(checkpoints), label="checkpoint")
             if kind == "delete-checkpoint":
                 conn.execute(
-                    "DELETE FROM stored_events WHERE originator_id=? AND originator_version=?",
+                    "DELETE FROM {events} WHERE originator_id=? AND originator_version=?",
                     (origin, version),
                 )
             else:
@@ -193,29 +221,26 @@ def mutate(db: Path, kind: str, data: st.DataObject) -> None:
                 flipped = bytearray(state)
                 flipped[index // 8] ^= 1 << (index % 8)
                 conn.execute(
-                    "UPDATE stored_events SET state=?"
-                    " WHERE originator_id=? AND originator_version=?",
+                    "UPDATE {events} SET state=? WHERE originator_id=? AND originator_version=?",
                     (bytes(flipped), origin, version),
                 )
-        conn.commit()
-    finally:
-        conn.close()
 
 
+@pytest.mark.parametrize("store", STORES)
 @pytest.mark.parametrize("kind", ["none", *MUTATIONS])
 @settings(max_examples=max(8, settings.default.max_examples // 2))
 @given(seed=st.integers(0, 500), data=st.data())
 def test_verify_fails_on_every_mutation_and_passes_without(
-    seed: int, kind: str, data: st.DataObject
+    store: str, seed: int, kind: str, data: st.DataObject
 ) -> None:
-    with ledger_folder(seed) as db:
+    with ledger_folder(seed, store=store) as place:
         if kind == "none":
-            status, text = verify_status(db)
+            status, text = verify_status(place)
             assert status == 0, text
             assert "Intact" in text
             return
-        mutate(db, kind, data)
-        status, text = verify_status(db)
+        mutate(place.db, kind, data)
+        status, text = verify_status(place)
         assert status == 1, f"{kind}: {text}"
         assert "TAMPERED" in text and "position" in text
         assert "Traceback" not in text
@@ -224,9 +249,9 @@ def test_verify_fails_on_every_mutation_and_passes_without(
 # --- export and replay -----------------------------------------------------------------------
 
 
-def export(db: Path) -> str:
+def export(place: Place) -> str:
     with pinned_now():
-        status, text = run("--db", str(db), "export")
+        status, text = cli(place, "export")
     assert status == 0
     return text
 
@@ -236,19 +261,20 @@ def replay_json(path: Path, *extra: str) -> tuple[int, str]:
         return run("replay", str(path), "--json", *extra)
 
 
+@pytest.mark.parametrize("store", STORES)
 @settings(max_examples=max(5, settings.default.max_examples // 3))
 @given(
     seed=st.integers(0, 500),
     days=st.lists(st.dates(dt.date(2025, 9, 1), dt.date(2027, 6, 1)), min_size=1, max_size=3),
 )
 def test_export_then_replay_gives_the_ledgers_findings_and_root(
-    seed: int, days: list[dt.date]
+    store: str, seed: int, days: list[dt.date]
 ) -> None:
-    with ledger_folder(seed) as db:
-        trail = db.parent / "trail.jsonl"
-        trail.write_text(export(db))
-        vkey = Signer.load(db.parent / "ledger.db.key").verifier_key()
-        ledger = Ledger(Config(db=str(db), key_path=db.parent / "ledger.db.key"))
+    with ledger_folder(seed, store=store) as place:
+        trail = place.folder / "trail.jsonl"
+        trail.write_text(export(place))
+        vkey = Signer.load(place.config().key_path).verifier_key()
+        ledger = place.open()
         registers = ledger.registers()
         profile = ledger.profile
         last = integrity.decode_record(list(ledger.checkpoints())[-1].state)
@@ -269,10 +295,11 @@ def test_export_then_replay_gives_the_ledgers_findings_and_root(
         ledger.close()
 
 
-@pytest.fixture(scope="module")
-def exported_trail() -> Iterator[tuple[str, Path]]:
-    with ledger_folder(11, writes=2) as db:
-        text = export(db)
+@pytest.fixture(scope="module", params=STORES)
+def exported_trail(request: pytest.FixtureRequest) -> Iterator[tuple[str, Path]]:
+    """An export of a ledger in each store (the replay that checks it reads only the file)."""
+    with ledger_folder(11, writes=2, store=request.param) as place:
+        text = export(place)
         folder = Path(tempfile.mkdtemp())
         yield text, folder
 
@@ -323,12 +350,13 @@ def test_replay_refuses_a_trail_signed_by_another_key(exported_trail: tuple[str,
 # --- receipts ----------------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def receipt() -> Iterator[tuple[bytes, Path]]:
-    with ledger_folder(5, writes=2) as db, pinned_now():
+@pytest.fixture(scope="module", params=STORES)
+def receipt(request: pytest.FixtureRequest) -> Iterator[tuple[bytes, Path]]:
+    """A consent receipt from a ledger in each store (its check reads only the file)."""
+    with ledger_folder(5, writes=2, store=request.param) as place, pinned_now():
         found = None
         for n in range(1, 11):
-            status, out = run("--db", str(db), "receipt", f"C-{n:04d}")
+            status, out = cli(place, "receipt", f"C-{n:04d}")
             if status == 0:
                 found = out.encode()
                 break
@@ -365,89 +393,92 @@ def test_any_edit_of_a_receipt_fails_its_check(
 # --- forgetting ----------------------------------------------------------------------------
 
 
-def test_forget_leaves_no_trace_of_the_name_and_keeps_the_tree_and_findings() -> None:
-    with ledger_folder(21) as db, pinned_now():
-        before_export = export(db)
+@pytest.mark.parametrize("store", STORES)
+def test_forget_leaves_no_trace_of_the_name_and_keeps_the_tree_and_findings(store: str) -> None:
+    with ledger_folder(21, store=store) as place, pinned_now():
+        before_export = export(place)
         assert NAME in before_export  # the name was readable before
-        status, before_findings = run("--db", str(db), "findings", "--json")
+        status, before_findings = cli(place, "findings", "--json")
         assert status == 0
-        status, out = run("--db", str(db), "forget", "C-0001")
+        status, out = cli(place, "forget", "C-0001")
         assert status == 0, out
-        after_export = export(db)
-        status, after_findings = run("--db", str(db), "findings", "--json")
+        after_export = export(place)
+        status, after_findings = cli(place, "findings", "--json")
         assert after_findings == before_findings
-        status, out = run("--db", str(db), "verify")
+        status, out = cli(place, "verify")
         assert status == 0, out
-        status, access = run("--db", str(db), "subject", "C-0001")
+        status, access = cli(place, "subject", "C-0001")
         assert "[forgotten]" in access and "has been forgotten" in access
-        trail = db.parent / "after.jsonl"
+        trail = place.folder / "after.jsonl"
         trail.write_text(after_export)
         status, out = run("replay", str(trail))
         assert status == 0, out
         for audience in ("committee", "public"):
-            status, out = run(
-                "--db",
-                str(db),
+            status, out = cli(
+                place,
                 "site",
                 "build",
                 "--out",
-                str(db.parent / audience),
+                str(place.folder / audience),
                 "--audience",
                 audience,
             )
             assert status == 0, out
         needles = [NAME.encode(), NAME.encode("utf-16-le"), NAME.split()[1].encode()]
-        files = [p for p in db.parent.rglob("*") if p.is_file()]
+        # Every file: the SQLite database and its WAL, the key store, the export, the sites.
+        files = [p for p in place.folder.rglob("*") if p.is_file()]
         assert any(p.name.endswith(".keys") for p in files)
         for path in files:
             data = path.read_bytes()
             for needle in needles:
                 assert needle not in data, f"{path.name} still holds the name"
+        if is_postgres(place.db):
+            # Every value in every row of the schema's tables (facts, checkpoints, registers).
+            values = stored_bytes(place.db)
+            assert len(values) > 100
+            for value in values:
+                for needle in needles:
+                    assert needle not in value, "a row of the PostgreSQL schema holds the name"
         # And forgetting again says so without changing anything.
-        status, out = run("--db", str(db), "forget", "C-0001")
+        status, out = cli(place, "forget", "C-0001")
         assert status == 2 and "already forgotten" in out
 
 
-def test_nothing_new_can_be_recorded_under_a_forgotten_reference() -> None:
-    with ledger_folder(22) as db, pinned_now():
-        assert run("--db", str(db), "forget", "C-0001")[0] == 0
-        status, _out = run(
-            "--db",
-            str(db),
-            "child",
-            "enrol",
-            "--child",
-            "C-0001",
-            "--name",
-            "Someone New",
-        )
+@pytest.mark.parametrize("store", STORES)
+def test_nothing_new_can_be_recorded_under_a_forgotten_reference(store: str) -> None:
+    with ledger_folder(22, store=store) as place, pinned_now():
+        assert cli(place, "forget", "C-0001")[0] == 0
+        status, _out = cli(place, "child", "enrol", "--child", "C-0001", "--name", "Someone New")
         assert status == 2
 
 
-def test_forget_refuses_an_unknown_reference() -> None:
-    with ledger_folder(23) as db, pinned_now():
-        status, out = run("--db", str(db), "forget", "C-9999")
+@pytest.mark.parametrize("store", STORES)
+def test_forget_refuses_an_unknown_reference(store: str) -> None:
+    with ledger_folder(23, store=store) as place, pinned_now():
+        status, out = cli(place, "forget", "C-9999")
         assert status == 2 and "unknown" in out
-        status, out = run("--db", str(db), "forget", "Jane")
+        status, out = cli(place, "forget", "Jane")
         assert status == 2 and "Jane" not in out
 
 
-def test_import_cannot_claim_a_forgetting() -> None:
-    with ledger_folder(24) as db, pinned_now():
-        path = db.parent / "forget.jsonl"
+@pytest.mark.parametrize("store", STORES)
+def test_import_cannot_claim_a_forgetting(store: str) -> None:
+    with ledger_folder(24, store=store) as place, pinned_now():
+        path = place.folder / "forget.jsonl"
         path.write_text(
             json.dumps({"type": "SubjectForgotten", "on": "2026-01-01", "subject": "C-0001"}) + "\n"
         )
-        status, out = run("--db", str(db), "import", str(path))
+        status, out = cli(place, "import", str(path))
         assert status == 2 and "ledger forget" in out
 
 
 # --- subject access and retention ------------------------------------------------------------
 
 
-def test_subject_access_lists_every_fact_about_a_person() -> None:
-    with ledger_folder(31) as db, pinned_now():
-        status, out = run("--db", str(db), "subject", "C-0001", "--json")
+@pytest.mark.parametrize("store", STORES)
+def test_subject_access_lists_every_fact_about_a_person(store: str) -> None:
+    with ledger_folder(31, store=store) as place, pinned_now():
+        status, out = cli(place, "subject", "C-0001", "--json")
         assert status == 0
         held = json.loads(out)
         assert held["subject"] == "C-0001" and held["forgotten"] is False
@@ -455,22 +486,21 @@ def test_subject_access_lists_every_fact_about_a_person() -> None:
         assert "ChildEnrolled" in kinds and "GuardianLinked" in kinds
         assert any(fact.get("name") == NAME for fact in held["facts"])
         assert all("C-0001" in json.dumps(fact) for fact in held["facts"])
-        status, text = run("--db", str(db), "subject", "C-0001")
+        status, text = cli(place, "subject", "C-0001")
         assert status == 0 and NAME in text  # the person's own copy shows their name
 
 
-def test_retention_lists_who_is_due() -> None:
-    with ledger_folder(32) as db:
+@pytest.mark.parametrize("store", STORES)
+def test_retention_lists_who_is_due(store: str) -> None:
+    with ledger_folder(32, store=store) as place:
         old = io.StringIO()
         with pinned_now():
-            status, out = run("--db", str(db), "retention", "--json")
+            status, out = cli(place, "retention", "--json")
         assert status == 0 and json.loads(out) == []  # nobody has been gone three years
-        with contextlib.redirect_stdout(old):
-            import os
-
+        with contextlib.redirect_stdout(old), contextlib.chdir(place.folder):
             os.environ["LEDGER_NOW"] = "2030-09-01T12:00:00+00:00"
             try:
-                status = main(["--db", str(db), "retention", "--json"])
+                status = main(["--db", place.db, "retention", "--json"])
             finally:
                 os.environ["LEDGER_NOW"] = NOW.isoformat()
         due = json.loads(old.getvalue())
@@ -483,51 +513,52 @@ def test_retention_lists_who_is_due() -> None:
 # --- consistency with a checkpoint published earlier -----------------------------------------
 
 
-def _last_note(db: Path) -> str:
-    ledger = Ledger(Config(db=str(db), key_path=db.parent / "ledger.db.key"))
+def _last_note(place: Place) -> str:
+    ledger = place.open()
     note = integrity.decode_record(list(ledger.checkpoints())[-1].state).note
     ledger.close()
     return note
 
 
-def test_cutting_the_last_write_and_its_checkpoint_is_caught_by_a_published_checkpoint() -> None:
-    with ledger_folder(41) as db, pinned_now():
-        published = db.parent / "published.txt"
-        published.write_text(_last_note(db))
-        conn = sqlite3.connect(db)
-        last = integrity.decode_record(
-            conn.execute(
-                "SELECT state FROM stored_events WHERE topic='Checkpoint'"
+@pytest.mark.parametrize("store", STORES)
+def test_cutting_the_last_write_and_its_checkpoint_is_caught_by_a_published_checkpoint(
+    store: str,
+) -> None:
+    with ledger_folder(41, store=store) as place, pinned_now():
+        published = place.folder / "published.txt"
+        published.write_text(_last_note(place))
+        with raw(place.db) as conn:
+            ((state,),) = conn.execute(
+                "SELECT state FROM {events} WHERE topic='Checkpoint'"
                 " ORDER BY originator_version DESC LIMIT 1"
-            ).fetchone()[0]
-        )
-        conn.execute(
-            "DELETE FROM stored_events WHERE topic='Checkpoint' AND originator_version=?",
-            (last.sequence,),
-        )
-        conn.execute(
-            "DELETE FROM stored_events WHERE topic != 'Checkpoint' AND originator_version>=?",
-            (last.first,),
-        )
-        conn.commit()
-        conn.close()
+            )
+            last = integrity.decode_record(bytes(state))
+            conn.execute(
+                "DELETE FROM {events} WHERE topic='Checkpoint' AND originator_version=?",
+                (last.sequence,),
+            )
+            conn.execute(
+                "DELETE FROM {events} WHERE topic != 'Checkpoint' AND originator_version>=?",
+                (last.first,),
+            )
         # On its own the shortened ledger is consistent: only an earlier copy can tell.
-        assert run("--db", str(db), "verify")[0] == 0
-        status, out = run("--db", str(db), "verify", "--published", str(published))
+        assert cli(place, "verify")[0] == 0
+        status, out = cli(place, "verify", "--published", str(published))
         assert status == 1 and "TAMPERED" in out
 
 
-def test_a_consistency_proof_checks_offline_and_fails_when_edited() -> None:
-    with ledger_folder(42, writes=4) as db, pinned_now():
-        ledger = Ledger(Config(db=str(db), key_path=db.parent / "ledger.db.key"))
+@pytest.mark.parametrize("store", STORES)
+def test_a_consistency_proof_checks_offline_and_fails_when_edited(store: str) -> None:
+    with ledger_folder(42, writes=4, store=store) as place, pinned_now():
+        ledger = place.open()
         notes = [integrity.decode_record(c.state).note for c in ledger.checkpoints()]
         ledger.close()
-        old = db.parent / "old.txt"
+        old = place.folder / "old.txt"
         for note in notes[1:]:
             old.write_text(note)
-            status, out = run("--db", str(db), "consistency", str(old))
+            status, out = cli(place, "consistency", str(old))
             assert status == 0, out
-            proof = db.parent / "proof.json"
+            proof = place.folder / "proof.json"
             proof.write_text(out)
             status, text = run("consistency", "--check", str(proof))
             assert status == 0, text

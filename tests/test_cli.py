@@ -1,9 +1,11 @@
 """End-to-end tests of the ``ledger`` command (DESIGN.md sections 3, 4 and 6).
 
 Every test calls the command in-process (``ledger.cli.main``) on a ledger in a temporary folder,
-with the clock pinned by ``LEDGER_NOW``. The people in these files are invented; their names are
-looked for in every error message, every ``findings`` output and every ``check post`` answer,
-where they must never appear.
+with the clock pinned by ``LEDGER_NOW``. Every test that makes a ledger runs on both stores (the
+``new_db`` fixture: a SQLite file in the folder, or ``--db postgresql://…?schema=t_…``, a fresh
+schema on the test server, with its key in the folder). The people in these files are invented;
+their names are looked for in every error message, every ``findings`` output and every ``check
+post`` answer, where they must never appear.
 """
 
 from __future__ import annotations
@@ -23,6 +25,14 @@ import pytest
 from ledger import cli, recording
 from ledger.cli import build_parser, main
 from ledger.mapper import SEALED_FIELDS
+from tests.conftest import (
+    NewDb,
+    holds_ledger,
+    key_path_for,
+    raw,
+    stored_state,
+    untouched,
+)
 
 NOW = "2027-06-30T12:00:00+00:00"
 EARLIER = "2027-01-10T09:00:00+00:00"
@@ -185,26 +195,27 @@ def write(path: Path, text: str) -> Path:
     return path
 
 
-def init(capsys: pytest.CaptureFixture[str], db: Path, profile: str = SW) -> None:
-    result = run(capsys, "--db", str(db), "init", "--profile", profile, "--setting", SETTING)
+def init(capsys: pytest.CaptureFixture[str], db: str, profile: str = SW) -> None:
+    result = run(capsys, "--db", db, "init", "--profile", profile, "--setting", SETTING)
     assert result.status == 0, result.text
 
 
 def import_facts(
-    capsys: pytest.CaptureFixture[str], db: Path, facts: Sequence[Fact], name: str = "in.jsonl"
+    capsys: pytest.CaptureFixture[str], db: str, facts: Sequence[Fact], name: str = "in.jsonl"
 ) -> Result:
-    path = write(db.parent / name, jsonl(facts))
-    return run(capsys, "--db", str(db), "import", str(path))
+    path = write(Path.cwd() / name, jsonl(facts))
+    return run(capsys, "--db", db, "import", str(path))
 
 
 def ledger(
     capsys: pytest.CaptureFixture[str],
-    folder: Path,
+    new_db: NewDb,
     facts: Sequence[Fact] = BASE_SW,
     profile: str = SW,
     name: str = "setting.db",
-) -> Path:
-    db = folder / name
+) -> str:
+    """A new ledger (in the test's store) holding the facts: its ``--db``."""
+    db = new_db(name)
     init(capsys, db, profile)
     if facts:
         result = import_facts(capsys, db, facts, name=f"{name}.base.jsonl")
@@ -212,8 +223,8 @@ def ledger(
     return db
 
 
-def export(capsys: pytest.CaptureFixture[str], db: Path, *extra: str) -> list[dict[str, Any]]:
-    result = run(capsys, "--db", str(db), "export", *extra)
+def export(capsys: pytest.CaptureFixture[str], db: str, *extra: str) -> list[dict[str, Any]]:
+    result = run(capsys, "--db", db, "export", *extra)
     assert result.status == 0, result.text
     return [json.loads(line) for line in result.out.splitlines() if line.strip()]
 
@@ -222,17 +233,14 @@ def facts_of(lines: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [line for line in lines if line["type"] != "Checkpoint"]
 
 
-def files(db: Path) -> dict[str, bytes]:
-    """The ledger's files (database, journal/WAL, key, public key), byte for byte."""
-    return {
-        p.name: p.read_bytes()
-        for p in sorted(db.parent.glob(db.name + "*"))
-        if not p.name.endswith("-shm") and not p.name.endswith(".jsonl")
-    }
+def files(db: str) -> dict[str, Any]:
+    """What a refused command must leave as it was: the ledger's files (database, WAL, key,
+    public key, key store) byte for byte; on PostgreSQL also every row of its schema."""
+    return stored_state(db, Path.cwd())
 
 
-def findings(capsys: pytest.CaptureFixture[str], db: Path, *extra: str) -> list[dict[str, Any]]:
-    result = run(capsys, "--db", str(db), "findings", "--json", *extra)
+def findings(capsys: pytest.CaptureFixture[str], db: str, *extra: str) -> list[dict[str, Any]]:
+    result = run(capsys, "--db", db, "findings", "--json", *extra)
     assert result.status == 0, result.text
     assert_private(result.text)
     found = json.loads(result.out)
@@ -254,14 +262,16 @@ def word(field: str) -> re.Pattern[str]:
 
 
 def test_init_creates_the_ledger_and_a_private_key(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = workdir / "acorns.db"
-    result = run(capsys, "--db", str(db), "init", "--profile", SW, "--setting", SETTING)
+    db = new_db("acorns.db")
+    result = run(capsys, "--db", db, "init", "--profile", SW, "--setting", SETTING)
     assert result.status == 0, result.text
-    assert db.exists()
-    key = workdir / "acorns.db.key"
+    assert holds_ledger(db)
+    # Beside the file (acorns.db.key); for PostgreSQL, ledger-<schema>.key in this folder.
+    key = key_path_for(db, workdir)
     assert key.exists()
+    assert key.name in result.out
     assert stat.S_IMODE(key.stat().st_mode) == 0o600
     lines = export(capsys, db)
     assert lines[0]["type"] == "SettingRegistered"
@@ -281,31 +291,29 @@ def test_init_uses_ledger_db_in_the_current_folder_by_default(
 
 
 def test_a_second_init_is_refused_and_writes_nothing(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ledger(capsys, workdir)
+    db = ledger(capsys, new_db)
     own = write(workdir / "own.toml", OWN_PROFILE)
     before = files(db)
     exported = export(capsys, db)
     for profile in (SW, NURSERY, str(own)):
-        result = run(
-            capsys, "--db", str(db), "init", "--profile", profile, "--setting", "Another place"
-        )
+        result = run(capsys, "--db", db, "init", "--profile", profile, "--setting", "Another place")
         assert result.status == 2
         assert result.err.strip(), "a refusal says why"
         assert files(db) == before
         assert export(capsys, db) == exported
 
 
-def test_init_refuses_an_unknown_profile(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = workdir / "acorns.db"
-    result = run(
-        capsys, "--db", str(db), "init", "--profile", "no-such-profile", "--setting", SETTING
-    )
+def test_init_refuses_an_unknown_profile(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = new_db("acorns.db")
+    result = run(capsys, "--db", db, "init", "--profile", "no-such-profile", "--setting", SETTING)
     assert result.status == 2
     assert "--profile" in result.err
-    assert not db.exists()
-    assert not (workdir / "acorns.db.key").exists()
+    assert untouched(db)  # no file; no schema
+    assert not key_path_for(db, workdir).exists()
 
 
 OWN_PROFILE = """\
@@ -326,14 +334,12 @@ cite = ["own-test-profile.txt:1"]
 
 
 def test_init_with_a_settings_own_profile(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
     (workdir / "profiles").mkdir()
     own = write(workdir / "profiles" / "own.toml", OWN_PROFILE)
-    db = workdir / "own.db"
-    result = run(
-        capsys, "--db", str(db), "init", "--profile", "profiles/own.toml", "--setting", SETTING
-    )
+    db = new_db("own.db")
+    result = run(capsys, "--db", db, "init", "--profile", "profiles/own.toml", "--setting", SETTING)
     assert result.status == 0, result.text
     assert export(capsys, db)[0]["profile"] == "own-test-profile"
     people = [f for f in BASE_COMMON if f["type"] in ("ChildEnrolled", "GuardianLinked")]
@@ -368,26 +374,27 @@ def test_init_with_a_settings_own_profile(
 
 
 def test_init_refuses_an_invalid_own_profile(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
     bad = write(workdir / "bad.toml", OWN_PROFILE.replace('child_images = "consent"', ""))
-    db = workdir / "bad.db"
-    result = run(capsys, "--db", str(db), "init", "--profile", str(bad), "--setting", SETTING)
+    db = new_db("bad.db")
+    result = run(capsys, "--db", db, "init", "--profile", str(bad), "--setting", SETTING)
     assert result.status == 2
     assert "child_images" in result.err
-    assert not db.exists()
+    assert untouched(db)
+    assert not key_path_for(db, workdir).exists()
 
 
 # --- 2. import: JSON Lines ------------------------------------------------------------------
 
 
 def test_import_records_the_facts_of_a_file(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = workdir / "setting.db"
+    db = new_db("setting.db")
     init(capsys, db)
     path = write(workdir / "facts.jsonl", jsonl(BASE_SW[:4]) + "\n\n" + jsonl(BASE_SW[4:]))
-    result = run(capsys, "--db", str(db), "import", str(path))
+    result = run(capsys, "--db", db, "import", str(path))
     assert result.status == 0, result.text
     recorded = facts_of(export(capsys, db))
     assert len(recorded) == 1 + len(BASE_SW)
@@ -493,13 +500,14 @@ def _bad_line_cases() -> Iterator[Any]:
 @pytest.mark.parametrize(("profile", "bad", "field"), list(_bad_line_cases()))
 def test_import_refuses_a_bad_line_and_writes_nothing(
     workdir: Path,
+    new_db: NewDb,
     capsys: pytest.CaptureFixture[str],
     profile: str,
     bad: str,
     field: str | None,
 ) -> None:
     base = BASE_SW if profile == SW else BASE_COMMON
-    db = ledger(capsys, workdir, base, profile)
+    db = ledger(capsys, new_db, base, profile)
     before_files = files(db)
     before = export(capsys, db)
     good_before = [
@@ -517,7 +525,7 @@ def test_import_refuses_a_bad_line_and_writes_nothing(
     text = json.dumps(good_before[0]) + "\n\n" + json.dumps(good_before[1]) + "\n"
     text += bad + "\n" + json.dumps(good_after) + "\n"
     path = write(workdir / "bad.jsonl", text)
-    result = run(capsys, "--db", str(db), "import", str(path))
+    result = run(capsys, "--db", db, "import", str(path))
     assert result.status == 2, result.text
     assert "line 4" in result.err, result.err
     if field is not None:
@@ -528,14 +536,14 @@ def test_import_refuses_a_bad_line_and_writes_nothing(
 
 
 def test_import_is_all_or_nothing_when_the_last_line_is_bad(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ledger(capsys, workdir, [], SW)
+    db = ledger(capsys, new_db, [], SW)
     before_files = files(db)
     before = export(capsys, db)
     last = {"type": "ChildLeft", "on": "2027-07-15", "child": "C-0001"}
     path = write(workdir / "facts.jsonl", jsonl([*BASE_SW, last]))
-    result = run(capsys, "--db", str(db), "import", str(path))
+    result = run(capsys, "--db", db, "import", str(path))
     assert result.status == 2
     assert f"line {len(BASE_SW) + 1}" in result.err
     assert word("on").search(result.err)
@@ -543,15 +551,15 @@ def test_import_is_all_or_nothing_when_the_last_line_is_bad(
     assert export(capsys, db) == before
     # Put right, the same file records every line.
     write(path, jsonl([*BASE_SW, {**last, "on": "2026-07-15"}]))
-    assert run(capsys, "--db", str(db), "import", str(path)).status == 0
+    assert run(capsys, "--db", db, "import", str(path)).status == 0
     assert len(facts_of(export(capsys, db))) == 1 + len(BASE_SW) + 1
 
 
 def test_import_decides_each_line_against_the_lines_before_it(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A line may refer to what an earlier line of the same file recorded, not a later one."""
-    db = ledger(capsys, workdir, [], SW)
+    db = ledger(capsys, new_db, [], SW)
     enrol, link = BASE_COMMON[5], BASE_COMMON[6]
     result = import_facts(capsys, db, [link, enrol])
     assert result.status == 2
@@ -560,24 +568,25 @@ def test_import_decides_each_line_against_the_lines_before_it(
 
 
 def test_import_of_a_missing_or_empty_file_is_refused(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ledger(capsys, workdir, [], SW)
+    db = ledger(capsys, new_db, [], SW)
     before = files(db)
-    assert run(capsys, "--db", str(db), "import", str(workdir / "absent.jsonl")).status == 2
+    assert run(capsys, "--db", db, "import", str(workdir / "absent.jsonl")).status == 2
     empty = write(workdir / "empty.jsonl", "\n\n")
-    assert run(capsys, "--db", str(db), "import", str(empty)).status == 2
+    assert run(capsys, "--db", db, "import", str(empty)).status == 2
     assert files(db) == before
 
 
 def test_import_into_a_missing_ledger_is_refused(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
     path = write(workdir / "facts.jsonl", jsonl(BASE_SW))
-    result = run(capsys, "--db", str(workdir / "none.db"), "import", str(path))
+    db = new_db("none.db")
+    result = run(capsys, "--db", db, "import", str(path))
     assert result.status == 2
     assert "init" in result.err
-    assert not (workdir / "none.db").exists()
+    assert untouched(db)  # no file made; no schema made
 
 
 def _not_a_ledger(folder: Path, kind: str) -> Path:
@@ -632,12 +641,12 @@ def test_init_in_a_folder_that_does_not_exist_is_refused(
 
 
 def test_export_has_every_field_of_the_catalogue(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """`depicts` is a field of PostPublished (it may be empty), not an optional one."""
-    db = ledger(capsys, workdir)
+    db = ledger(capsys, new_db)
     argv = ["post", "publish", "--post", "P-0005", "--channel", "public-page"]
-    assert run(capsys, "--db", str(db), *argv, "--author", "S-0001").status == 0
+    assert run(capsys, "--db", db, *argv, "--author", "S-0001").status == 0
     text = {"type": "PostPublished", "on": "2026-01-05", "post": "P-0006"}
     text |= {"channel": "public-page", "author": "S-0001", "depicts": []}
     assert import_facts(capsys, db, [text]).status == 0
@@ -649,17 +658,17 @@ def test_export_has_every_field_of_the_catalogue(
 
 
 def test_an_export_imports_into_a_new_ledger(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """Import ignores the record-time fields an export adds (section 3)."""
-    first = ledger(capsys, workdir, BASE_SW, SW, name="first.db")
+    first = ledger(capsys, new_db, BASE_SW, SW, name="first.db")
     trail = [
         line
         for line in export(capsys, first)
         if line["type"] not in ("Checkpoint", "SettingRegistered")
     ]
     assert all("leaf" in line for line in trail)
-    second = ledger(capsys, workdir, [], SW, name="second.db")
+    second = ledger(capsys, new_db, [], SW, name="second.db")
     result = import_facts(capsys, second, trail, name="trail.jsonl")
     assert result.status == 0, result.text
     strip = ("recorded_at", "leaf", "sealed")
@@ -678,11 +687,11 @@ C-0002,G-0002,public-page,4/9/2025,F-18,email,10/01/2026
 
 
 def test_a_consent_register_spreadsheet_imports(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ledger(capsys, workdir, BASE_COMMON, SW)
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
     path = write(workdir / "Consent register.csv", REGISTER)
-    result = run(capsys, "--db", str(db), "import", str(path))
+    result = run(capsys, "--db", db, "import", str(path))
     assert result.status == 0, result.text
     added = facts_of(export(capsys, db))[1 + len(BASE_COMMON) :]
     strip = ("position", "recorded_at", "leaf", "sealed")
@@ -728,13 +737,13 @@ def test_a_consent_register_spreadsheet_imports(
     ],
 )
 def test_a_bad_row_of_a_consent_register_is_refused(
-    workdir: Path, capsys: pytest.CaptureFixture[str], row: str, field: str
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], row: str, field: str
 ) -> None:
-    db = ledger(capsys, workdir, BASE_COMMON, SW)
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
     before_files = files(db)
     before = export(capsys, db)
     path = write(workdir / "register.csv", REGISTER + row + "\n")
-    result = run(capsys, "--db", str(db), "import", str(path))
+    result = run(capsys, "--db", db, "import", str(path))
     assert result.status == 2, result.text
     assert "line 4" in result.err, result.err
     assert word(field).search(result.err), result.err
@@ -745,8 +754,10 @@ def test_a_bad_row_of_a_consent_register_is_refused(
 # --- 4. export --------------------------------------------------------------------------------
 
 
-def test_export_is_the_audit_trail(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = ledger(capsys, workdir)
+def test_export_is_the_audit_trail(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db)
     lines = export(capsys, db)
     assert lines[0]["type"] == "SettingRegistered"
     recorded = facts_of(lines)
@@ -765,10 +776,13 @@ def test_export_is_the_audit_trail(workdir: Path, capsys: pytest.CaptureFixture[
 
 
 def test_export_as_of_a_date_gives_what_was_recorded_by_then(
-    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    workdir: Path,
+    new_db: NewDb,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     monkeypatch.setenv("LEDGER_NOW", EARLIER)
-    db = ledger(capsys, workdir, BASE_COMMON, SW)
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
     monkeypatch.setenv("LEDGER_NOW", NOW)
     assert import_facts(capsys, db, BASE_SW[len(BASE_COMMON) :]).status == 0
     everything = export(capsys, db)
@@ -779,7 +793,7 @@ def test_export_as_of_a_date_gives_what_was_recorded_by_then(
     assert early == everything[: len(early)]
     assert [c["size"] for c in early if c["type"] == "Checkpoint"] == [1, len(BASE_COMMON) + 1]
     assert export(capsys, db, "--as-of", "2027-06-30") == everything
-    bad = run(capsys, "--db", str(db), "export", "--as-of", "30/06/2027")
+    bad = run(capsys, "--db", db, "export", "--as-of", "30/06/2027")
     assert bad.status == 2
     assert "--as-of" in bad.err
 
@@ -809,9 +823,9 @@ UNCONSENTED_POST: list[Fact] = [
 
 
 def test_findings_json_is_a_list_of_findings(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ledger(capsys, workdir, [*BASE_SW, *UNCONSENTED_POST])
+    db = ledger(capsys, new_db, [*BASE_SW, *UNCONSENTED_POST])
     found = findings(capsys, db)
     assert found, "this ledger has findings"
     for finding in found:
@@ -827,19 +841,24 @@ def test_findings_json_is_a_list_of_findings(
     assert "C-0002" in post["detail"]
 
 
-def test_findings_as_of_a_date(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = ledger(capsys, workdir, [*BASE_SW, *UNCONSENTED_POST])
+def test_findings_as_of_a_date(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db, [*BASE_SW, *UNCONSENTED_POST])
     assert not has(findings(capsys, db, "--as-of", "2026-01-14"), "consent-missing", "P-0002")
     (during,) = has(findings(capsys, db, "--as-of", "2026-01-20"), "consent-missing", "P-0002")
     assert during["status"] == "open" and during["resolved_on"] is None
     (after,) = has(findings(capsys, db, "--as-of", "2026-02-01"), "consent-missing", "P-0002")
     assert after["status"] == "resolved"
-    open_only = run(capsys, "--db", str(db), "findings", "--json", "--open")
+    open_only = run(capsys, "--db", db, "findings", "--json", "--open")
     assert not has(json.loads(open_only.out), "consent-missing", "P-0002")
 
 
 def test_findings_known_at_shows_what_the_ledger_said_before_a_late_fact(
-    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    workdir: Path,
+    new_db: NewDb,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     post = {
         "type": "PostPublished",
@@ -860,7 +879,7 @@ def test_findings_known_at_shows_what_the_ledger_said_before_a_late_fact(
         "method": "paper",
     }
     monkeypatch.setenv("LEDGER_NOW", EARLIER)
-    db = ledger(capsys, workdir, [*BASE_SW, post])
+    db = ledger(capsys, new_db, [*BASE_SW, post])
     (before,) = has(findings(capsys, db), "consent-missing", "P-0003")
     assert before["status"] == "open" and before["since"] == "2026-10-01"
     monkeypatch.setenv("LEDGER_NOW", NOW)
@@ -873,35 +892,35 @@ def test_findings_known_at_shows_what_the_ledger_said_before_a_late_fact(
     assert not has(
         findings(capsys, db, "--known-at", "2027-06-30T13:00"), "consent-missing", "P-0003"
     )
-    text = run(capsys, "--db", str(db), "findings", "--known-at", "2027-03-01T00:00")
+    text = run(capsys, "--db", db, "findings", "--known-at", "2027-03-01T00:00")
     assert text.status == 0
     assert "consent-missing" in text.out and "P-0003" in text.out
     assert_private(text.text)
 
 
 def test_findings_text_names_rules_and_references_only(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ledger(capsys, workdir, [*BASE_SW, *UNCONSENTED_POST])
-    result = run(capsys, "--db", str(db), "findings", "--as-of", "2026-01-20")
+    db = ledger(capsys, new_db, [*BASE_SW, *UNCONSENTED_POST])
+    result = run(capsys, "--db", db, "findings", "--as-of", "2026-01-20")
     assert result.status == 0
     assert "consent-missing" in result.out and "P-0002" in result.out
     assert_private(result.text)
-    assert run(capsys, "--db", str(db), "findings", "--as-of", "yesterday").status == 2
-    assert run(capsys, "--db", str(db), "findings", "--known-at", "soon").status == 2
+    assert run(capsys, "--db", db, "findings", "--as-of", "yesterday").status == 2
+    assert run(capsys, "--db", db, "findings", "--known-at", "soon").status == 2
 
 
 # --- 6. check post ----------------------------------------------------------------------------
 
 
 def check(capsys: pytest.CaptureFixture[str], db: Path, *argv: str) -> Result:
-    result = run(capsys, "--db", str(db), "check", "post", *argv)
+    result = run(capsys, "--db", db, "check", "post", *argv)
     assert_private(result.text)
     return result
 
 
-def test_check_post_yes(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = ledger(capsys, workdir)
+def test_check_post_yes(workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]) -> None:
+    db = ledger(capsys, new_db)
     argv = ("--channel", "closed-group", "--author", "G-0001", "--depicts", "C-0001")
     result = check(capsys, db, *argv, "--device", "T-01")
     assert result.status == 0, result.text
@@ -974,9 +993,13 @@ T01 = ["--device", "T-01"]
     ],
 )
 def test_check_post_no(
-    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], rules: set[str]
+    workdir: Path,
+    new_db: NewDb,
+    capsys: pytest.CaptureFixture[str],
+    argv: list[str],
+    rules: set[str],
 ) -> None:
-    db = ledger(capsys, workdir)
+    db = ledger(capsys, new_db)
     result = check(capsys, db, *argv)
     assert result.status == 1, result.text
     for rule in rules:
@@ -1015,17 +1038,19 @@ def test_check_post_no(
     ],
 )
 def test_check_post_refuses_unknown_references(
-    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], option: str
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], argv: list[str], option: str
 ) -> None:
-    db = ledger(capsys, workdir)
+    db = ledger(capsys, new_db)
     for extra in ([], ["--json"]):
         result = check(capsys, db, *argv, *extra)
         assert result.status == 2, result.text
         assert option in result.err, result.err
 
 
-def test_check_post_on_a_past_day(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = ledger(capsys, workdir)
+def test_check_post_on_a_past_day(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db)
     argv = ["--channel", "closed-group", "--author", "G-0001", "--depicts", "C-0001"]
     argv += ["--device", "T-01"]
     # On 2025-09-03 consent had been given (2025-09-02) but the author was not yet a member
@@ -1172,15 +1197,15 @@ def test_every_kind_of_fact_has_a_recording_command() -> None:
     "command", recording.COMMANDS, ids=[f"{c.noun}-{c.verb}" for c in recording.COMMANDS]
 )
 def test_a_recording_command_writes_what_an_import_would(
-    workdir: Path, capsys: pytest.CaptureFixture[str], command: recording.Command
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], command: recording.Command
 ) -> None:
     kind = command.event.__name__
     fact = {"type": kind, **COMMAND_FACTS[kind]}
-    by_import = ledger(capsys, workdir, name="by-import.db")
+    by_import = ledger(capsys, new_db, name="by-import.db")
     result = import_facts(capsys, by_import, [fact], name="one.jsonl")
     assert result.status == 0, result.text
-    by_command = ledger(capsys, workdir, name="by-command.db")
-    argv = ["--db", str(by_command), command.noun, command.verb, *options_for(fact)]
+    by_command = ledger(capsys, new_db, name="by-command.db")
+    argv = ["--db", by_command, command.noun, command.verb, *options_for(fact)]
     result = run(capsys, *argv)
     assert result.status == 0, result.text
     assert comparable(export(capsys, by_command)) == comparable(export(capsys, by_import))
@@ -1190,10 +1215,10 @@ def test_a_recording_command_writes_what_an_import_would(
 
 
 def test_a_recording_command_defaults_on_to_today(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ledger(capsys, workdir)
-    result = run(capsys, "--db", str(db), "device", "register", "--device", "T-07")
+    db = ledger(capsys, new_db)
+    result = run(capsys, "--db", db, "device", "register", "--device", "T-07")
     assert result.status == 0, result.text
     last = facts_of(export(capsys, db))[-1]
     assert last["type"] == "DeviceRegistered" and last["on"] == "2027-06-30"
@@ -1344,11 +1369,11 @@ def test_a_recording_command_defaults_on_to_today(
     ],
 )
 def test_a_recording_command_with_a_bad_value_names_the_option(
-    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], option: str
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], argv: list[str], option: str
 ) -> None:
-    db = ledger(capsys, workdir)
+    db = ledger(capsys, new_db)
     before = files(db)
-    result = run(capsys, "--db", str(db), *argv)
+    result = run(capsys, "--db", db, *argv)
     assert result.status == 2, result.text
     assert word(option).search(result.err), result.err
     assert files(db) == before
@@ -1382,15 +1407,16 @@ def test_a_recording_command_with_a_bad_value_names_the_option(
 )
 def test_a_recording_command_refusal_names_only_options_it_has(
     workdir: Path,
+    new_db: NewDb,
     capsys: pytest.CaptureFixture[str],
     profile: str,
     facts: list[Fact],
     argv: list[str],
 ) -> None:
     """A refused command points at one of its own options, never at one it does not have."""
-    db = ledger(capsys, workdir, facts, profile)
+    db = ledger(capsys, new_db, facts, profile)
     before = files(db)
-    result = run(capsys, "--db", str(db), *argv)
+    result = run(capsys, "--db", db, *argv)
     assert result.status == 2, result.text
     assert files(db) == before
     (command,) = [c for c in recording.COMMANDS if [c.noun, c.verb] == argv[:2]]
@@ -1402,11 +1428,11 @@ def test_a_recording_command_refusal_names_only_options_it_has(
 
 
 def test_a_recording_command_without_a_required_option_is_refused(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    db = ledger(capsys, workdir)
+    db = ledger(capsys, new_db)
     before = files(db)
-    result = run(capsys, "--db", str(db), "consent", "grant", "--child", "C-0001")
+    result = run(capsys, "--db", db, "consent", "grant", "--child", "C-0001")
     assert result.status == 2
     assert "--guardian" in result.err
     assert files(db) == before
@@ -1486,33 +1512,34 @@ def test_the_help_example_of_a_recording_command_is_a_valid_command(
 # --- 9. verify --------------------------------------------------------------------------------
 
 
-def test_verify_an_untouched_ledger(workdir: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    db = ledger(capsys, workdir)
-    assert run(capsys, "--db", str(db), "device", "register", "--device", "T-03").status == 0
-    result = run(capsys, "--db", str(db), "verify")
+def test_verify_an_untouched_ledger(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db)
+    assert run(capsys, "--db", db, "device", "register", "--device", "T-03").status == 0
+    result = run(capsys, "--db", db, "verify")
     assert result.status == 0, result.text
 
 
 @pytest.mark.parametrize("where", ["first", "middle", "last"])
 def test_verify_names_the_position_of_a_changed_byte(
-    workdir: Path, capsys: pytest.CaptureFixture[str], where: str
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], where: str
 ) -> None:
-    db = ledger(capsys, workdir)
+    db = ledger(capsys, new_db)
     position = 1 + next(i for i, f in enumerate(BASE_SW, start=1) if f.get("name") == CHILD_1)
-    with sqlite3.connect(db) as connection:
+    with raw(db) as connection:  # the SQLite file, or the schema's table on PostgreSQL
         ((state,),) = connection.execute(
-            "select state from stored_events where originator_version = ? and topic like ?",
+            "select state from {events} where originator_version = ? and topic like ?",
             (position, "ChildEnrolled:%"),
-        ).fetchall()
+        )
         changed = bytearray(state)
         index = {"first": 0, "middle": len(changed) // 2, "last": len(changed) - 1}[where]
         changed[index] ^= 0x01
         connection.execute(
-            "update stored_events set state = ? where originator_version = ? and topic like ?",
+            "update {events} set state = ? where originator_version = ? and topic like ?",
             (bytes(changed), position, "ChildEnrolled:%"),
         )
-    connection.close()
-    result = run(capsys, "--db", str(db), "verify")
+    result = run(capsys, "--db", db, "verify")
     assert result.status == 1, result.text
     assert re.search(rf"position {position}\b", result.text), result.text
     assert_private(result.text)
@@ -1522,7 +1549,7 @@ def test_verify_names_the_position_of_a_changed_byte(
 
 
 def test_no_name_in_any_finding_or_answer(
-    workdir: Path, capsys: pytest.CaptureFixture[str]
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
     """A ledger with a finding of every kind it can have, read every way."""
     extra: list[Fact] = [
@@ -1553,14 +1580,14 @@ def test_no_name_in_any_finding_or_answer(
             "device": f"{VOLUNTEER_1}'s phone",
         },
     ]
-    db = ledger(capsys, workdir, [*BASE_SW, *extra])
+    db = ledger(capsys, new_db, [*BASE_SW, *extra])
     for as_of in ("2026-01-25", "2026-06-30", "2027-06-30"):
         found = findings(capsys, db, "--as-of", as_of)
         assert found
-        text = run(capsys, "--db", str(db), "findings", "--as-of", as_of)
+        text = run(capsys, "--db", db, "findings", "--as-of", as_of)
         assert text.status == 0
         assert_private(text.text)
-    contacts = ledger(capsys, workdir, BASE_COMMON, "stepping-stones-preschool", "contacts.db")
+    contacts = ledger(capsys, new_db, BASE_COMMON, "stepping-stones-preschool", "contacts.db")
     contact = {
         "type": "ChildContacted",
         "on": "2026-02-02",
@@ -1573,7 +1600,7 @@ def test_no_name_in_any_finding_or_answer(
     found = findings(capsys, contacts)
     assert has(found, "contact-without-permission", "C-0001")
     assert has(found, "non-setting-device", "C-0001")
-    text = run(capsys, "--db", str(contacts), "findings")
+    text = run(capsys, "--db", contacts, "findings")
     assert "contact-without-permission" in text.out
     assert_private(text.text)
     for channel in ("closed-group", "public-page", "personal-account"):

@@ -7,10 +7,8 @@ a rebuild from scratch.
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,7 +20,7 @@ from ledger.integrity import Signer
 from ledger.profile import load as load_profile
 from projections import registers as reg
 from projections.follow import follow_postgres, follow_sqlite
-from tests.conftest import fixed_clock
+from tests.conftest import fixed_clock, fresh_db
 from tests.test_incremental import Counting
 
 PROFILE = "south-woodham-preschool"
@@ -59,24 +57,15 @@ def test_sqlite_follower_catches_up_and_commands_then_read_nothing_old(tmp_path:
 
 
 @pytest.fixture
-def postgres_url() -> Iterator[str]:
-    base = os.environ.get("LEDGER_TEST_POSTGRES")
-    if not base:
-        if os.environ.get("CI") == "true":
-            pytest.fail("CI must set LEDGER_TEST_POSTGRES for the PostgreSQL tests")
-        pytest.skip(
-            "PostgreSQL tests need LEDGER_TEST_POSTGRES=postgresql://user:password@host:port/db"
-            " (CI sets it; locally: pg_ctlcluster 15 main start)"
-        )
-    schema = f"t_{uuid.uuid4().hex}"
-    url = f"{base}?schema={schema}"
-    yield url
-    import psycopg
-
-    with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+def postgres_url(workdir: Path) -> Iterator[str]:
+    """A fresh schema on the test server (skipped without one; a failure in CI), with the test
+    in its own folder: the follower opens its key store by the default name, in the current
+    folder, not the one ``config.key_path`` names."""
+    with fresh_db("postgres") as url:
+        yield url
 
 
+@pytest.mark.postgres
 def test_postgres_follower_uses_the_projection_runner(postgres_url: str, tmp_path: Path) -> None:
     config = store.Config(db=postgres_url, key_path=tmp_path / "l.key")
     store.create_postgres_schema(config)

@@ -18,7 +18,7 @@ from ledger.integrity import Signer
 from ledger.profile import load as load_profile
 from projections import findings as fnd
 from projections import registers as reg
-from tests.conftest import fixed_clock
+from tests.conftest import config_for, fixed_clock, new_ledger
 
 
 class Counting:
@@ -39,13 +39,12 @@ class Counting:
 
 
 @pytest.mark.parametrize("k", [1, 17, 400])
-def test_after_k_new_facts_only_k_are_read(tmp_path: Path, k: int) -> None:
+def test_after_k_new_facts_only_k_are_read(ledger_db: str, tmp_path: Path, k: int) -> None:
     profile = load_profile("south-woodham-preschool")
     facts = generate(
         profile, setting="x", start=dt.date(2025, 9, 1), end=dt.date(2026, 7, 31), seed=2
     )
-    config = store.Config(db=str(tmp_path / "l.db"), key_path=tmp_path / "l.key")
-    ledger = store.Ledger(config, create=True)
+    ledger = new_ledger(config_for(ledger_db, tmp_path))
     signer = Signer.generate("policy-ledger")
     ledger.create("Test", profile.name, signer, fixed_clock)
     head, tail = facts[:-k], facts[-k:]
@@ -66,13 +65,14 @@ def test_after_k_new_facts_only_k_are_read(tmp_path: Path, k: int) -> None:
     ledger.close()
 
 
-def test_a_write_reads_only_the_facts_since_the_tracked_position(tmp_path: Path) -> None:
+def test_a_write_reads_only_the_facts_since_the_tracked_position(
+    ledger_db: str, tmp_path: Path
+) -> None:
     profile = load_profile("south-woodham-preschool")
     facts = generate(
         profile, setting="x", start=dt.date(2025, 9, 1), end=dt.date(2026, 7, 31), seed=4
     )
-    config = store.Config(db=str(tmp_path / "l.db"), key_path=tmp_path / "l.key")
-    ledger = store.Ledger(config, create=True)
+    ledger = new_ledger(config_for(ledger_db, tmp_path))
     signer = Signer.generate("policy-ledger")
     ledger.create("Test", profile.name, signer, fixed_clock)
     ledger.record(facts, signer, fixed_clock)

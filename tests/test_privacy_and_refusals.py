@@ -1,9 +1,11 @@
 """Properties of the command as a whole, through ``ledger.cli.main``:
 
 - any refused input (a bad line anywhere in an import, hostile bytes, a fact that cannot be
-  recorded) exits 2 with a message, never a traceback, and leaves the ledger byte for byte as it
-  was;
+  recorded) exits 2 with a message, never a traceback, and leaves the ledger as it was: its
+  SQLite files byte for byte, or every row of its PostgreSQL schema (and the files beside it);
 - no name from the input ever appears in findings, ``check post`` output or error messages.
+
+Both run on both stores.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from pathlib import Path
 
 import hypothesis.strategies as st
 import msgspec
+import pytest
 from hypothesis import given, settings
 
 from ledger import events as ev
@@ -26,8 +29,16 @@ from ledger.cli import main
 from ledger.demo import generate
 from ledger.integrity import Signer
 from ledger.profile import load as load_profile
-from ledger.store import Config, Ledger
-from tests.conftest import NOW, fixed_clock
+from ledger.store import Config
+from tests.conftest import (
+    NOW,
+    STORES,
+    config_for,
+    fixed_clock,
+    fresh_db,
+    new_ledger,
+    stored_state,
+)
 
 PROFILES = [
     "south-woodham-preschool",
@@ -83,26 +94,24 @@ def named_history(profile_name: str, seed: int, chosen: list[str]) -> list[ev.Ev
     return out
 
 
-def make_ledger(folder: Path, profile: str, facts: list[ev.Event]) -> Path:
-    db = folder / "ledger.db"
-    config = Config(db=str(db), key_path=Path(str(db) + ".key"))
-    ledger = Ledger(config, create=True)
+def record_ledger(config: Config, profile: str, facts: list[ev.Event]) -> None:
+    """A ledger of these facts, with its signing key saved where the command looks for it."""
+    ledger = new_ledger(config)
     signer = Signer.generate("policy-ledger")
     ledger.create("Test Setting", profile, signer, fixed_clock)
     signer.save(config.key_path)
     ledger.record(facts, signer, fixed_clock)
     ledger.close()
+
+
+def make_ledger(folder: Path, profile: str, facts: list[ev.Event]) -> Path:
+    """A SQLite ledger of these facts in ``folder``."""
+    db = folder / "ledger.db"
+    record_ledger(config_for(str(db), folder), profile, facts)
     return db
 
 
-def snapshot(db: Path) -> dict[str, bytes]:
-    return {
-        p.name: p.read_bytes()
-        for p in db.parent.iterdir()
-        if p.name.startswith(db.name) and not p.name.endswith("-shm")
-    }
-
-
+@pytest.mark.parametrize("store", STORES)
 @settings(max_examples=max(5, settings.default.max_examples // 3))
 @given(
     profile=st.sampled_from(PROFILES),
@@ -110,17 +119,22 @@ def snapshot(db: Path) -> dict[str, bytes]:
     chosen=st.lists(names, min_size=3, max_size=8, unique=True),
 )
 def test_no_name_reaches_findings_check_or_errors(
-    profile: str, seed: int, chosen: list[str]
+    store: str, profile: str, seed: int, chosen: list[str]
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp, pinned_now():
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        pinned_now(),
+        fresh_db(store, Path(tmp)) as db,
+        contextlib.chdir(tmp),  # where the command looks for a PostgreSQL ledger's key
+    ):
         facts = named_history(profile, seed, chosen)
-        db = make_ledger(Path(tmp), profile, facts)
+        record_ledger(config_for(db, Path(tmp)), profile, facts)
         outputs = [
-            run("--db", str(db), "findings"),
-            run("--db", str(db), "findings", "--json", "--as-of", "2026-03-01"),
+            run("--db", db, "findings"),
+            run("--db", db, "findings", "--json", "--as-of", "2026-03-01"),
             run(
                 "--db",
-                str(db),
+                db,
                 "check",
                 "post",
                 "--channel",
@@ -166,7 +180,7 @@ def test_no_name_reaches_findings_check_or_errors(
                 },
             ):
                 bad.write_text(json.dumps(line) + "\n")
-                outputs.append(run("--db", str(db), "import", str(bad)))
+                outputs.append(run("--db", db, "import", str(bad)))
         for status, text in outputs:
             assert "Traceback" not in text
             for name in chosen:
@@ -238,6 +252,7 @@ bad_line = st.one_of(
 )
 
 
+@pytest.mark.parametrize("store", STORES)
 @settings(max_examples=max(10, settings.default.max_examples))
 @given(
     before=st.lists(good_line, max_size=3, unique_by=lambda d: json.dumps(d)),
@@ -246,12 +261,25 @@ bad_line = st.one_of(
     seed=st.integers(0, 1000),
 )
 def test_refused_import_leaves_the_ledger_byte_for_byte(
-    before: list[dict[str, object]], bad: bytes, after: list[dict[str, object]], seed: int
+    store: str,
+    before: list[dict[str, object]],
+    bad: bytes,
+    after: list[dict[str, object]],
+    seed: int,
 ) -> None:
-    with tempfile.TemporaryDirectory() as tmp, pinned_now():
+    """SQLite: the files, byte for byte. PostgreSQL: every row of the schema's tables (with
+    its notification ids and sequence), and the key files beside it."""
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        pinned_now(),
+        fresh_db(store, Path(tmp)) as db,
+        contextlib.chdir(tmp),
+    ):
         profile = "south-woodham-preschool"
-        db = make_ledger(Path(tmp), profile, named_history(profile, seed, ["Test Name"])[:60])
-        was = snapshot(db)
+        facts = named_history(profile, seed, ["Test Name"])[:60]
+        record_ledger(config_for(db, Path(tmp)), profile, facts)
+        was = stored_state(db, Path(tmp))
+        assert was["files"], "the ledger's files were not found"
         lines = (
             [json.dumps(o).encode() for o in before]
             + [bad]
@@ -259,8 +287,8 @@ def test_refused_import_leaves_the_ledger_byte_for_byte(
         )
         path = Path(tmp) / "import.jsonl"
         path.write_bytes(b"\n".join(lines) + b"\n")
-        status, text = run("--db", str(db), "import", str(path))
+        status, text = run("--db", db, "import", str(path))
         assert status == 2, text
         assert "Traceback" not in text
         assert "refused" in text or "ledger:" in text
-        assert snapshot(db) == was, "a refused import changed the ledger's files"
+        assert stored_state(db, Path(tmp)) == was, "a refused import changed the ledger"

@@ -16,9 +16,8 @@ import pytest
 from ledger.demo import generate, planted
 from ledger.integrity import Signer
 from ledger.profile import load as load_profile
-from ledger.store import Config, Ledger
 from projections import findings as fnd
-from tests.conftest import fixed_clock
+from tests.conftest import config_for, fixed_clock, new_ledger
 from tests.reference import reference_findings
 
 PROFILES = [
@@ -54,13 +53,12 @@ SPANS = [(dt.date(2025, 9, 1), dt.date(2026, 7, 31)), (dt.date(2023, 9, 1), dt.d
 @pytest.mark.parametrize("span", SPANS, ids=lambda s: f"{s[0].year}-{s[1].year}")
 @pytest.mark.parametrize("name", PROFILES)
 def test_realistic_ledger_findings_equal_the_rules(
-    tmp_path: Path, name: str, span: tuple[dt.date, dt.date]
+    ledger_db: str, tmp_path: Path, name: str, span: tuple[dt.date, dt.date]
 ) -> None:
     start, end = span
     profile = load_profile(name)
     facts = generate(profile, setting="Test", start=start, end=end, seed=3, children=24)
-    config = Config(db=str(tmp_path / "l.db"), key_path=tmp_path / "l.key")
-    ledger = Ledger(config, create=True)
+    ledger = new_ledger(config_for(ledger_db, tmp_path))
     signer = Signer.generate("policy-ledger")
     ledger.create("Test Setting", name, signer, fixed_clock)
     ledger.record(facts, signer, fixed_clock)
@@ -87,3 +85,4 @@ def test_realistic_ledger_findings_equal_the_rules(
         assert rules, f"planted {story!r} under a profile without its rule"
         for subject in subjects.split(","):
             assert any((rule, subject) in found for rule in rules), f"{story!r}: {subject}"
+    ledger.close()
