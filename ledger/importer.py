@@ -19,6 +19,7 @@ from typing import Any
 import msgspec
 
 from ledger import events as ev
+from projections.registers import paused_gc
 
 
 class BadInput(ValueError):
@@ -67,7 +68,7 @@ def _describe(hint: Any) -> str:
         return " or ".join(parts)
     if origin is list:
         (item,) = typing.get_args(hint)
-        return f"a list of {_describe(item)}"
+        return f"a list (possibly empty), each {_describe(item)}"
     if hint is dt.date:
         return "a date as YYYY-MM-DD"
     if hint is int:
@@ -238,6 +239,7 @@ def read_consent_csv(data: bytes) -> Iterator[tuple[int, ev.Event]]:
 
 def read_file(data: bytes, name: str) -> list[tuple[int, ev.Event]]:
     """The facts of a file, each with its line (``.csv`` is a consent register)."""
-    if name.lower().endswith(".csv"):
-        return list(read_consent_csv(data))
-    return list(read_jsonl(data))
+    with paused_gc():
+        if name.lower().endswith(".csv"):
+            return list(read_consent_csv(data))
+        return list(read_jsonl(data))

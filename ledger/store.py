@@ -133,6 +133,9 @@ class Config(msgspec.Struct, frozen=True):
             "POSTGRES_USER": url.username or "",
             "POSTGRES_PASSWORD": url.password or "",
             "POSTGRES_SCHEMA": _schema_of(self.db),
+            # Insert through the library's database function: one large import as one
+            # statement parameter otherwise stalls psycopg's pipeline mode (found by the bench).
+            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
         }
 
 
@@ -282,6 +285,17 @@ class Ledger(Application[uuid.UUID]):
         that cannot be recorded; nothing is written then. A concurrent writer's facts are
         picked up and the decisions taken again.
         """
+        with reg.paused_gc():
+            return self._decide_and_append(events, signer, clock, progress, forgetting)
+
+    def _decide_and_append(
+        self,
+        events: Sequence[ev.Event],
+        signer: integrity.Signer,
+        clock: Clock,
+        progress: Callable[[int], None] | None,
+        forgetting: bool,
+    ) -> list[Recorded]:
         for _attempt in range(RETRIES):
             registers = self.registers()
             start = registers.position

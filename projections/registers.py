@@ -12,9 +12,11 @@ incrementally and rebuilding from scratch give equal registers (a property test 
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 from bisect import insort
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 
 import msgspec
 
@@ -399,9 +401,27 @@ def apply(registers: Registers, event: ev.Event, position: int) -> None:
     registers.position = position
 
 
+@contextlib.contextmanager
+def paused_gc() -> Iterator[None]:
+    """Pause Python's cycle collector during bulk work on many long-lived, acyclic objects.
+
+    Folding a million facts or decoding saved registers makes millions of objects that live
+    on; the collector would rescan them again and again (measured: two thirds of a rebuild's
+    time). Reference counting still frees everything that is dropped.
+    """
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
 def advance(registers: Registers, stream: Iterable[tuple[int, ev.Event]]) -> Registers:
-    for position, event in stream:
-        apply(registers, event, position)
+    with paused_gc():
+        for position, event in stream:
+            apply(registers, event, position)
     return registers
 
 
@@ -420,7 +440,8 @@ def to_bytes(registers: Registers) -> bytes:
 def from_bytes(data: bytes) -> Registers | None:
     """Persisted registers, or None when they are of another schema (then rebuild)."""
     try:
-        registers = _decoder.decode(data)
+        with paused_gc():
+            registers = _decoder.decode(data)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None
     return registers if registers.schema == SCHEMA else None
