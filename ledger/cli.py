@@ -32,6 +32,7 @@ from ledger.store import (
     Ledger,
     LedgerError,
     create_postgres_schema,
+    drop_postgres_schema_if_empty_ledger,
     open_ledger,
     postgres_schema_has_ledger,
     system_clock,
@@ -123,23 +124,42 @@ def cmd_init(args: argparse.Namespace) -> int:
         raise Stop(EXIT_REFUSED, f"{config.shown}: a ledger already exists here")
     if config.key_path.exists():
         raise Stop(EXIT_REFUSED, f"{config.key_path}: a signing key already exists here")
-    if not args.setting.strip():
+    setting = args.setting.strip()
+    if not setting:
         raise Stop(EXIT_REFUSED, "--setting: expected the setting's name")
+    try:  # the same checks as every other fact (its length, for one)
+        decode_object(
+            {"type": "SettingRegistered", "on": "2000-01-01", "name": setting, "profile": "x"}, None
+        )
+    except BadInput as bad:
+        raise Stop(EXIT_REFUSED, f"--setting: {bad.message}") from None
     if config.is_postgres:
         if postgres_schema_has_ledger(config):
             raise Stop(EXIT_REFUSED, "a ledger already exists in that schema")
         create_postgres_schema(config)
-    ledger = Ledger(config, create=True)
-    if ledger.is_initialised:
-        raise Stop(EXIT_REFUSED, f"{config.shown}: a ledger already exists here")
-    signer = integrity.Signer.generate("policy-ledger")
-    own_profile = args.profile.endswith(".toml") or "/" in args.profile
-    if own_profile:
-        shutil.copyfile(args.profile, config.profile_path)
-    ledger.create(args.setting.strip(), profile.name, signer, system_clock)
-    signer.save(config.key_path)
-    config.key_path.with_suffix(".pub").write_text(signer.verifier_key() + "\n")
-    print(f"Created the ledger for {args.setting.strip()} in {config.shown}")
+    made = [config.keys_path, config.profile_path, config.key_path]
+    if not config.is_postgres:
+        made += [Path(config.db + suffix) for suffix in ("", "-wal", "-shm")]
+    made = [p for p in made if not p.exists()]  # what this init makes, and may take back
+    try:
+        ledger = Ledger(config, create=True)
+        if ledger.is_initialised:
+            raise Stop(EXIT_REFUSED, f"{config.shown}: a ledger already exists here")
+        signer = integrity.Signer.generate("policy-ledger")
+        own_profile = args.profile.endswith(".toml") or "/" in args.profile
+        if own_profile:
+            shutil.copyfile(args.profile, config.profile_path)
+        ledger.create(setting, profile.name, signer, system_clock)
+        signer.save(config.key_path)
+        config.key_path.with_suffix(".pub").write_text(signer.verifier_key() + "\n")
+    except BaseException:
+        # A ledger half made is no ledger: take away what this init made, then report.
+        for path in made:
+            path.unlink(missing_ok=True)
+        if config.is_postgres:
+            drop_postgres_schema_if_empty_ledger(config)
+        raise
+    print(f"Created the ledger for {setting} in {config.shown}")
     print(f"Policy profile: {profile.name} ({profile.title})")
     print(f"Signing key (keep it safe, outside shared folders): {config.key_path}")
     print(f"Public key, for inspectors to check checkpoints: {signer.verifier_key()}")
@@ -475,7 +495,7 @@ def cmd_consistency(args: argparse.Namespace) -> int:
             old = verifier.open(proof["old"])
             new = verifier.open(proof["new"])
             hashes = [bytes.fromhex(h) for h in proof["proof"]]
-        except (OSError, msgspec.DecodeError, KeyError, TypeError, ValueError):
+        except (OSError, msgspec.DecodeError, KeyError, TypeError, ValueError, RecursionError):
             print("NOT VERIFIED: this is not a consistency proof of the ledger")
             return EXIT_NO
         if old is None or new is None or old.origin != new.origin:
@@ -515,13 +535,16 @@ def cmd_replay(args: argparse.Namespace) -> int:
         data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except OSError as exc:
         raise Stop(EXIT_REFUSED, f"{args.file}: cannot read the file ({exc.strerror})") from None
+    if args.key:
+        try:
+            integrity.Verifier.from_vkey(args.key)
+        except ValueError as exc:
+            raise Stop(EXIT_REFUSED, f"--key: {exc}") from None
     try:
         checked = trail.check_trail(data, args.key)
-    except ValueError as exc:  # TrailError, or a malformed --key
-        if isinstance(exc, trail.TrailError):
-            print(f"NOT VERIFIED: {exc}")
-            return EXIT_NO
-        raise Stop(EXIT_REFUSED, f"--key: {exc}") from None
+    except trail.TrailError as exc:
+        print(f"NOT VERIFIED: {exc}")
+        return EXIT_NO
     setting = checked.facts[0].event
     assert isinstance(setting, ev.SettingRegistered)
     try:
@@ -992,10 +1015,27 @@ def build_parser() -> Parser:
     return parser
 
 
+_PATHS = frozenset({"db", "file", "out", "published", "profile", "ref"})
+
+
+def _check_text(args: argparse.Namespace) -> None:
+    """Refuse an option that is not valid text (it could not be stored or shown)."""
+    for name, value in vars(args).items():
+        if isinstance(value, str) and name not in _PATHS:
+            try:
+                value.encode("utf-8")
+            except UnicodeEncodeError:
+                option = "--" + name.replace("_", "-")
+                raise Stop(
+                    EXIT_REFUSED, f"refused: {option}: not valid text (expected UTF-8)"
+                ) from None
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
+        _check_text(args)
         if not hasattr(args, "run"):
             parser.print_help()
             return EXIT_REFUSED

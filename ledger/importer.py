@@ -131,8 +131,10 @@ def json_lines(data: bytes) -> Iterator[tuple[int, object, bytes]]:
             continue
         try:
             obj = decoder.decode(raw)
-        except msgspec.DecodeError:
+        except (msgspec.DecodeError, RecursionError):
             raise BadInput(number, None, "not valid JSON (expected one JSON object)") from None
+        except UnicodeDecodeError:
+            raise BadInput(number, None, "not UTF-8 text (save the file as UTF-8)") from None
         yield number, obj, raw
 
 
@@ -181,6 +183,20 @@ def _iso(value: str) -> str:
     return value
 
 
+def _rows(reader: Any) -> Iterator[list[str]]:
+    """The rows of a CSV reader; a row it cannot read is bad input on its line."""
+    while True:
+        try:
+            row = next(reader)
+        except StopIteration:
+            return
+        except csv.Error:
+            raise BadInput(
+                reader.line_num, None, "the row cannot be read (a cell too large, or a stray quote)"
+            ) from None
+        yield row
+
+
 def read_consent_csv(data: bytes) -> Iterator[tuple[int, ev.Event]]:
     """A consent register: one row per form; ``withdrawn`` (a date) adds the withdrawal."""
     try:
@@ -188,7 +204,7 @@ def read_consent_csv(data: bytes) -> Iterator[tuple[int, ev.Event]]:
     except UnicodeDecodeError:
         raise BadInput(None, None, "the file is not UTF-8 text (save it as CSV UTF-8)") from None
     reader = csv.reader(io.StringIO(text))
-    header = next(reader, None)
+    header = next(_rows(reader), None)
     if header is None:
         raise BadInput(1, None, "the file is empty (expected a header row)")
     names: list[str | None] = []
@@ -206,7 +222,7 @@ def read_consent_csv(data: bytes) -> Iterator[tuple[int, ev.Event]]:
             + " (expected: child, guardian, channel, date, evidence, method;"
             " optional: expires, withdrawn)",
         )
-    for row in reader:
+    for row in _rows(reader):
         number = reader.line_num
         if not any(cell.strip() for cell in row):
             continue

@@ -216,6 +216,8 @@ def decode(text: str | bytes, where: str) -> Profile:
         raise ProfileError(f"{where}: {_toml_path(str(exc))}") from None
     except msgspec.DecodeError as exc:
         raise ProfileError(f"{where}: not valid TOML ({exc})") from None
+    except UnicodeDecodeError:
+        raise ProfileError(f"{where}: not UTF-8 text (save the profile as UTF-8)") from None
     return _check(profile, where)
 
 

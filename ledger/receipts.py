@@ -108,7 +108,7 @@ def check(data: bytes, vkey: str | None = None) -> list[str]:
         }
         key = vkey or receipt["publicKey"]
         child = receipt["piiPrincipalId"]
-    except (msgspec.DecodeError, KeyError, TypeError, ValueError):
+    except (msgspec.DecodeError, KeyError, TypeError, ValueError, RecursionError):
         raise ReceiptError("this is not a consent receipt of the ledger") from None
     try:
         verifier = Verifier.from_vkey(key)

@@ -428,6 +428,27 @@ def create_postgres_schema(config: Config) -> None:
         conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
 
 
+def drop_postgres_schema_if_empty_ledger(config: Config) -> None:
+    """Undo a failed ``init``: drop the schema if it holds no fact (never a real ledger)."""
+    from psycopg import sql
+
+    schema = _schema_of(config.db)
+    with contextlib.closing(_pg_connect(config)) as conn:
+        tables = conn.execute(
+            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
+        ).fetchall()
+        if {t[0] for t in tables} <= {"ledger_events", "ledger_snapshots"}:
+            if any(t[0] == "ledger_events" for t in tables):
+                row = conn.execute(
+                    sql.SQL("SELECT count(*) FROM {}").format(
+                        sql.Identifier(schema, "ledger_events")
+                    )
+                ).fetchone()
+                if row and row[0]:
+                    return
+            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
+
+
 def open_ledger(config: Config) -> Ledger:
     """An existing ledger; anything else is refused without being touched."""
     if config.is_postgres and not postgres_schema_has_ledger(config):
