@@ -48,6 +48,8 @@ def pinned_now() -> Iterator[None]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     if not CHROMIUM.exists():
+        if os.environ.get("CI") == "true":
+            pytest.fail("CI must install Chromium (.ci/run does) for the browser tests")
         pytest.skip("Chromium is not installed: apt-get install chromium (CI installs it)")
     from ledger.cli import main
 
