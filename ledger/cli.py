@@ -254,7 +254,7 @@ def _recording_handler(command: recording.Command) -> Callable[[argparse.Namespa
 def _registers(ledger: Ledger, known_at: dt.datetime | None) -> reg.Registers:
     if known_at is None:
         registers = ledger.registers()
-        if registers.position - ledger._last_snapshot_position() >= 1000:
+        if registers.position - ledger.saved_position() >= 1000:
             ledger.save_registers(registers)
         return registers
     size = 0

@@ -41,13 +41,7 @@ def origin_for(stream: uuid.UUID) -> str:
     return f"policy-ledger/{stream}"
 
 
-def topic_for(type_name: str, subject: str) -> str:
-    return f"{type_name}:{subject}"
-
-
-def split_topic(topic: str) -> tuple[str, str]:
-    type_name, _, subject = topic.partition(":")
-    return type_name, subject
+split_topic = mapper.split_topic
 
 
 def row_leaf(stored: StoredEvent) -> bytes:

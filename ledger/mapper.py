@@ -85,6 +85,16 @@ SEALED_FIELDS: dict[type[ev.Event], tuple[tuple[str, Callable[[Any], str]], ...]
 }
 
 
+def topic_of(event: ev.Event) -> str:
+    """A fact row's topic: its type and subject (a reference, never a name)."""
+    return f"{type(event).__name__}:{event.subject}"
+
+
+def split_topic(topic: str) -> tuple[str, str]:
+    type_name, _, subject = topic.partition(":")
+    return type_name, subject
+
+
 def sealing_subjects(event: ev.Event) -> set[str]:
     """Whose keys recording this fact needs."""
     return {subject(event) for _, subject in SEALED_FIELDS.get(type(event), ())}
@@ -143,7 +153,7 @@ class EventMapper(Mapper[UUID]):
             originator_id=domain_event.stream,
             originator_version=domain_event.position,
             # Type and subject (a reference, never a name): the Merkle leaf covers both.
-            topic=f"{type(domain_event.event).__name__}:{domain_event.event.subject}",
+            topic=topic_of(domain_event.event),
             state=state,
         )
 
@@ -187,8 +197,7 @@ class EventMapper(Mapper[UUID]):
             raise MapperError(
                 f"position {stored_event.originator_version}: stored bytes do not decode"
             ) from exc
-        expected = f"{type(envelope.event).__name__}:{envelope.event.subject}"
-        if expected != stored_event.topic:
+        if topic_of(envelope.event) != stored_event.topic:
             raise MapperError(
                 f"position {stored_event.originator_version}: stored type does not match"
             )

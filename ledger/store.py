@@ -111,11 +111,6 @@ class Config(msgspec.Struct, frozen=True):
     def is_postgres(self) -> bool:
         return self.db.startswith(("postgres://", "postgresql://"))
 
-    def exists(self) -> bool:
-        if self.is_postgres:
-            return True  # the tables tell: see Ledger.is_initialised
-        return Path(self.db).exists()
-
     def env(self) -> dict[str, str]:
         if not self.is_postgres:
             return {
@@ -254,7 +249,8 @@ class Ledger(Application[uuid.UUID]):
         with contextlib.suppress(IntegrityError):  # another process saved it first
             self._snapshots.insert_events([stored])
 
-    def _last_snapshot_position(self) -> int:
+    def saved_position(self) -> int:
+        """The position the registers were last saved at."""
         snapshots = self._snapshots.select_events(self.stream, desc=True, limit=1)
         return snapshots[0].originator_version if snapshots else 0
 
@@ -319,7 +315,7 @@ class Ledger(Application[uuid.UUID]):
                     raise
                 time.sleep(random.uniform(0.01, 0.1) * (1 + _attempt))  # another writer's turn
                 continue
-            if registers.position - self._last_snapshot_position() >= SNAPSHOT_EVERY:
+            if registers.position - self.saved_position() >= SNAPSHOT_EVERY:
                 self.save_registers(registers)
             return recorded
         raise LedgerError("the ledger is busy: other writers kept getting in first; try again")

@@ -154,9 +154,6 @@ class Registers(msgspec.Struct):
     acks: dict[str, list[Mark]] = msgspec.field(default_factory=dict)  # "rule|subject"
     forgotten: dict[str, dt.date] = msgspec.field(default_factory=dict)
 
-    def copy(self) -> Registers:
-        return _decoder.decode(_encoder.encode(self))
-
 
 def key(*parts: str) -> str:
     return "|".join(parts)
