@@ -21,7 +21,7 @@ import re
 import sqlite3
 import time
 import uuid
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -47,7 +47,10 @@ from projections import registers as reg
 
 Clock = Callable[[], dt.datetime]
 FactRow = tuple[int, str, bytes]  # a stored row: position (or sequence), topic, stored bytes
-SNAPSHOT_EVERY = 2000  # facts between persisted registers
+SAVE_EVERY = 1000  # facts between saved registers (the tracked position)
+_REGISTERS_TOPIC = f"Registers/{reg.SCHEMA}"
+_ENTRY_TOPIC = f"Entry/{reg.SCHEMA}"
+_SAVED_TOPIC = f"Saved/{reg.SCHEMA}"
 READ_CHUNK = 5000
 RETRIES = 50
 
@@ -137,6 +140,37 @@ class Config(msgspec.Struct, frozen=True):
 
 def _schema_of(db: str) -> str:
     return parse_qs(urlparse(db).query).get("schema", ["public"])[0]
+
+
+def registers_id(stream: uuid.UUID) -> uuid.UUID:
+    """Where registers of this schema are saved (those of an older one are left unread)."""
+    return uuid.uuid5(stream, _REGISTERS_TOPIC)
+
+
+def saved_id(stream: uuid.UUID) -> uuid.UUID:
+    """Where the position alone is saved: asking it must not read 50 MB of registers."""
+    return uuid.uuid5(stream, _SAVED_TOPIC)
+
+
+def entry_id(stream: uuid.UUID, entry: reg.EntryKey) -> uuid.UUID:
+    section, name = entry
+    return uuid.uuid5(stream, f"{reg.SCHEMA}/{section}/{name}")
+
+
+def registers_rows(stream: uuid.UUID, registers: reg.Registers) -> list[StoredEvent]:
+    """The rows that save the registers at their position, written in one transaction: the
+    registers; each entry changed since they were loaded, on its own (``registers_for``); and
+    the position. Saved registers at a position mean every entry is saved as of it too."""
+    at = registers.position
+    entries = [
+        StoredEvent(entry_id(stream, e), at, _ENTRY_TOPIC, reg.entry_bytes(registers, e))
+        for e in sorted(reg.changed(registers))
+    ]
+    return [
+        *entries,
+        StoredEvent(registers_id(stream), at, _REGISTERS_TOPIC, reg.to_bytes(registers)),
+        StoredEvent(saved_id(stream), at, _SAVED_TOPIC, b""),
+    ]
 
 
 class Ledger(Application[uuid.UUID]):
@@ -283,7 +317,9 @@ class Ledger(Application[uuid.UUID]):
     def registers(self, upto: int | None = None) -> reg.Registers:
         """The registers at the head (or at ``upto``), from the latest snapshot onwards."""
         registers: reg.Registers | None = None
-        snapshots = self._snapshots.select_events(self.stream, lte=upto, desc=True, limit=1)
+        snapshots = self._snapshots.select_events(
+            registers_id(self.stream), lte=upto, desc=True, limit=1
+        )
         if snapshots:
             registers = reg.from_bytes(snapshots[0].state)
         if registers is None:
@@ -292,19 +328,52 @@ class Ledger(Application[uuid.UUID]):
 
     def save_registers(self, registers: reg.Registers) -> None:
         """Persist the registers at their position (a cache: losing it costs only time)."""
-        stored = StoredEvent(
-            originator_id=self.stream,
-            originator_version=registers.position,
-            topic=f"Registers/{reg.SCHEMA}",
-            state=reg.to_bytes(registers),
-        )
         with contextlib.suppress(IntegrityError):  # another process saved it first
-            self._snapshots.insert_events([stored])
+            self._snapshots.insert_events(registers_rows(self.stream, registers))
+        reg.changed(registers).clear()
+
+    def save_if_behind(self, registers: reg.Registers) -> None:
+        """Save the registers once they are ``SAVE_EVERY`` facts past the saved ones."""
+        if registers.position - self.saved_position() >= SAVE_EVERY:
+            self.save_registers(registers)
 
     def saved_position(self) -> int:
-        """The position the registers were last saved at."""
-        snapshots = self._snapshots.select_events(self.stream, desc=True, limit=1)
-        return snapshots[0].originator_version if snapshots else 0
+        """The position the registers (of this schema) were last saved at."""
+        markers = self._snapshots.select_events(saved_id(self.stream), desc=True, limit=1)
+        return markers[0].originator_version if markers else 0
+
+    def registers_for(self, wanted: Iterable[reg.EntryKey]) -> reg.Registers:
+        """Partial registers at the head: only the wanted entries (and any a later fact links
+        to them), read from the saved entries and the facts since. What ``check post`` needs,
+        in time that does not grow with the ledger."""
+        position = self.saved_position()
+        if not position:
+            return self.registers()
+        tail = [(at, event, reg.touches(event)) for at, event in self.pairs(position)]
+        # A fact since then about a wanted entry may change another (a guardian linked to a
+        # child): that one is wanted too, from its first fact on.
+        needed = set(wanted)
+        grew = True
+        while grew:
+            grew = False
+            for _, _, entries in tail:
+                if entries and not needed.issuperset(entries) and not needed.isdisjoint(entries):
+                    needed.update(entries)
+                    grew = True
+        registers = reg.Registers(position=position)
+        for entry in needed:
+            rows = self._snapshots.select_events(
+                entry_id(self.stream, entry), lte=position, desc=True, limit=1
+            )
+            if rows:
+                reg.put_entry(registers, entry, rows[0].state)
+        with reg.paused_gc():
+            for at, event, entries in tail:
+                if needed.isdisjoint(entries):
+                    registers.position = at  # about nothing asked for
+                else:
+                    reg.apply(registers, event, at)
+        return registers
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -367,8 +436,7 @@ class Ledger(Application[uuid.UUID]):
                     raise
                 time.sleep(random.uniform(0.01, 0.1) * (1 + _attempt))  # another writer's turn
                 continue
-            if registers.position - self.saved_position() >= SNAPSHOT_EVERY:
-                self.save_registers(registers)
+            self.save_if_behind(registers)
             return recorded
         raise LedgerError("the ledger is busy: other writers kept getting in first; try again")
 

@@ -28,11 +28,12 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection, ProjectionRunner
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
+from ledger import store
 from ledger.mapper import CheckpointRow, Recorded
-from ledger.store import Config, Ledger
+from ledger.store import Config, Ledger, registers_id, registers_rows
 from projections import registers as reg
 
-SAVE_EVERY = 2000  # facts between saves while catching up
+SAVE_EVERY = store.SAVE_EVERY  # facts between saves while catching up
 APP_NAME = Ledger.name
 
 
@@ -50,24 +51,21 @@ class RegistersView(TrackingRecorder, ABC):
 
 class SQLiteRegistersView(SQLiteTrackingRecorder, RegistersView):
     def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
+        rows = [
+            (uuid.UUID(str(row.originator_id)).hex, row.originator_version, row.topic, row.state)
+            for row in registers_rows(stream, registers)
+        ]
         with self.datastore.transaction(commit=True) as c:
-            c.execute(
-                "INSERT OR IGNORE INTO stored_snapshots VALUES (?, ?, ?, ?)",
-                (
-                    stream.hex,
-                    registers.position,
-                    f"Registers/{reg.SCHEMA}",
-                    reg.to_bytes(registers),
-                ),
-            )
+            c.executemany("INSERT OR IGNORE INTO stored_snapshots VALUES (?, ?, ?, ?)", rows)
             self._insert_tracking(c, tracking)
+        reg.changed(registers).clear()
 
     def load(self, stream: uuid.UUID) -> reg.Registers | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
                 "SELECT state FROM stored_snapshots WHERE originator_id=?"
                 " ORDER BY originator_version DESC LIMIT 1",
-                (stream.hex,),
+                (registers_id(stream).hex,),
             )
             row = c.fetchone()
         return reg.from_bytes(row["state"]) if row else None
@@ -78,15 +76,20 @@ class PostgresRegistersView(PostgresTrackingRecorder, RegistersView):
         from psycopg import sql
 
         table = sql.Identifier(self.datastore.schema, f"{APP_NAME}_snapshots")
+        rows = [
+            (row.originator_id, row.originator_version, row.topic, row.state)
+            for row in registers_rows(stream, registers)
+        ]
         with self.datastore.transaction(commit=True) as curs:
-            curs.execute(
+            curs.executemany(
                 sql.SQL(
                     "INSERT INTO {} (originator_id, originator_version, topic, state)"
                     " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
                 ).format(table),
-                (stream, registers.position, f"Registers/{reg.SCHEMA}", reg.to_bytes(registers)),
+                rows,
             )
             self._insert_tracking(curs, tracking)
+        reg.changed(registers).clear()
 
     def load(self, stream: uuid.UUID) -> reg.Registers | None:
         from psycopg import sql
@@ -98,7 +101,7 @@ class PostgresRegistersView(PostgresTrackingRecorder, RegistersView):
                     "SELECT state FROM {} WHERE originator_id = %s"
                     " ORDER BY originator_version DESC LIMIT 1"
                 ).format(table),
-                (stream,),
+                (registers_id(stream),),
             )
             row = curs.fetchone()
         return reg.from_bytes(bytes(row["state"])) if row else None

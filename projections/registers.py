@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import gc
+import typing
 from bisect import insort
 from collections.abc import Callable, Iterable, Iterator
 
@@ -22,7 +23,7 @@ import msgspec
 
 from ledger import events as ev
 
-SCHEMA = 2  # bump when the shape changes: persisted registers of another schema are rebuilt
+SCHEMA = 3  # bump when the shape changes: persisted registers of another schema are rebuilt
 
 
 class Mark(msgspec.Struct, array_like=True, order=True):
@@ -130,7 +131,7 @@ class PolicyMark(msgspec.Struct, array_like=True, order=True):
     detail: str  # the version adopted, or the review's outcome
 
 
-class Registers(msgspec.Struct):
+class Registers(msgspec.Struct, dict=True):
     schema: int = SCHEMA
     position: int = 0  # the last record position applied
     setting: str = ""
@@ -390,12 +391,116 @@ def _forgotten(r: Registers, e: ev.Event, pos: int) -> None:
 assert set(_HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type has a handler"
 
 
+# --- entries: the parts of the registers one question needs, saved one by one -----------------
+#
+# `ledger check post` asks about a few children, one author and one device. So that it need not
+# load the registers of a whole ledger (50 MB at a million facts), each entry of these sections
+# is also saved on its own (``ledger.store``), and the fold notes which entries each fact changed.
+
+EntryKey = tuple[str, str]  # (section, key): ("consents", "C-1|facebook"), ("persons", "S-2")
+ENTRY_SECTIONS: tuple[str, ...] = (
+    "children",
+    "guardians",
+    "persons",
+    "roles",
+    "devices",
+    "consents",
+    "members",
+)
+_ENTRY_TYPES: dict[str, type] = {
+    "children": Child,
+    "guardians": list[Link],
+    "persons": Person,
+    "roles": list[Mark],
+    "devices": Device,
+    "consents": list[ConsentMark],
+    "members": list[Mark],
+}
+
+
+def _touches(e: ev.Event) -> tuple[EntryKey, ...]:
+    """The entries a fact changes (none for facts about posts, concerns, cases, ...)."""
+    if isinstance(e, ev.ChildEnrolled | ev.ChildLeft):
+        return (("children", e.child),)
+    if isinstance(e, ev.GuardianLinked):
+        return (("children", e.child), ("guardians", e.guardian))
+    if isinstance(e, ev.PersonJoined | ev.PersonLeft):
+        return (("persons", e.person),)
+    if isinstance(e, ev.RoleAssigned | ev.RoleRevoked):
+        return (("roles", key(e.person, e.role)),)
+    if isinstance(e, ev.DeviceRegistered | ev.DeviceRetired):
+        return (("devices", e.device),)
+    if isinstance(e, ev.ConsentGranted | ev.ConsentWithdrawn):
+        return (("consents", key(e.child, e.channel)),)
+    if isinstance(e, ev.MemberAdmitted | ev.MemberRemoved):
+        return (("members", e.member),)
+    return ()
+
+
+_ENTRY_EVENTS: frozenset[type[ev.Event]] = frozenset(
+    {
+        ev.ChildEnrolled,
+        ev.ChildLeft,
+        ev.GuardianLinked,
+        ev.PersonJoined,
+        ev.PersonLeft,
+        ev.RoleAssigned,
+        ev.RoleRevoked,
+        ev.DeviceRegistered,
+        ev.DeviceRetired,
+        ev.ConsentGranted,
+        ev.ConsentWithdrawn,
+        ev.MemberAdmitted,
+        ev.MemberRemoved,
+    }
+)
+
+
+def touches(event: ev.Event) -> tuple[EntryKey, ...]:
+    return _touches(event) if type(event) in _ENTRY_EVENTS else ()
+
+
+def post_entries(
+    channel: str, author: str, depicts: Iterable[str], device: str | None
+) -> list[EntryKey]:
+    """The entries that judging a post reads (``rules.posting.post_problems``): the children
+    and their consent on the channel, the author's standing and roles, the device."""
+    children = [e for c in depicts for e in (("children", c), ("consents", key(c, channel)))]
+    roles = [("roles", key(author, role)) for role in typing.get_args(ev.Role)]
+    actor = [("persons", author), ("guardians", author), ("members", author)]
+    return [*children, *actor, *roles, ("devices", device or "")]
+
+
+def changed(registers: Registers) -> set[EntryKey]:
+    """The entries changed since the registers were loaded or last saved (not persisted)."""
+    out: set[EntryKey] = registers.__dict__.setdefault("changed", set())
+    return out
+
+
+def entry_bytes(registers: Registers, entry: EntryKey) -> bytes:
+    section, name = entry
+    return _encoder.encode(getattr(registers, section).get(name))
+
+
+def put_entry(registers: Registers, entry: EntryKey, data: bytes) -> None:
+    """Put one saved entry into (partial) registers; raises ``ValueError`` if it won't decode."""
+    section, name = entry
+    try:
+        value = msgspec.msgpack.decode(data, type=_ENTRY_TYPES[section] | None)
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:
+        raise ValueError(f"saved entry {section} does not decode") from exc
+    if value is not None:
+        getattr(registers, section)[name] = value
+
+
 def apply(registers: Registers, event: ev.Event, position: int) -> None:
     """Advance the registers by one recorded event (positions must increase)."""
     if position <= registers.position:
         raise ValueError(f"position {position} already applied (at {registers.position})")
     _HANDLERS[type(event)](registers, event, position)
     registers.position = position
+    if type(event) in _ENTRY_EVENTS:
+        changed(registers).update(_touches(event))
 
 
 @contextlib.contextmanager

@@ -87,3 +87,46 @@ def test_a_write_reads_only_the_facts_since_the_tracked_position(
     # read is the head, to know the next position).
     assert counting.read <= 1
     ledger.close()
+
+
+@pytest.mark.parametrize("k", [0, 25])
+def test_check_post_reads_only_its_entries_and_the_new_facts(
+    ledger_db: str, tmp_path: Path, k: int
+) -> None:
+    """``check post`` must not load a whole ledger's registers: it reads the saved entries of
+    the children, author and device it is asked about, and the k facts since the save."""
+    profile = load_profile("south-woodham-preschool")
+    facts = generate(
+        profile, setting="x", start=dt.date(2025, 9, 1), end=dt.date(2026, 7, 31), seed=5
+    )
+    ledger = new_ledger(config_for(ledger_db, tmp_path))
+    signer = Signer.generate("policy-ledger")
+    ledger.create("Test", profile.name, signer, fixed_clock)
+    head, tail = (facts[:-k], facts[-k:]) if k else (facts, [])
+    ledger.record(head, signer, fixed_clock)
+    ledger.save_registers(ledger.registers())
+    if tail:
+        ledger.record(tail, signer, fixed_clock)
+    whole = ledger.registers()
+    post = next(e for e in reversed(facts) if isinstance(e, ev.PostPublished) and e.depicts)
+    wanted = reg.post_entries(post.channel, post.author, post.depicts, post.device)
+
+    counting = Counting(ledger)
+    snapshot_rows: list[int] = []
+    select_snapshots = ledger._snapshots.select_events
+
+    def counted(originator_id: Any, **kwargs: Any) -> Sequence[Any]:
+        rows = select_snapshots(originator_id, **kwargs)
+        snapshot_rows.extend(len(row.state) for row in rows)
+        return rows
+
+    ledger._snapshots.select_events = counted  # type: ignore[method-assign]
+    partial = ledger.registers_for(wanted)
+    assert counting.read == k
+    # One row per wanted entry at most (plus the saved position), and none of them large.
+    assert len(snapshot_rows) <= len(wanted) + 1
+    assert max(snapshot_rows) < 2000
+    for entry in wanted:
+        section, name = entry
+        assert getattr(partial, section).get(name) == getattr(whole, section).get(name), entry
+    ledger.close()

@@ -139,8 +139,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
     @initialize(profile=st.sampled_from(PROFILES))
     def create(self, profile: str) -> None:
-        self._old_snapshot_every = store.SNAPSHOT_EVERY
-        store.SNAPSHOT_EVERY = 4  # exercise persisted registers plus tail on every few writes
+        self._old_snapshot_every = store.SAVE_EVERY
+        store.SAVE_EVERY = 4  # exercise persisted registers plus tail on every few writes
         db = self.places.enter_context(fresh_db(self.store_name, self.tmp))
         config = store.Config(db=db, key_path=self.tmp / "ledger.key")
         if profile == "all-rules":
@@ -157,7 +157,7 @@ class LedgerMachine(RuleBasedStateMachine):
 
     def teardown(self) -> None:
         if hasattr(self, "_old_snapshot_every"):
-            store.SNAPSHOT_EVERY = self._old_snapshot_every
+            store.SAVE_EVERY = self._old_snapshot_every
         if hasattr(self, "ledger"):
             self.ledger.close()
         self.places.close()  # a PostgreSQL schema is dropped
@@ -348,16 +348,22 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         device = data.draw(st.sampled_from([None, "personal-phone", *self.devices]))
         on = self.when(data)
-        registers = self.ledger.registers()
-        answer = post_problems(
-            registers,
-            self.profile,
-            channel=channel,
-            author=author,
-            depicts=depicts,
-            device=device,
-            day=on,
+        # `check post` reads only the entries the post is about: it must answer as the whole
+        # registers would.
+        partial = self.ledger.registers_for(reg.post_entries(channel, author, depicts, device))
+        answer, whole = (
+            post_problems(
+                registers,
+                self.profile,
+                channel=channel,
+                author=author,
+                depicts=depicts,
+                device=device,
+                day=on,
+            )
+            for registers in (partial, self.ledger.registers())
         )
+        assert answer == whole, f"from the entries {answer}, from the registers {whole}"
         post = self.new_ref("P")
         event = ev.PostPublished(
             on=on, post=post, channel=channel, author=author, depicts=depicts, device=device
