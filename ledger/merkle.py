@@ -27,6 +27,7 @@ __all__ = [
     "HASH_SIZE",
     "Frontier",
     "consistency_proof",
+    "frontiers_at",
     "inclusion_proof",
     "leaf_hash",
     "leaf_input",
@@ -169,6 +170,25 @@ class Frontier:
         self._hashes.append(h)
         self._size += 1
 
+    def extend(self, leaf_hashes: bytes) -> None:
+        """Append many leaves, given their hashes concatenated: the same as :meth:`append` of
+        each in turn, in fewer Python calls (an import appends a million)."""
+        if len(leaf_hashes) % HASH_SIZE:
+            raise ValueError(f"leaf hashes must be whole {HASH_SIZE}-byte hashes")
+        count = len(leaf_hashes) // HASH_SIZE
+        if self._size + count > _MAX_U64:
+            raise OverflowError("tree is full")
+        sha256, hashes, size = hashlib.sha256, self._hashes, self._size
+        for start in range(0, len(leaf_hashes), HASH_SIZE):
+            h = leaf_hashes[start : start + HASH_SIZE]
+            n = size
+            while n & 1:
+                h = sha256(_NODE_PREFIX + hashes.pop() + h).digest()
+                n >>= 1
+            hashes.append(h)
+            size += 1
+        self._size = size
+
     def root(self) -> bytes:
         """Return the Merkle tree hash of the leaves so far (``EMPTY_ROOT`` when empty)."""
         if not self._hashes:
@@ -220,6 +240,56 @@ class Frontier:
 
     def __repr__(self) -> str:
         return f"Frontier(size={self._size}, root={self.root().hex()})"
+
+
+def frontiers_at(leaves: bytes, sizes: Sequence[int]) -> list[Frontier]:
+    """The frontier of the tree over ``leaves`` (leaf hashes, concatenated) at each of ``sizes``.
+
+    The same as appending the leaves one by one to a :class:`Frontier` and copying it at each
+    size, but hashed a whole level at a time: a million leaves then cost a million node hashes
+    and little else, where :meth:`Frontier.append` adds several Python calls to every node.
+    At height ``h``, the frontier of size ``s`` holds (when bit ``h`` of ``s`` is set) the node
+    ``(s >> h) - 1``: the perfect subtree just left of ``s``'s lower bits.
+
+    Raises :class:`ValueError` unless ``leaves`` is whole hashes and every size is between 0
+    and their number.
+    """
+    if len(leaves) % HASH_SIZE:
+        raise ValueError(f"leaves must be whole {HASH_SIZE}-byte hashes, got {len(leaves)} bytes")
+    count = len(leaves) // HASH_SIZE
+    for size in sizes:
+        _check_int("size", size)
+        if not 0 <= size <= count:
+            raise ValueError(f"size {size} is outside 0..{count}")
+    top = max(sizes, default=0)
+    picked: list[list[bytes]] = [[] for _ in sizes]
+    level = bytes(leaves[: top * HASH_SIZE])
+    for height in range(top.bit_length()):
+        if height:
+            level = _parents(level)
+        for hashes, size in zip(picked, sizes, strict=True):
+            if size >> height & 1:
+                start = ((size >> height) - 1) * HASH_SIZE
+                hashes.append(level[start : start + HASH_SIZE])
+    frontiers = []
+    for size, hashes in zip(sizes, picked, strict=True):
+        frontier = Frontier()
+        frontier._size = size
+        frontier._hashes = hashes[::-1]  # picked from the lowest height up; kept largest first
+        frontiers.append(frontier)
+    return frontiers
+
+
+def _parents(level: bytes) -> bytes:
+    """The level above: the node hash of each pair of adjacent hashes (an odd last one waits)."""
+    sha256 = hashlib.sha256
+    pair = 2 * HASH_SIZE
+    return b"".join(
+        [
+            sha256(_NODE_PREFIX + level[i : i + pair]).digest()
+            for i in range(0, len(level) // pair * pair, pair)
+        ]
+    )
 
 
 # --------------------------------------------------------------------------------------------

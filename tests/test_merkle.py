@@ -17,6 +17,7 @@ from ledger.merkle import (
     EMPTY_ROOT,
     Frontier,
     consistency_proof,
+    frontiers_at,
     inclusion_proof,
     leaf_hash,
     leaf_input,
@@ -641,3 +642,43 @@ def test_verify_rejects_wrong_hash_lengths() -> None:
     assert not verify_consistency(3, 8, ROOTS[2][:31], root, cproof)
     assert not verify_consistency(3, 8, ROOTS[2], root[:31], cproof)
     assert not verify_consistency(3, 8, ROOTS[2], root, [cproof[0][:31], *cproof[1:]])
+
+
+@given(
+    count=st.integers(min_value=0, max_value=300),
+    data=st.data(),
+)
+def test_frontiers_at_equal_appending_leaf_by_leaf(count: int, data: st.DataObject) -> None:
+    """Hashing a whole level at a time (what ``verify`` does) gives the frontier that appending
+    the leaves one by one gives, at every size asked for."""
+    leaves = [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(count)]
+    sizes = data.draw(st.lists(st.integers(min_value=0, max_value=count), max_size=6))
+    got = frontiers_at(b"".join(leaves), sizes)
+    for size, frontier in zip(sizes, got, strict=True):
+        expected = Frontier()
+        for leaf in leaves[:size]:
+            expected.append(leaf)
+        assert frontier.size == size
+        assert frontier.to_bytes() == expected.to_bytes()
+        assert frontier.root() == expected.root()
+
+
+def test_frontiers_at_refuses_partial_hashes_and_sizes_beyond_the_leaves() -> None:
+    with pytest.raises(ValueError):
+        frontiers_at(b"\x00" * 33, [1])
+    with pytest.raises(ValueError):
+        frontiers_at(b"\x00" * 64, [3])
+
+
+@given(start=st.integers(min_value=0, max_value=70), count=st.integers(min_value=0, max_value=70))
+def test_extend_equals_appending_each(start: int, count: int) -> None:
+    leaves = [hashlib.sha256(i.to_bytes(4, "big")).digest() for i in range(start + count)]
+    one_by_one, extended = Frontier(), Frontier()
+    for leaf in leaves:
+        one_by_one.append(leaf)
+    for leaf in leaves[:start]:
+        extended.append(leaf)
+    extended.extend(b"".join(leaves[start:]))
+    assert extended.to_bytes() == one_by_one.to_bytes()
+    with pytest.raises(ValueError):
+        extended.extend(b"\x00" * 31)
