@@ -120,7 +120,7 @@ def rebuild(a: dict[str, Any]) -> Result:
     ledger = _open(a["db"])
     profile = ledger.profile
     started = time.perf_counter()
-    registers = reg.rebuild(ledger.pairs())
+    registers = reg.rebuild(ledger.facts())  # as every projection reads them
     folded = time.perf_counter()
     episodes = all_episodes(registers, profile)
     done = time.perf_counter()
@@ -153,6 +153,7 @@ def check_post_inproc(a: dict[str, Any]) -> Result:
     from ledger import events as ev
     from ledger.decisions import decide
     from ledger.store import Config, open_ledger, system_clock
+    from projections import registers as reg
     from projections.rules.posting import post_problems
 
     argv: list[str] = a["argv"]
@@ -162,14 +163,17 @@ def check_post_inproc(a: dict[str, Any]) -> Result:
         t0 = time.perf_counter()
         ledger = open_ledger(Config.from_db(a["db"]))
         t1 = time.perf_counter()
-        registers = ledger.registers()
+        depicts = [c for c in opts.get("--depicts", "").split(",") if c]
+        wanted = reg.post_entries(
+            opts["--channel"], opts["--author"], depicts, opts.get("--device")
+        )
+        registers = ledger.registers_for(wanted)  # as the command reads them
         profile = ledger.profile
         t2 = time.perf_counter()
         day = system_clock().date()
         unused = next(
             f"P-{n}" for n in range(999_999_999, 0, -1) if f"P-{n}" not in registers.posts
         )
-        depicts = [c for c in opts.get("--depicts", "").split(",") if c]
         event = ev.PostPublished(
             on=day,
             post=unused,

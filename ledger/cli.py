@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -21,16 +22,17 @@ import msgspec
 from eventsourcing.persistence import PersistenceError, StoredEvent
 
 from ledger import events as ev
-from ledger import integrity, merkle, privacy, receipts, recording, trail
+from ledger import integrity, merkle, privacy, receipts, recording, store, trail
 from ledger.checkpoint import Checkpoint
 from ledger.decisions import Refused, decide
-from ledger.importer import BadInput, decode_object, read_file
+from ledger.importer import BadInput, decode_object, stream_file, stream_path
 from ledger.profile import Profile, ProfileError, shipped
 from ledger.profile import load as load_profile
 from ledger.store import (
     Config,
     Ledger,
     LedgerError,
+    NothingToRecord,
     create_postgres_schema,
     drop_postgres_schema_if_empty_ledger,
     open_ledger,
@@ -169,26 +171,38 @@ def cmd_init(args: argparse.Namespace) -> int:
 # --- recording --------------------------------------------------------------------------------
 
 
-def _record(args: argparse.Namespace, facts: Sequence[tuple[int | None, ev.Event]]) -> list[int]:
+def _record(
+    args: argparse.Namespace,
+    facts: Sequence[tuple[int | None, ev.Event]] | Callable[[], Iterator[tuple[int, ev.Event]]],
+) -> range:
+    """Record facts (a list, or a file read afresh each time it is needed), all or none."""
     ledger = _ledger(args)
     config = _config(args)
     signer = _signer(config)
-    events = [event for _, event in facts]
-    progress = None
-    if len(events) >= 20000:
 
-        def progress(done: int) -> None:
-            print(f"  checked {done:,} of {len(events):,} facts…", file=sys.stderr)
+    def read() -> Iterator[tuple[int | None, ev.Event]]:
+        return facts() if callable(facts) else iter(facts)
+
+    def progress(done: int) -> None:
+        if done >= 100_000 and done % 100_000 < store.WRITE_CHUNK:
+            print(f"  checked and recorded {done:,} facts…", file=sys.stderr)
 
     try:
-        recorded = ledger.record(events, signer, system_clock, progress=progress)
+        return ledger.record(
+            lambda: (event for _, event in read()), signer, system_clock, progress=progress
+        )
     except Refused as refusal:
         index = getattr(refusal, "index", 0)
-        line = facts[index][0]
+        line = next(itertools.islice(read(), index, None))[0]
         raise Stop(EXIT_REFUSED, _refusal_text(line, refusal.field, refusal.message)) from None
+    except BadInput as bad:
+        raise Stop(EXIT_REFUSED, _refusal_text(bad.line, bad.field, bad.message)) from None
+    except NothingToRecord:
+        raise Stop(
+            EXIT_REFUSED, f"{args.file}: no facts in the file (nothing was recorded)"
+        ) from None
     except LedgerError as exc:
         raise Stop(EXIT_REFUSED, str(exc)) from None
-    return [r.position for r in recorded]
 
 
 def _refusal_text(line: int | None, field: str | None, message: str) -> str:
@@ -203,16 +217,18 @@ def _refusal_text(line: int | None, field: str | None, message: str) -> str:
 def cmd_import(args: argparse.Namespace) -> int:
     path = Path(args.file)
     try:
-        data = sys.stdin.buffer.read() if args.file == "-" else path.read_bytes()
+        if args.file == "-":
+            data = sys.stdin.buffer.read()
+        else:
+            with path.open("rb") as file:
+                file.read(1)  # readable (it is read again, a line at a time, as it is recorded)
     except OSError as exc:
         raise Stop(EXIT_REFUSED, f"{args.file}: cannot read the file ({exc.strerror})") from None
-    try:
-        facts = read_file(data, args.file)
-    except BadInput as bad:
-        raise Stop(EXIT_REFUSED, _refusal_text(bad.line, bad.field, bad.message)) from None
-    if not facts:
-        raise Stop(EXIT_REFUSED, f"{args.file}: no facts in the file (nothing was recorded)")
-    positions = _record(args, list(facts))
+    # Read as it is recorded: bad input met on the way stops the write before anything is kept.
+    if args.file == "-":
+        positions = _record(args, lambda: stream_file(data, args.file))
+    else:
+        positions = _record(args, lambda: stream_path(path))
     print(f"Imported {len(positions):,} facts (positions {positions[0]}–{positions[-1]}).")
     return EXIT_OK
 
@@ -254,8 +270,7 @@ def _recording_handler(command: recording.Command) -> Callable[[argparse.Namespa
 def _registers(ledger: Ledger, known_at: dt.datetime | None) -> reg.Registers:
     if known_at is None:
         registers = ledger.registers()
-        if registers.position - ledger.saved_position() >= 1000:
-            ledger.save_registers(registers)
+        ledger.save_if_behind(registers)
         return registers
     size = 0
     for stored in ledger.checkpoints():
@@ -326,10 +341,13 @@ def print_findings(
 
 def cmd_check_post(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
-    registers = ledger.registers()
     profile = ledger.profile
     day = args.on or today(system_clock)
     depicts = [c.strip() for c in (args.depicts or "").split(",") if c.strip()]
+    # Only the entries this question is about: its time does not grow with the ledger.
+    registers = ledger.registers_for(
+        reg.post_entries(args.channel, args.author, depicts, args.device)
+    )
     unused = next(f"P-{n}" for n in range(999_999_999, 0, -1) if f"P-{n}" not in registers.posts)
     obj: dict[str, object] = {
         "type": "PostPublished",
@@ -427,15 +445,18 @@ def cmd_verify(args: argparse.Namespace) -> int:
     else:
         verifier = _verifier(config)
 
-    def recorded_at(row: StoredEvent) -> dt.datetime | None:
+    def recorded_at(row: integrity.Row) -> dt.datetime | None:
+        # Only the last fact of each write is decoded: the rows are read as plain tuples.
+        position, topic, state = row
+        stored = StoredEvent(ledger.stream, position, topic, state)
         try:
-            return ledger.mapper.open_envelope(row).recorded_at  # type: ignore[attr-defined,no-any-return]
+            return ledger.mapper.open_envelope(stored).recorded_at  # type: ignore[attr-defined,no-any-return]
         except ValueError:
             return None  # bytes that no longer decode: the leaf check names them
 
     verdict = integrity.verify_rows(
-        ledger.stored(),
-        ledger.checkpoints(),
+        ledger.fact_rows(),
+        ledger.checkpoint_rows(),
         verifier,
         integrity.origin_for(ledger.stream),
         recorded_at,

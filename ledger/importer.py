@@ -13,7 +13,8 @@ import datetime as dt
 import io
 import re
 import typing
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import Any
 
 import msgspec
@@ -123,25 +124,62 @@ def decode_object(obj: object, line: int | None) -> ev.Event:
         raise BadInput(line, field, message) from None
 
 
+_LINE = re.compile(rb"([^\r\n]*)(?:\r\n|\r|\n|$)")  # the lines bytes.splitlines gives
+_typed = msgspec.json.Decoder(ev.AnyEvent)
+
+
+def _lines(data: bytes) -> Iterator[tuple[int, bytes]]:
+    """Each line with its number, found as it is read (a million lines are not held at once)."""
+    for number, match in enumerate(_LINE.finditer(data), start=1):
+        yield number, match.group(1)
+
+
 def json_lines(data: bytes) -> Iterator[tuple[int, object, bytes]]:
     """Each non-blank line's number, decoded JSON value and raw bytes."""
     decoder = msgspec.json.Decoder()
-    for number, raw in enumerate(data.splitlines(), start=1):
+    for number, raw in _lines(data):
         if not raw.strip():
             continue
+        yield number, _json(decoder, number, raw), raw
+
+
+def _json(decoder: msgspec.json.Decoder[Any], number: int, raw: bytes) -> object:
+    try:
+        return decoder.decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        raise BadInput(number, None, "not valid JSON (expected one JSON object)") from None
+    except UnicodeDecodeError:
+        raise BadInput(number, None, "not UTF-8 text (save the file as UTF-8)") from None
+
+
+def file_lines(path: Path) -> Iterator[tuple[int, bytes]]:
+    """The lines of a file with their numbers, read from disk as they are needed; the same
+    lines as ``bytes.splitlines`` of the whole file (a lone CR ends a line too)."""
+    number = 0
+    with path.open("rb") as file:
+        for physical in file:
+            for piece in physical.rstrip(b"\n").removesuffix(b"\r").split(b"\r"):
+                number += 1
+                yield number, piece
+
+
+def read_jsonl(data: bytes | Iterable[tuple[int, bytes]]) -> Iterator[tuple[int, ev.Event]]:
+    """Facts from JSON Lines (the bytes, or numbered lines), each with its line number; blank
+    lines are skipped.
+
+    A line is decoded straight into its event; one that will not decode so (an export's line,
+    with its record-time fields, or a bad one) is read again as JSON and then as a fact, which
+    ignores record-time fields and names what is wrong.
+    """
+    decoder = msgspec.json.Decoder()
+    for number, raw in _lines(data) if isinstance(data, bytes) else data:
         try:
-            obj = decoder.decode(raw)
-        except (msgspec.DecodeError, RecursionError):
-            raise BadInput(number, None, "not valid JSON (expected one JSON object)") from None
-        except UnicodeDecodeError:
-            raise BadInput(number, None, "not UTF-8 text (save the file as UTF-8)") from None
-        yield number, obj, raw
-
-
-def read_jsonl(data: bytes) -> Iterator[tuple[int, ev.Event]]:
-    """Facts from JSON Lines, each with its line number; blank lines are skipped."""
-    for number, obj, _ in json_lines(data):
-        yield number, decode_object(obj, number)
+            yield number, _typed.decode(raw)
+            continue
+        except (msgspec.DecodeError, msgspec.ValidationError, RecursionError, UnicodeDecodeError):
+            pass
+        if raw.strip():
+            yield number, decode_object(_json(decoder, number, raw), number)
 
 
 # --- a consent register as a spreadsheet has it ------------------------------------------------
@@ -256,6 +294,18 @@ def read_consent_csv(data: bytes) -> Iterator[tuple[int, ev.Event]]:
 def read_file(data: bytes, name: str) -> list[tuple[int, ev.Event]]:
     """The facts of a file, each with its line (``.csv`` is a consent register)."""
     with paused_gc():
-        if name.lower().endswith(".csv"):
-            return list(read_consent_csv(data))
-        return list(read_jsonl(data))
+        return list(stream_file(data, name))
+
+
+def stream_file(data: bytes, name: str) -> Iterator[tuple[int, ev.Event]]:
+    """The facts of a file as they are read, each with its line."""
+    if name.lower().endswith(".csv"):
+        return read_consent_csv(data)
+    return read_jsonl(data)
+
+
+def stream_path(path: Path) -> Iterator[tuple[int, ev.Event]]:
+    """The facts of a file on disk as they are read from it, each with its line."""
+    if path.name.lower().endswith(".csv"):
+        return read_consent_csv(path.read_bytes())
+    return read_jsonl(file_lines(path))

@@ -49,6 +49,7 @@ class KeyStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._cache: dict[str, bytes | None] = {}
+        self._loaded = False
         self._conn: sqlite3.Connection | None = None
         self._lock = threading.RLock()  # a follower decodes facts in the library's thread
 
@@ -69,6 +70,8 @@ class KeyStore:
 
     def get(self, subject: str) -> bytes | None:
         with self._lock:
+            if not self._loaded:
+                self._load_all()
             if subject not in self._cache:
                 row = (
                     self._db()
@@ -78,9 +81,18 @@ class KeyStore:
                 self._cache[subject] = row[0] if row else None
             return self._cache[subject]
 
+    def _load_all(self) -> None:
+        """Read every key once (a million-fact import would otherwise ask for each in turn);
+        a subject not found here is still looked up, in case another writer has just made it."""
+        self._cache.update(self._db().execute("SELECT subject, key FROM keys").fetchall())
+        self._loaded = True
+
     def ensure(self, subjects: set[str]) -> None:
         """Create keys for the subjects that have none (committed before any fact uses them)."""
-        missing = [s for s in sorted(subjects) if self.get(s) is None]
+        with self._lock:
+            if not self._loaded:
+                self._load_all()
+            missing = [s for s in sorted(subjects) if self._cache.get(s) is None]
         if not missing:
             return
         with self._lock:
@@ -98,8 +110,15 @@ class KeyStore:
         except BaseException:
             db.execute("ROLLBACK")
             raise
-        for subject in missing:
-            self._cache.pop(subject, None)
+        for start in range(0, len(missing), 500):  # read back: another writer's key may have won
+            some = missing[start : start + 500]
+            rows = db.execute(
+                f"SELECT subject, key FROM keys WHERE subject IN ({','.join('?' * len(some))})",
+                some,
+            ).fetchall()
+            for subject in some:
+                self._cache.pop(subject, None)
+            self._cache.update(rows)
 
     def destroy(self, subject: str) -> bool:
         """Delete a subject's key beyond recovery from this file. True if there was one."""

@@ -186,7 +186,12 @@ class EventMapper(Mapper[UUID]):
 
     def open_envelope(self, stored_event: StoredEvent) -> Envelope:
         """The stored envelope, still sealed."""
-        state = stored_event.state
+        return self.open_row(
+            stored_event.originator_version, stored_event.topic, stored_event.state
+        )
+
+    def open_row(self, position: int, topic: str, state: bytes) -> Envelope:
+        """The envelope of a stored row (position, topic, state), still sealed."""
         try:
             if self.cipher:
                 state = self.cipher.decrypt(state)
@@ -194,13 +199,9 @@ class EventMapper(Mapper[UUID]):
                 state = self.compressor.decompress(state)
             envelope = self._decoder.decode(state)
         except Exception as exc:  # any failure to read stored bytes is one kind of error
-            raise MapperError(
-                f"position {stored_event.originator_version}: stored bytes do not decode"
-            ) from exc
-        if topic_of(envelope.event) != stored_event.topic:
-            raise MapperError(
-                f"position {stored_event.originator_version}: stored type does not match"
-            )
+            raise MapperError(f"position {position}: stored bytes do not decode") from exc
+        if topic_of(envelope.event) != topic:
+            raise MapperError(f"position {position}: stored type does not match")
         return envelope
 
     def encode_envelope(self, envelope: Envelope) -> bytes:

@@ -18,6 +18,7 @@ import gc
 import typing
 from bisect import insort
 from collections.abc import Callable, Iterable, Iterator
+from typing import Any
 
 import msgspec
 
@@ -418,46 +419,28 @@ _ENTRY_TYPES: dict[str, type] = {
 }
 
 
-def _touches(e: ev.Event) -> tuple[EntryKey, ...]:
-    """The entries a fact changes (none for facts about posts, concerns, cases, ...)."""
-    if isinstance(e, ev.ChildEnrolled | ev.ChildLeft):
-        return (("children", e.child),)
-    if isinstance(e, ev.GuardianLinked):
-        return (("children", e.child), ("guardians", e.guardian))
-    if isinstance(e, ev.PersonJoined | ev.PersonLeft):
-        return (("persons", e.person),)
-    if isinstance(e, ev.RoleAssigned | ev.RoleRevoked):
-        return (("roles", key(e.person, e.role)),)
-    if isinstance(e, ev.DeviceRegistered | ev.DeviceRetired):
-        return (("devices", e.device),)
-    if isinstance(e, ev.ConsentGranted | ev.ConsentWithdrawn):
-        return (("consents", key(e.child, e.channel)),)
-    if isinstance(e, ev.MemberAdmitted | ev.MemberRemoved):
-        return (("members", e.member),)
-    return ()
-
-
-_ENTRY_EVENTS: frozenset[type[ev.Event]] = frozenset(
-    {
-        ev.ChildEnrolled,
-        ev.ChildLeft,
-        ev.GuardianLinked,
-        ev.PersonJoined,
-        ev.PersonLeft,
-        ev.RoleAssigned,
-        ev.RoleRevoked,
-        ev.DeviceRegistered,
-        ev.DeviceRetired,
-        ev.ConsentGranted,
-        ev.ConsentWithdrawn,
-        ev.MemberAdmitted,
-        ev.MemberRemoved,
-    }
-)
+# The entries each kind of fact changes (facts about posts, concerns, cases, ... change none).
+_TOUCHES: dict[type[ev.Event], Callable[[Any], tuple[EntryKey, ...]]] = {
+    ev.ChildEnrolled: lambda e: (("children", e.child),),
+    ev.ChildLeft: lambda e: (("children", e.child),),
+    ev.GuardianLinked: lambda e: (("children", e.child), ("guardians", e.guardian)),
+    ev.PersonJoined: lambda e: (("persons", e.person),),
+    ev.PersonLeft: lambda e: (("persons", e.person),),
+    ev.RoleAssigned: lambda e: (("roles", key(e.person, e.role)),),
+    ev.RoleRevoked: lambda e: (("roles", key(e.person, e.role)),),
+    ev.DeviceRegistered: lambda e: (("devices", e.device),),
+    ev.DeviceRetired: lambda e: (("devices", e.device),),
+    ev.ConsentGranted: lambda e: (("consents", key(e.child, e.channel)),),
+    ev.ConsentWithdrawn: lambda e: (("consents", key(e.child, e.channel)),),
+    ev.MemberAdmitted: lambda e: (("members", e.member),),
+    ev.MemberRemoved: lambda e: (("members", e.member),),
+}
 
 
 def touches(event: ev.Event) -> tuple[EntryKey, ...]:
-    return _touches(event) if type(event) in _ENTRY_EVENTS else ()
+    """The entries a fact changes."""
+    entries = _TOUCHES.get(type(event))
+    return entries(event) if entries is not None else ()
 
 
 def post_entries(
@@ -499,8 +482,9 @@ def apply(registers: Registers, event: ev.Event, position: int) -> None:
         raise ValueError(f"position {position} already applied (at {registers.position})")
     _HANDLERS[type(event)](registers, event, position)
     registers.position = position
-    if type(event) in _ENTRY_EVENTS:
-        changed(registers).update(_touches(event))
+    entries = _TOUCHES.get(type(event))
+    if entries is not None:
+        changed(registers).update(entries(event))
 
 
 @contextlib.contextmanager

@@ -643,7 +643,7 @@ cli.open_ledger = tracking  # close each command's ledger, as its process would 
 import ledger.store as store  # count the write attempts: a conflict makes another
 
 attempts = []
-real_append = store.Ledger._append
+real_append = store.Ledger._insert
 
 
 def counting_append(self, *args, **kwargs):
@@ -653,7 +653,7 @@ def counting_append(self, *args, **kwargs):
         attempts.append(1)
 
 
-store.Ledger._append = counting_append
+store.Ledger._insert = counting_append
 
 plan = []
 for i in range(writes):
