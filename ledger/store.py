@@ -381,8 +381,32 @@ class Ledger(Application[uuid.UUID]):
     def save_registers(self, registers: reg.Registers) -> None:
         """Persist the registers at their position (a cache: losing it costs only time)."""
         with contextlib.suppress(IntegrityError):  # another process saved it first
-            self._snapshots.insert_events(registers_rows(self.stream, registers))
+            self._insert_saved(registers_rows(self.stream, registers))
         reg.changed(registers).clear()
+
+    def _insert_saved(self, rows: list[StoredEvent]) -> None:
+        """Insert saved registers in one transaction; on PostgreSQL a chunk of rows per
+        statement (not one statement of hundreds of megabytes, held whole in memory)."""
+        if not self.config.is_postgres:
+            self._snapshots.insert_events(rows)
+            return
+        from psycopg import sql
+
+        recorder: Any = self._snapshots
+        table = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
+        single = sql.SQL(
+            "INSERT INTO {} (originator_id, originator_version, topic, state)"
+            " VALUES (%s, %s, %s, %b)"  # %b: the bytes as they are (not as hex text)
+        ).format(table)
+        small = [row for row in rows if len(row.state) < 65536]
+        with recorder.datastore.transaction(commit=True) as curs:
+            for start in range(0, len(small), WRITE_CHUNK):
+                recorder._insert_stored_events(curs, small[start : start + WRITE_CHUNK])
+            for row in rows:
+                if len(row.state) >= 65536:  # the registers themselves: tens of megabytes
+                    curs.execute(
+                        single, (row.originator_id, row.originator_version, row.topic, row.state)
+                    )
 
     def save_if_behind(self, registers: reg.Registers) -> None:
         """Save the registers once they are ``SAVE_EVERY`` facts past the saved ones."""
