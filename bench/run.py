@@ -922,12 +922,6 @@ def postgres_runs(bench: Bench, rep: Report, n: int, big: Path, args: argparse.N
         say("  ours, one file: not tried in quick mode (see the full run)")
     else:
         ours("ours", [big], "ours, one file (one transaction)")
-        ours(
-            "fn",
-            [big],
-            "ours, one file, POSTGRES_ENABLE_DB_FUNCTIONS=y (the library's other insert path)",
-            POSTGRES_ENABLE_DB_FUNCTIONS="y",
-        )
     parts = split_facts(big, PG_PART)
     ours("parts", parts, f"ours, {len(parts)} files of {PG_PART:,} (one command each)")
     if not done:
