@@ -15,6 +15,7 @@ from ledger import events as ev
 from ledger import store
 from ledger.demo import generate
 from ledger.integrity import Signer
+from ledger.profile import Profile
 from ledger.profile import load as load_profile
 from projections import findings as fnd
 from projections import registers as reg
@@ -46,15 +47,23 @@ class Counting:
         ledger.fact_rows = counted_rows  # type: ignore[method-assign]
 
 
-@pytest.mark.parametrize("k", [1, 17, 400])
-def test_after_k_new_facts_only_k_are_read(ledger_db: str, tmp_path: Path, k: int) -> None:
+def _school_year(
+    ledger_db: str, tmp_path: Path, *, seed: int
+) -> tuple[store.Ledger, Signer, Profile, list[ev.Event]]:
+    """A new ledger, and a school year of generated facts for it (not yet recorded)."""
     profile = load_profile("south-woodham-preschool")
     facts = generate(
-        profile, setting="x", start=dt.date(2025, 9, 1), end=dt.date(2026, 7, 31), seed=2
+        profile, setting="x", start=dt.date(2025, 9, 1), end=dt.date(2026, 7, 31), seed=seed
     )
     ledger = new_ledger(config_for(ledger_db, tmp_path))
     signer = Signer.generate("policy-ledger")
     ledger.create("Test", profile.name, signer, fixed_clock)
+    return ledger, signer, profile, facts
+
+
+@pytest.mark.parametrize("k", [1, 17, 400])
+def test_after_k_new_facts_only_k_are_read(ledger_db: str, tmp_path: Path, k: int) -> None:
+    ledger, signer, profile, facts = _school_year(ledger_db, tmp_path, seed=2)
     head, tail = facts[:-k], facts[-k:]
     ledger.record(head, signer, fixed_clock)
     ledger.save_registers(ledger.registers())  # the tracked position: everything so far
@@ -76,13 +85,7 @@ def test_after_k_new_facts_only_k_are_read(ledger_db: str, tmp_path: Path, k: in
 def test_a_write_reads_only_the_facts_since_the_tracked_position(
     ledger_db: str, tmp_path: Path
 ) -> None:
-    profile = load_profile("south-woodham-preschool")
-    facts = generate(
-        profile, setting="x", start=dt.date(2025, 9, 1), end=dt.date(2026, 7, 31), seed=4
-    )
-    ledger = new_ledger(config_for(ledger_db, tmp_path))
-    signer = Signer.generate("policy-ledger")
-    ledger.create("Test", profile.name, signer, fixed_clock)
+    ledger, signer, _, facts = _school_year(ledger_db, tmp_path, seed=4)
     ledger.record(facts, signer, fixed_clock)
     ledger.save_registers(ledger.registers())
     counting = Counting(ledger)
@@ -103,13 +106,7 @@ def test_check_post_reads_only_its_entries_and_the_new_facts(
 ) -> None:
     """``check post`` must not load a whole ledger's registers: it reads the saved entries of
     the children, author and device it is asked about, and the k facts since the save."""
-    profile = load_profile("south-woodham-preschool")
-    facts = generate(
-        profile, setting="x", start=dt.date(2025, 9, 1), end=dt.date(2026, 7, 31), seed=5
-    )
-    ledger = new_ledger(config_for(ledger_db, tmp_path))
-    signer = Signer.generate("policy-ledger")
-    ledger.create("Test", profile.name, signer, fixed_clock)
+    ledger, signer, _, facts = _school_year(ledger_db, tmp_path, seed=5)
     head, tail = (facts[:-k], facts[-k:]) if k else (facts, [])
     ledger.record(head, signer, fixed_clock)
     ledger.save_registers(ledger.registers())
