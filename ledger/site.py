@@ -33,6 +33,7 @@ import msgspec
 from ledger import integrity
 from ledger.profile import Profile, Rule
 from projections import charts, report
+from projections import registers as reg
 from projections.findings import Episode, all_episodes
 from projections.registers import Registers
 
@@ -93,6 +94,28 @@ def build(
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected committee or public)")
     registers = ledger.registers()
+    with reg.settled():
+        return _build(
+            ledger,
+            registers,
+            out,
+            audience=audience,
+            day=day,
+            started=started,
+            verifier_key=verifier_key,
+        )
+
+
+def _build(
+    ledger: Ledger,
+    registers: Registers,
+    out: Path,
+    *,
+    audience: str,
+    day: dt.date,
+    started: float,
+    verifier_key: str,
+) -> BuildReport:
     profile = ledger.profile
     episodes = all_episodes(registers, profile)
     rows = ledger.recorder.select_events(ledger.checkpoint_stream, desc=True, limit=1)

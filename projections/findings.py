@@ -17,7 +17,7 @@ from typing import Literal
 import msgspec
 
 from ledger.profile import Profile
-from projections.registers import Mark, Registers, key
+from projections.registers import Mark, Registers, key, paused_gc
 
 ACKNOWLEDGED = "FindingAcknowledged"
 
@@ -91,17 +91,23 @@ def first_open_ack(
 
 
 def all_episodes(registers: Registers, profile: Profile) -> list[Episode]:
-    """Every episode of every rule the profile turns on, acknowledgements applied."""
+    """Every episode of every rule the profile turns on, acknowledgements applied.
+
+    The rules make many short-lived, acyclic lists (a history's turns, a subject's days) while
+    they read the registers' millions of objects; the cycle collector is paused meanwhile, as
+    for the fold, so that it does not rescan those objects again and again to find nothing.
+    """
     from projections.rules import JUDGES  # the rule modules import this one
 
-    episodes = [
-        episode
-        for judge in JUDGES
-        for episode in judge(registers, profile)
-        if profile.is_on(episode.rule)
-    ]
-    acknowledge(episodes, registers.acks)
-    episodes.sort(key=lambda e: (e.since, e.rule, e.subject))
+    with paused_gc():
+        episodes = [
+            episode
+            for judge in JUDGES
+            for episode in judge(registers, profile)
+            if profile.is_on(episode.rule)
+        ]
+        acknowledge(episodes, registers.acks)
+        episodes.sort(key=lambda e: (e.since, e.rule, e.subject))
     return episodes
 
 

@@ -11,7 +11,8 @@ from bisect import bisect_right
 from operator import attrgetter
 from typing import Protocol, TypeVar
 
-from projections.registers import ConsentMark, Registers, key
+from projections.calendar import ONE_DAY
+from projections.registers import ConsentMark, Device, Mark, Registers, key
 
 
 class _Dated(Protocol):
@@ -97,3 +98,84 @@ def may_post(r: Registers, posters: list[str], author: str, day: dt.date) -> boo
         elif author.startswith("S-") and holds_role(r, author, poster, day):
             return True
     return False
+
+
+# --- turns: a history's answers for every day at once, for judging many facts ----------------
+#
+# A history's answer ("is consent active?", "is this a member?") changes only on some days, its
+# turns. Listing them once, in order, answers any day with one bisection of dates instead of a
+# search through the history's facts (``active_in``). Each ``*_turns`` gives exactly the answers
+# of the question it names, for every day; judging every post of a ledger asks a million such
+# questions.
+
+
+def active_in(turns: list[dt.date], day: dt.date) -> bool:
+    """Whether an odd number of ``turns`` fall on or before ``day``.
+
+    Turns alternate: a day the answer becomes yes, the day it becomes no again, and so on; an
+    odd number of them means it ends on a yes.
+    """
+    return bisect_right(turns, day) % 2 == 1
+
+
+def runs_of(turns: list[dt.date]) -> list[tuple[dt.date, dt.date | None]]:
+    """The turns as (first day, first day after) runs, like ``findings.runs``."""
+    starts = turns[::2]
+    ends: list[dt.date | None] = [*turns[1::2], None]  # the last run may go on for good
+    return list(zip(starts, ends[: len(starts)], strict=True))
+
+
+def _add_run(turns: list[dt.date], start: dt.date, until: dt.date | None) -> None:
+    """Add the run of days from ``start`` to before ``until`` (None: for good), joined to the
+    run before it if that ends the day it starts."""
+    if turns and turns[-1] == start:
+        turns.pop()
+    else:
+        turns.append(start)
+    if until is not None:
+        turns.append(until)
+
+
+def _deciding(history: list[T]) -> list[tuple[T, dt.date | None]]:
+    """The facts that decide some day's answer (the last of each day), each with the first day
+    it no longer decides (the next fact's day; None for the last)."""
+    out: list[tuple[T, dt.date | None]] = []
+    for index, fact in enumerate(history):
+        following = history[index + 1].on if index + 1 < len(history) else None
+        if following != fact.on:
+            out.append((fact, following))
+    return out
+
+
+def consent_turns(history: list[ConsentMark]) -> list[dt.date]:
+    """The turns of ``consent_active`` for one child and channel, from its history."""
+    turns: list[dt.date] = []
+    for mark, until in _deciding(history):
+        if not mark.granted:
+            continue
+        expires = mark.expires
+        if expires is not None and expires < dt.date.max and (until is None or expires < until):
+            until = expires + ONE_DAY  # active up to and including its expiry
+        if until is not None and until <= mark.on:
+            continue  # expired before it was granted: never active
+        _add_run(turns, mark.on, until)
+    return turns
+
+
+def opened_turns(history: list[Mark]) -> list[dt.date]:
+    """The turns of ``member`` for one member, from their history (and of any history whose
+    latest mark decides, opening or closing)."""
+    turns: list[dt.date] = []
+    for mark, until in _deciding(history):
+        if mark.opens:
+            _add_run(turns, mark.on, until)
+    return turns
+
+
+def service_turns(device: Device) -> list[dt.date]:
+    """The turns of ``in_service`` for one device."""
+    if device.retired is None:
+        return [device.registered]
+    if device.retired <= device.registered:
+        return []  # retired the day it was registered (or before): never in service
+    return [device.registered, device.retired]

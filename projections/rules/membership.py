@@ -11,13 +11,14 @@ All three are judged at the end of each day ("is the case" rules in ``site/rules
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
 from collections.abc import Iterator
 
 from ledger.profile import Profile
 from projections import status
 from projections.calendar import ONE_DAY, add_days
 from projections.findings import Episode, runs
-from projections.registers import Registers
+from projections.registers import Mark, Registers
 
 
 def _guardian_days(r: Registers, guardian: str) -> Iterator[dt.date]:
@@ -49,9 +50,27 @@ def _why_eligible(r: Registers, ref: str, day: dt.date) -> str:
     return "ChildEnrolled"
 
 
+def _settled_from(r: Registers, ref: str) -> dt.date | None:
+    """For a guardian of one child: the day from which they are, for good, either eligible or a
+    leaver (judged by the next rule); None for anyone else.
+
+    With the child linked on day k, starting on s and leaving on L, the guardian is neither
+    before k, nor before s unless L has passed; from then on they always are one or the other.
+    """
+    links = r.guardians.get(ref, ())
+    if not ref.startswith("G-") or len(links) != 1:
+        return None
+    child = r.children[links[0].child]
+    starts = child.start if child.left is None else min(child.start, child.left + ONE_DAY)
+    return max(links[0].on, starts)
+
+
 def ineligible_member(r: Registers, profile: Profile) -> list[Episode]:
     out: list[Episode] = []
     for ref, history in r.members.items():
+        settled = _settled_from(r, ref)
+        if settled is not None and history[0].on >= settled:
+            continue  # (most guardians) first admitted once settled: never ineligible
         days = [m.on for m in history]
         if ref.startswith("S-"):
             person = r.persons.get(ref)
@@ -104,26 +123,82 @@ def leaver_deadline(r: Registers, profile: Profile, last_day: dt.date, day: dt.d
         year += 1
 
 
+class _Deadlines:
+    """``leaver_deadline`` for many guardians, remembered.
+
+    For a given last day it changes with the day judged only as term dates are recorded, so it
+    is worked out once per last day and number of term-date facts known by the day judged.
+    """
+
+    def __init__(self, r: Registers, profile: Profile) -> None:
+        self.r, self.profile = r, profile
+        self.recorded = sorted(t.on for history in r.term_dates.values() for t in history)
+        self._known: dict[tuple[dt.date, int], dt.date] = {}
+        self._earliest: dict[dt.date, dt.date] = {}
+
+    def on(self, last_day: dt.date, day: dt.date) -> dt.date:
+        """``leaver_deadline(r, profile, last_day, day)``."""
+        known = (last_day, bisect_right(self.recorded, day))
+        if known not in self._known:
+            self._known[known] = leaver_deadline(self.r, self.profile, last_day, day)
+        return self._known[known]
+
+    def earliest(self, last_day: dt.date) -> dt.date:
+        """The earliest the deadline for ``last_day`` can be on any day, whatever term dates are
+        recorded by then: the earliest summer holiday start on or after it, recorded or default
+        (a later year's default is later than next year's), plus the grace days."""
+        if last_day not in self._earliest:
+            years = (last_day.year, last_day.year + 1)
+            starts = [t.starts for y, h in self.r.term_dates.items() if y >= years[0] for t in h]
+            try:
+                starts += [self.profile.summer_holiday_start(year) for year in years]
+                start = min(s for s in starts if s >= last_day)
+                self._earliest[last_day] = add_days(start, self.profile.leaver_grace_days)
+            except (ValueError, OverflowError):  # a default that is no date (say, 04-31)
+                self._earliest[last_day] = dt.date.min  # no bound: judged day by day, as before
+        return self._earliest[last_day]
+
+
+def _first_left(r: Registers, guardian: str) -> dt.date | None:
+    """The last day of the first child linked to a guardian (None: not left, or no child).
+
+    That child counts on every later day: until it has left, the guardian is no leaver, and
+    once all their children have left, the last of them left on that day or later.
+    """
+    links = r.guardians.get(guardian)
+    return r.children[links[0].child].left if links else None
+
+
+def _gone_by(history: list[Mark], day: dt.date) -> bool:
+    """Whether a membership history was over for good by ``day`` (its last fact a removal)."""
+    return not history or (not history[-1].opens and history[-1].on <= day)
+
+
 def leaver_not_removed(r: Registers, profile: Profile) -> list[Episode]:
     out: list[Episode] = []
-    term_days = [t.on for history in r.term_dates.values() for t in history]
+    deadlines = _Deadlines(r, profile)
     for ref, history in r.members.items():
-        if not ref.startswith("G-"):
-            continue
+        first_left = _first_left(r, ref) if ref.startswith("G-") else None
+        if first_left is None:
+            continue  # never a leaver
+        if _gone_by(history, deadlines.earliest(first_left) + ONE_DAY):
+            continue  # (most leavers) removed before any deadline could have passed
         days = [m.on for m in history]
         days.extend(_guardian_days(r, ref))
-        days.extend(term_days)
+        days.extend(deadlines.recorded)
+        # No day up to first_left is a leaver's: leaving those days out changes no run.
+        days = [day for day in days if day > first_left]
         # Between those days the deadline is fixed; it can also pass on its own.
         for day in list(days):
             last = status.last_day_of_children(r, ref, day)
             if last is not None:
-                days.append(leaver_deadline(r, profile, last, day) + ONE_DAY)
+                days.append(deadlines.on(last, day) + ONE_DAY)
 
         def holds(day: dt.date, ref: str = ref) -> bool:
             if not status.member(r, ref, day):
                 return False
             last = status.last_day_of_children(r, ref, day)
-            return last is not None and day > leaver_deadline(r, profile, last, day)
+            return last is not None and day > deadlines.on(last, day)
 
         for since, end in runs(days, holds):
             out.append(
@@ -155,12 +230,8 @@ def too_few_admins(r: Registers, profile: Profile) -> list[Episode]:
     needed = profile.min_group_admins
     # Count members and admins through a sweep of the days on which either can change.
     member_runs: list[tuple[dt.date, dt.date | None]] = []
-    for ref, history in r.members.items():
-
-        def is_member(day: dt.date, ref: str = ref) -> bool:
-            return status.member(r, ref, day)
-
-        member_runs.extend(runs((m.on for m in history), is_member))
+    for history in r.members.values():
+        member_runs.extend(status.runs_of(status.opened_turns(history)))
     admin_runs: list[tuple[dt.date, dt.date | None]] = []
     for k, history in r.roles.items():
         person, role = k.split("|", 1)

@@ -13,14 +13,162 @@ Seed lines (in ``../shared/seeds``):
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_right
+from collections.abc import Callable
+from functools import partial
+from typing import NamedTuple
 
-from ledger.profile import Profile
+from ledger.profile import ANY_MEMBER, Profile
 from projections import status
-from projections.calendar import add_days
-from projections.findings import Episode
+from projections.calendar import ONE_DAY, add_days
+from projections.findings import Episode, runs
 from projections.registers import Post, Registers, key
 
 REMOVED = "PostRemoved"
+
+
+class ChannelRules(NamedTuple):
+    """What the profile asks of posts on one channel, looked up once rather than per post."""
+
+    channel: str
+    posters: list[str]
+    members_post: bool  # the posters are exactly "any-member" (the closed group)
+    no_child_images: bool  # the channel never allows images of children
+    image_rule: bool  # child-image-forbidden is on
+    consent_rule: bool  # consent-missing is on
+    poster_rule: bool  # unauthorised-poster is on
+    device_rule: bool  # non-setting-device is on and the profile requires setting devices
+
+    @classmethod
+    def of(cls, profile: Profile, channel: str) -> ChannelRules:
+        chan = profile.channels[channel]
+        return cls(
+            channel,
+            list(chan.posters),
+            list(chan.posters) == [ANY_MEMBER],
+            chan.child_images == "never",
+            profile.is_on("child-image-forbidden"),
+            profile.is_on("consent-missing"),
+            profile.is_on("unauthorised-poster"),
+            profile.is_on("non-setting-device") and profile.require_setting_device,
+        )
+
+
+class TurnsBy(dict[str, list[dt.date]]):
+    """Turns (``status``) of one question by child, person or device, each worked out from
+    the registers the first time it is asked for: judging one post works out only what that
+    post needs, judging every post works out each once."""
+
+    def __init__(self, work_out: Callable[[str], list[dt.date]]) -> None:
+        super().__init__()
+        self.work_out = work_out
+
+    def __missing__(self, ref: str) -> list[dt.date]:
+        turns = self[ref] = self.work_out(ref)
+        return turns
+
+
+class PostJudge:
+    """Judges posts against the profile, with the registers' histories turned into turns.
+
+    A history's turns (``status.consent_turns`` and the like) answer "on this day?" with one
+    bisection of dates. Judging every post of a ledger asks about a million (child, channel,
+    day) consents and half a million (author, day) memberships, so each history's turns are
+    worked out once for all of them, and found by channel, then child or author (no
+    ``child|channel`` key to build per question). ``bisect_right(turns, day) % 2`` below is
+    ``status.active_in`` written out, as it runs a million times.
+    """
+
+    def __init__(self, r: Registers, profile: Profile, *, every_post: bool = False) -> None:
+        self.r = r
+        self.devices = TurnsBy(self._service_turns)
+        members = TurnsBy(lambda ref: status.opened_turns(r.members.get(ref, [])))
+        # By channel: its rules, its consents by child, and who may post on it by author (the
+        # closed group's members from their membership).
+        self.channels: dict[str, tuple[ChannelRules, TurnsBy, TurnsBy]] = {}
+        for name in profile.channels:
+            rules = ChannelRules.of(profile, name)
+            consents = TurnsBy(partial(self._consent_turns, name))
+            posters = members if rules.members_post else TurnsBy(partial(self._poster_turns, rules))
+            self.channels[name] = (rules, consents, posters)
+        if every_post:  # nearly every history will be asked about: one pass over each section
+            for k, history in r.consents.items():
+                child, _, channel = k.rpartition("|")
+                if channel in self.channels:
+                    self.channels[channel][1][child] = status.consent_turns(history)
+            members.update((ref, status.opened_turns(h)) for ref, h in r.members.items())
+
+    def problems(
+        self, channel: str, author: str, depicts: list[str], device: str | None, day: dt.date
+    ) -> list[tuple[str, str]]:
+        """What is wrong with a post on that day: (rule, detail) pairs, empty if nothing."""
+        rules, consents, posters = self.channels[channel]
+        problems: list[tuple[str, str]] = []
+        if depicts and rules.no_child_images:
+            # South Woodham line 56, West Wycombe line 9: no images of children here at all.
+            if rules.image_rule:
+                problems.append(
+                    (
+                        "child-image-forbidden",
+                        f"{channel} never allows images of children; the post depicts"
+                        f" {len(depicts)} child(ren): {', '.join(depicts)}",
+                    )
+                )
+        elif depicts and rules.consent_rule:
+            # Stepping Stones Nursery line 17, South Woodham line 124: permission first.
+            missing: list[str] = []
+            for child in depicts:
+                if not bisect_right(consents[child], day) % 2:
+                    missing.append(child)
+            if missing:
+                problems.append(
+                    (
+                        "consent-missing",
+                        f"no active consent for {channel} on {day.isoformat()} for"
+                        f" {', '.join(missing)}",
+                    )
+                )
+        # Stepping Stones Nursery line 18, West Wycombe line 12: who may post on the page.
+        if rules.poster_rule and not bisect_right(posters[author], day) % 2:
+            allowed = ", ".join(rules.posters) if rules.posters else "nobody"
+            problems.append(
+                (
+                    "unauthorised-poster",
+                    f"{author} held none of the posting roles for {channel} ({allowed})"
+                    f" on {day.isoformat()}",
+                )
+            )
+        # South Woodham line 74: photos only on the pre-school's own devices.
+        if depicts and rules.device_rule and not bisect_right(self.devices[device or ""], day) % 2:
+            why = "names no device" if device is None else "was not taken on a setting device"
+            problems.append(("non-setting-device", f"a post depicting children {why}"))
+        return problems
+
+    def _consent_turns(self, channel: str, child: str) -> list[dt.date]:
+        return status.consent_turns(self.r.consents.get(key(child, channel), []))
+
+    def _service_turns(self, device: str) -> list[dt.date]:
+        found = self.r.devices.get(device)
+        return status.service_turns(found) if found is not None else []
+
+    def _poster_turns(self, rules: ChannelRules, author: str) -> list[dt.date]:
+        """The turns of ``status.may_post`` for the author on the channel, judged on every day
+        on which it can change: the days of the author's membership, of their roles, of their
+        joining and the day after their leaving."""
+        r = self.r
+        days = [m.on for m in r.members.get(author, ())]
+        for role in rules.posters:
+            days.extend(m.on for m in r.roles.get(key(author, role), ()))
+        person = r.persons.get(author)
+        if person is not None:
+            days.append(person.joined)
+            if person.left is not None:
+                days.append(person.left + ONE_DAY)
+
+        def may_post(day: dt.date) -> bool:
+            return status.may_post(r, rules.posters, author, day)
+
+        return [day for run in runs(days, may_post) for day in run if day is not None]
 
 
 def post_problems(
@@ -36,65 +184,20 @@ def post_problems(
     """What is wrong with this post on that day: (rule, detail) pairs, empty if nothing.
 
     Used both to judge recorded posts and by ``ledger check post`` before anything is posted,
-    so the answer to "may I post this?" is exactly what recording it would find.
+    so the answer to "may I post this?" is exactly what recording it would find: both ask a
+    ``PostJudge`` (here over the few entries ``check post`` loads).
     """
-    problems: list[tuple[str, str]] = []
-    chan = profile.channels[channel]
-    if depicts and chan.child_images == "never":
-        if profile.is_on("child-image-forbidden"):
-            problems.append(
-                (
-                    "child-image-forbidden",
-                    f"{channel} never allows images of children; the post depicts"
-                    f" {len(depicts)} child(ren): {', '.join(depicts)}",
-                )
-            )
-    elif depicts and profile.is_on("consent-missing"):
-        missing = [c for c in depicts if not status.consent_active(r, c, channel, day)]
-        if missing:
-            problems.append(
-                (
-                    "consent-missing",
-                    f"no active consent for {channel} on {day.isoformat()} for"
-                    f" {', '.join(missing)}",
-                )
-            )
-    if profile.is_on("unauthorised-poster") and not status.may_post(
-        r, list(chan.posters), author, day
-    ):
-        allowed = ", ".join(chan.posters) if chan.posters else "nobody"
-        problems.append(
-            (
-                "unauthorised-poster",
-                f"{author} held none of the posting roles for {channel} ({allowed})"
-                f" on {day.isoformat()}",
-            )
-        )
-    if (
-        depicts
-        and profile.is_on("non-setting-device")
-        and profile.require_setting_device
-        and not status.in_service(r, device, day)
-    ):
-        why = "names no device" if device is None else "was not taken on a setting device"
-        problems.append(("non-setting-device", f"a post depicting children {why}"))
-    return problems
+    return PostJudge(r, profile).problems(channel, author, depicts, device, day)
 
 
 def published_posts(r: Registers, profile: Profile) -> list[Episode]:
     """consent-missing, child-image-forbidden, unauthorised-poster and non-setting-device (for
     posts): each begins on the post's day and is resolved by its removal."""
+    judge = PostJudge(r, profile, every_post=True)
     out: list[Episode] = []
     for ref, post in r.posts.items():
-        for rule, detail in post_problems(
-            r,
-            profile,
-            channel=post.channel,
-            author=post.author,
-            depicts=post.depicts,
-            device=post.device,
-            day=post.on,
-        ):
+        problems = judge.problems(post.channel, post.author, post.depicts, post.device, post.on)
+        for rule, detail in problems:
             resolution = REMOVED if post.removed is not None else None
             out.append(Episode(rule, ref, post.on, detail, post.removed, resolution))
     return out
@@ -103,17 +206,22 @@ def published_posts(r: Registers, profile: Profile) -> list[Episode]:
 def withdrawn_consent_post_live(r: Registers, profile: Profile) -> list[Episode]:
     """A post still up past the takedown limit after consent for a child in it was withdrawn."""
     limit = profile.takedown_days
-    # The earliest withdrawal per (child, channel) day list, to test posts against.
-    withdrawals: dict[str, list[dt.date]] = {}
+    # The days consent was withdrawn, by channel, then child, to test posts against.
+    withdrawals: dict[str, dict[str, list[dt.date]]] = {}
     for k, history in r.consents.items():
         days = [m.on for m in history if not m.granted]
         if days:
-            withdrawals[k] = days
+            child, _, channel = k.rpartition("|")
+            withdrawals.setdefault(channel, {})[child] = days
+    touched = {child for by_child in withdrawals.values() for child in by_child}
     out: list[Episode] = []
     for ref, post in r.posts.items():
+        if touched.isdisjoint(post.depicts):
+            continue  # (most posts) nobody in it ever had consent withdrawn
+        withdrawn_on = withdrawals.get(post.channel, {})
         first: tuple[dt.date, str] | None = None
         for child in post.depicts:
-            for w in withdrawals.get(key(child, post.channel), ()):
+            for w in withdrawn_on.get(child, ()):
                 if w > post.on and (post.removed is None or post.removed > w):
                     if first is None or w < first[0]:
                         first = (w, child)
