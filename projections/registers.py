@@ -24,7 +24,7 @@ import msgspec
 
 from ledger import events as ev
 
-SCHEMA = 3  # bump when the shape changes: persisted registers of another schema are rebuilt
+SCHEMA = 4  # bump when the shape changes: persisted registers of another schema are rebuilt
 
 
 class Mark(msgspec.Struct, array_like=True, order=True):
@@ -76,8 +76,10 @@ class Post(msgspec.Struct, array_like=True):
     removed: dt.date | None = None
     removed_pos: int | None = None
     reason: str | None = None
-    contacted: list[Mark] = msgspec.field(default_factory=list)
-    referred: list[Mark] = msgspec.field(default_factory=list)
+    # Most posts are never followed up: an empty tuple is shared, where 572,000 posts' empty
+    # lists cost 64 MB and a fifth of the time to load them.
+    contacted: tuple[Mark, ...] = ()
+    referred: tuple[Mark, ...] = ()
 
 
 class ExceptionMark(msgspec.Struct, array_like=True, order=True):
@@ -297,14 +299,16 @@ def _removed(r: Registers, e: ev.Event, pos: int) -> None:
 @_on(ev.PosterContacted)
 def _contacted(r: Registers, e: ev.Event, pos: int) -> None:
     assert isinstance(e, ev.PosterContacted)
-    _place(r.posts[e.post].contacted, Mark(e.on, pos))
+    post = r.posts[e.post]
+    post.contacted = tuple(sorted((*post.contacted, Mark(e.on, pos))))
 
 
 @_on(ev.ReferredToManager)
 def _referred(r: Registers, e: ev.Event, pos: int) -> None:
     assert isinstance(e, ev.ReferredToManager)
     if e.ref.startswith("P-"):
-        _place(r.posts[e.ref].referred, Mark(e.on, pos))
+        post = r.posts[e.ref]
+        post.referred = tuple(sorted((*post.referred, Mark(e.on, pos))))
     else:
         _insort_day(r.concerns[e.ref].referred, e.on)
 
