@@ -56,6 +56,11 @@ SAVE_EVERY = 1000  # facts between saved registers (the tracked position)
 _REGISTERS_TOPIC = f"Registers/{reg.SCHEMA}"
 _ENTRY_TOPIC = f"Entry/{reg.SCHEMA}"
 _SAVED_TOPIC = f"Saved/{reg.SCHEMA}"
+PRUNE_REGISTERS = (  # all but the two newest saved registers of a stream (a cache)
+    "DELETE FROM {table} WHERE originator_id = ? AND originator_version <"
+    " (SELECT originator_version FROM {table} WHERE originator_id = ?"
+    " ORDER BY originator_version DESC LIMIT 1 OFFSET 1)"
+)
 READ_CHUNK = 5000
 RETRIES = 50
 
@@ -383,6 +388,24 @@ class Ledger(Application[uuid.UUID]):
         with contextlib.suppress(IntegrityError):  # another process saved it first
             self._insert_saved(registers_rows(self.stream, registers))
         reg.changed(registers).clear()
+        self._prune_registers()
+
+    def _prune_registers(self) -> None:
+        """Keep the two newest saved registers and delete older ones: each is a whole copy
+        (50 MB at a million facts), and only a cache (reading the registers as they were
+        earlier than the oldest kept then folds the facts from the start)."""
+        recorder: Any = self._snapshots
+        ident: Any = registers_id(self.stream)
+        if self.config.is_postgres:
+            from psycopg import sql
+
+            table: Any = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
+            statement: Any = sql.SQL(PRUNE_REGISTERS.replace("?", "%s")).format(table=table)
+        else:
+            statement = PRUNE_REGISTERS.format(table=recorder.events_table_name)
+            ident = ident.hex
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(statement, (ident, ident))
 
     def _insert_saved(self, rows: list[StoredEvent]) -> None:
         """Insert saved registers in one transaction; on PostgreSQL a chunk of rows per

@@ -55,8 +55,10 @@ class SQLiteRegistersView(SQLiteTrackingRecorder, RegistersView):
             (uuid.UUID(str(row.originator_id)).hex, row.originator_version, row.topic, row.state)
             for row in registers_rows(stream, registers)
         ]
+        ident = registers_id(stream).hex
         with self.datastore.transaction(commit=True) as c:
             c.executemany("INSERT OR IGNORE INTO stored_snapshots VALUES (?, ?, ?, ?)", rows)
+            c.execute(store.PRUNE_REGISTERS.format(table="stored_snapshots"), (ident, ident))
             self._insert_tracking(c, tracking)
         reg.changed(registers).clear()
 
@@ -88,6 +90,8 @@ class PostgresRegistersView(PostgresTrackingRecorder, RegistersView):
                 ).format(table),
                 rows,
             )
+            prune = sql.SQL(store.PRUNE_REGISTERS.replace("?", "%s")).format(table=table)
+            curs.execute(prune, (registers_id(stream), registers_id(stream)))
             self._insert_tracking(curs, tracking)
         reg.changed(registers).clear()
 

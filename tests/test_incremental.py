@@ -19,7 +19,7 @@ from ledger.profile import Profile
 from ledger.profile import load as load_profile
 from projections import findings as fnd
 from projections import registers as reg
-from tests.conftest import config_for, fixed_clock, new_ledger
+from tests.conftest import config_for, fixed_clock, new_ledger, stored_rows
 
 
 class Counting:
@@ -134,4 +134,23 @@ def test_check_post_reads_only_its_entries_and_the_new_facts(
     for entry in wanted:
         section, name = entry
         assert getattr(partial, section).get(name) == getattr(whole, section).get(name), entry
+    ledger.close()
+
+
+def test_only_the_two_newest_saved_registers_are_kept(ledger_db: str, tmp_path: Path) -> None:
+    """Each save is a whole copy of the registers: older ones are deleted (they are a cache),
+    and the registers as they were earlier are still right (folded from the start)."""
+    ledger, signer, _, facts = _school_year(ledger_db, tmp_path, seed=6)
+    step = len(facts) // 4
+    middle = 0
+    for start in range(0, len(facts), step):
+        ledger.record(facts[start : start + step], signer, fixed_clock)
+        ledger.save_registers(ledger.registers())
+        middle = middle or ledger.head()
+    saved = [row for row in stored_rows(ledger_db)["snapshots"] if row[2].startswith("Registers/")]
+    versions = sorted(row[1] for row in saved)
+    assert len(versions) == 2 and versions[-1] == ledger.head()
+    assert reg.to_bytes(ledger.registers(upto=middle)) == reg.to_bytes(
+        reg.rebuild(ledger.pairs(0, middle))
+    )
     ledger.close()
