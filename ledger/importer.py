@@ -20,7 +20,6 @@ from typing import Any
 import msgspec
 
 from ledger import events as ev
-from projections.registers import paused_gc
 
 
 class BadInput(ValueError):
@@ -289,12 +288,6 @@ def read_consent_csv(data: bytes) -> Iterator[tuple[int, ev.Event]]:
                     number,
                 ),
             )
-
-
-def read_file(data: bytes, name: str) -> list[tuple[int, ev.Event]]:
-    """The facts of a file, each with its line (``.csv`` is a consent register)."""
-    with paused_gc():
-        return list(stream_file(data, name))
 
 
 def stream_file(data: bytes, name: str) -> Iterator[tuple[int, ev.Event]]:

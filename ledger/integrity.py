@@ -15,7 +15,7 @@ import itertools
 import operator
 import struct
 import uuid
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 
 import msgspec
 from eventsourcing.persistence import StoredEvent
@@ -31,9 +31,9 @@ __all__ = [
     "Row",
     "Signer",
     "Verifier",
-    "checkpoint_after",
     "origin_for",
     "row_leaf",
+    "sign_checkpoint",
     "split_topic",
     "to_stored",
 ]
@@ -96,29 +96,24 @@ class Latest(msgspec.Struct, frozen=True):
         return Frontier.from_bytes(self.record.frontier)
 
 
-def checkpoint_after(
-    frontier: Frontier,
-    stored: Sequence[StoredEvent],
+def sign_checkpoint(
+    tree: Frontier,
+    leaves: bytes,
     signer: Signer,
     now: dt.datetime,
     *,
     origin: str,
     sequence: int,
 ) -> CheckpointRecord:
-    """Extend the tree by the new rows and sign the new head. ``frontier`` is not changed."""
-    tree = frontier.copy()
-    leaves = bytearray()
-    for row in stored:
-        leaf = row_leaf(row)
-        tree.append(leaf)
-        leaves += leaf
+    """Sign the head of ``tree``, which ``leaves`` (the leaf hashes of a write's facts) have
+    just extended: the checkpoint row written with those facts."""
     note = signer.sign(Checkpoint(origin=origin, size=tree.size, root=tree.root()))
     return CheckpointRecord(
         sequence=sequence,
         size=tree.size,
         note=note,
         signed_at=now,
-        leaves=bytes(leaves),
+        leaves=leaves,
         frontier=tree.to_bytes(),
     )
 

@@ -94,49 +94,28 @@ def build(
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected committee or public)")
     registers = ledger.registers()
-    with reg.settled():
-        return _build(
-            ledger,
-            registers,
-            out,
-            audience=audience,
-            day=day,
-            started=started,
-            verifier_key=verifier_key,
-        )
-
-
-def _build(
-    ledger: Ledger,
-    registers: Registers,
-    out: Path,
-    *,
-    audience: str,
-    day: dt.date,
-    started: float,
-    verifier_key: str,
-) -> BuildReport:
     profile = ledger.profile
-    episodes = all_episodes(registers, profile)
-    rows = ledger.recorder.select_events(ledger.checkpoint_stream, desc=True, limit=1)
-    if not rows:
-        raise ValueError("the ledger has no signed checkpoint yet")
-    record = integrity.decode_record(rows[0].state)
-    policy_text, policy_file = _policy_text(ledger)
-    inputs = SiteInputs(
-        registers=registers,
-        profile=profile,
-        episodes=episodes,
-        day=day,
-        note=record.note,
-        signed_at=record.signed_at,
-        sequence=rows[0].originator_version,
-        verifier_key=verifier_key,
-        policy_text=policy_text,
-        policy_file=policy_file,
-    )
-    projected = time.perf_counter() - started
-    result = build_from(inputs, out, audience=audience)
+    with reg.settled():  # the registers live for the whole build
+        episodes = all_episodes(registers, profile)
+        rows = ledger.recorder.select_events(ledger.checkpoint_stream, desc=True, limit=1)
+        if not rows:
+            raise ValueError("the ledger has no signed checkpoint yet")
+        record = integrity.decode_record(rows[0].state)
+        policy_text, policy_file = _policy_text(ledger)
+        inputs = SiteInputs(
+            registers=registers,
+            profile=profile,
+            episodes=episodes,
+            day=day,
+            note=record.note,
+            signed_at=record.signed_at,
+            sequence=rows[0].originator_version,
+            verifier_key=verifier_key,
+            policy_text=policy_text,
+            policy_file=policy_file,
+        )
+        projected = time.perf_counter() - started
+        result = build_from(inputs, out, audience=audience)
     return msgspec.structs.replace(result, seconds={"projections": projected, **result.seconds})
 
 

@@ -41,7 +41,6 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger import events as ev
 from ledger import integrity
-from ledger.checkpoint import Checkpoint
 from ledger.decisions import Refused, decide
 from ledger.keys import KeyStore
 from ledger.mapper import EventMapper, Recorded, sealing_subjects
@@ -464,8 +463,11 @@ class Ledger(Application[uuid.UUID]):
             rows = self._snapshots.select_events(
                 entry_id(self.stream, entry), lte=position, desc=True, limit=1
             )
-            if rows:
-                reg.put_entry(registers, entry, rows[0].state)
+            try:
+                if rows:
+                    reg.put_entry(registers, entry, rows[0].state)
+            except ValueError:
+                return self.registers()  # a damaged saved entry: it is a cache, fold instead
         with reg.paused_gc():
             for at, event, entries in tail:
                 if needed.isdisjoint(entries):
@@ -561,18 +563,19 @@ class Ledger(Application[uuid.UUID]):
         leaves = bytearray()
         hasher = integrity.LeafHasher()
         chunk: list[ev.Event] = []
+        taken = 0  # facts decided so far
         iterator = iter(events)
         while True:
             chunk.clear()
             for event in iterator:
-                index = tree.size + len(chunk) - start
                 try:
                     if write.profile is not None:
                         decide(registers, write.profile, event, write.day, forgetting=forgetting)
                 except Refused as refusal:
-                    refusal.index = index  # type: ignore[attr-defined]
+                    refusal.index = taken  # type: ignore[attr-defined]
                     raise
-                reg.apply(registers, event, start + index + 1)
+                taken += 1
+                reg.apply(registers, event, start + taken)
                 chunk.append(event)
                 if len(chunk) == WRITE_CHUNK:
                     break
@@ -595,16 +598,13 @@ class Ledger(Application[uuid.UUID]):
                 write.progress(tree.size - start)
         if tree.size == start:
             raise NothingToRecord("no facts to record")
-        note = signer.sign(
-            Checkpoint(origin=integrity.origin_for(self.stream), size=tree.size, root=tree.root())
-        )
-        record = integrity.CheckpointRecord(
+        record = integrity.sign_checkpoint(
+            tree,
+            bytes(leaves),
+            signer,
+            write.now,
+            origin=integrity.origin_for(self.stream),
             sequence=previous.sequence + 1 if previous else 1,
-            size=tree.size,
-            note=note,
-            signed_at=write.now,
-            leaves=bytes(leaves),
-            frontier=tree.to_bytes(),
         )
         yield integrity.to_stored(self.checkpoint_stream, record)
 

@@ -403,15 +403,6 @@ assert set(_HANDLERS) == set(ev.EVENT_TYPES.values()), "every event type has a h
 # is also saved on its own (``ledger.store``), and the fold notes which entries each fact changed.
 
 EntryKey = tuple[str, str]  # (section, key): ("consents", "C-1|facebook"), ("persons", "S-2")
-ENTRY_SECTIONS: tuple[str, ...] = (
-    "children",
-    "guardians",
-    "persons",
-    "roles",
-    "devices",
-    "consents",
-    "members",
-)
 _ENTRY_TYPES: dict[str, type] = {
     "children": Child,
     "guardians": list[Link],
