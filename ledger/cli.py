@@ -222,8 +222,8 @@ def cmd_import(args: argparse.Namespace) -> int:
         else:
             with path.open("rb") as file:
                 file.read(1)  # readable (it is read again, a line at a time, as it is recorded)
-    except OSError as exc:
-        raise Stop(EXIT_REFUSED, f"{args.file}: cannot read the file ({exc.strerror})") from None
+    except (OSError, ValueError) as exc:
+        raise _unreadable(args.file, exc) from None
     # Read as it is recorded: bad input met on the way stops the write before anything is kept.
     if args.file == "-":
         positions = _record(args, lambda: stream_file(data, args.file))
@@ -484,11 +484,21 @@ def _all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointR
     return [leaf for record in records for leaf in record.leaf_hashes()], records
 
 
+def _unreadable(name: str, exc: OSError | ValueError) -> Stop:
+    """The refusal of a file that cannot be read; a ``ValueError`` is a name no file can have
+    here (a lone surrogate, a NUL)."""
+    if isinstance(exc, OSError):
+        return Stop(EXIT_REFUSED, f"{name}: cannot read the file ({exc.strerror})")
+    return Stop(EXIT_REFUSED, f"{name}: cannot read the file (no file can have that name)")
+
+
 def _read_note(path: Path, verifier: integrity.Verifier) -> tuple[str, Checkpoint]:
     try:
         note = path.read_text()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise Stop(EXIT_REFUSED, f"{path}: cannot read the checkpoint ({exc})") from None
+    except UnicodeDecodeError:
+        raise Stop(EXIT_REFUSED, f"{path}: cannot read the checkpoint (not UTF-8 text)") from None
+    except (OSError, ValueError) as exc:
+        raise _unreadable(str(path), exc) from None
     signed = verifier.open(note)
     if signed is None:
         raise Stop(EXIT_REFUSED, f"{path}: not a checkpoint signed by this ledger's key")
@@ -554,8 +564,8 @@ def cmd_consistency(args: argparse.Namespace) -> int:
 def cmd_replay(args: argparse.Namespace) -> int:
     try:
         data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
-    except OSError as exc:
-        raise Stop(EXIT_REFUSED, f"{args.file}: cannot read the file ({exc.strerror})") from None
+    except (OSError, ValueError) as exc:
+        raise _unreadable(args.file, exc) from None
     if args.key:
         try:
             integrity.Verifier.from_vkey(args.key)
@@ -607,8 +617,8 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     if args.check:
         try:
             data = Path(args.ref).read_bytes()
-        except OSError as exc:
-            raise Stop(EXIT_REFUSED, f"{args.ref}: cannot read the file ({exc.strerror})") from None
+        except (OSError, ValueError) as exc:
+            raise _unreadable(args.ref, exc) from None
         try:
             proven = receipts.check(data, args.key)
         except receipts.ReceiptError as exc:
@@ -735,9 +745,9 @@ def cmd_follow(args: argparse.Namespace) -> int:
     try:
         if config.is_postgres:
             ledger.close()
-            follow_postgres(config, once=args.once)
+            follow_postgres(config, once=args.once, today=lambda: today(system_clock))
         else:
-            follow_sqlite(ledger, once=args.once)
+            follow_sqlite(ledger, once=args.once, today=lambda: today(system_clock))
     except KeyboardInterrupt:
         pass
     registers = _ledger(args).registers()

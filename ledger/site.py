@@ -17,8 +17,10 @@ the next build into the same folder can say what changed.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
 import html
+import io
 import logging
 import re
 import shutil
@@ -33,9 +35,7 @@ import msgspec
 from ledger import integrity
 from ledger.profile import Profile, Rule
 from projections import charts, report
-from projections import registers as reg
-from projections.findings import Episode, all_episodes
-from projections.registers import Registers
+from projections.sitedata import SiteData
 
 if TYPE_CHECKING:
     from ledger.store import Ledger
@@ -51,6 +51,11 @@ SOURCES: Final = REPOSITORY / "site"
 SUMMARY_FILE: Final = "build-summary.json"
 POLICY_SUFFIX: Final = ".policy.txt"
 POLICY_MAX_BYTES: Final = 2_000_000
+# A page lists the oldest open findings of each rule, up to this many, and counts the rest; the
+# committee edition also carries every open finding in a spreadsheet file beside the pages.
+OPEN_PER_RULE: Final = report.RECENT
+OPEN_PER_RULE_PRINTED: Final = 5
+OPEN_FILE: Final = "open-findings.csv"
 
 
 class BuildReport(msgspec.Struct, frozen=True):
@@ -66,9 +71,8 @@ class BuildReport(msgspec.Struct, frozen=True):
 class SiteInputs(msgspec.Struct, frozen=True):
     """Everything a site is made from, once the projections are computed."""
 
-    registers: Registers
+    data: SiteData  # the site's numbers (``projections.sitedata``)
     profile: Profile
-    episodes: list[Episode]
     day: dt.date
     note: str  # the head checkpoint's signed note
     signed_at: dt.datetime
@@ -93,29 +97,25 @@ def build(
     started = time.perf_counter()
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected committee or public)")
-    registers = ledger.registers()
-    profile = ledger.profile
-    with reg.settled():  # the registers live for the whole build
-        episodes = all_episodes(registers, profile)
-        rows = ledger.recorder.select_events(ledger.checkpoint_stream, desc=True, limit=1)
-        if not rows:
-            raise ValueError("the ledger has no signed checkpoint yet")
-        record = integrity.decode_record(rows[0].state)
-        policy_text, policy_file = _policy_text(ledger)
-        inputs = SiteInputs(
-            registers=registers,
-            profile=profile,
-            episodes=episodes,
-            day=day,
-            note=record.note,
-            signed_at=record.signed_at,
-            sequence=rows[0].originator_version,
-            verifier_key=verifier_key,
-            policy_text=policy_text,
-            policy_file=policy_file,
-        )
-        projected = time.perf_counter() - started
-        result = build_from(inputs, out, audience=audience)
+    rows = ledger.recorder.select_events(ledger.checkpoint_stream, desc=True, limit=1)
+    if not rows:
+        raise ValueError("the ledger has no signed checkpoint yet")
+    record = integrity.decode_record(rows[0].state)
+    data = ledger.site_data(day)  # saved by `ledger follow` or an earlier build, or worked out
+    policy_text, policy_file = _policy_text(ledger)
+    inputs = SiteInputs(
+        data=data,
+        profile=ledger.profile,
+        day=day,
+        note=record.note,
+        signed_at=record.signed_at,
+        sequence=rows[0].originator_version,
+        verifier_key=verifier_key,
+        policy_text=policy_text,
+        policy_file=policy_file,
+    )
+    projected = time.perf_counter() - started
+    result = build_from(inputs, out, audience=audience)
     return msgspec.structs.replace(result, seconds={"projections": projected, **result.seconds})
 
 
@@ -165,7 +165,7 @@ def build_from(inputs: SiteInputs, out: Path, *, audience: str = "committee") ->
         seconds["write"] = time.perf_counter() - clock
         clock = time.perf_counter()
         count = sum(1 for _ in docs.rglob("*.md"))
-        warnings = _mkdocs(docs, out, site_name=_site_name(inputs.registers, audience))
+        warnings = _mkdocs(docs, out, site_name=_site_name(inputs.data.setting, audience))
         # The theme's 404 page links to the server's root: no use from a USB stick.
         (out / "404.html").unlink(missing_ok=True)
         seconds["mkdocs"] = time.perf_counter() - clock
@@ -175,8 +175,8 @@ def build_from(inputs: SiteInputs, out: Path, *, audience: str = "committee") ->
     )
 
 
-def _site_name(r: Registers, audience: str) -> str:
-    setting = r.setting or "The setting"
+def _site_name(setting: str | None, audience: str) -> str:
+    setting = setting or "The setting"
     edition = "committee edition" if audience == "committee" else "public edition"
     # The theme puts the name into its HTML as it is (no autoescaping): escape it here.
     return html.escape(f"{setting}: policy ledger ({edition})")
@@ -249,25 +249,27 @@ def render(
     inputs: SiteInputs, audience: Audience, previous: report.BuildSummary | None
 ) -> tuple[dict[str, str], list[charts.Chart], report.BuildSummary]:
     """The generated pages (name to Markdown), their charts, and this build's summary."""
-    r, profile, episodes, day = inputs.registers, inputs.profile, inputs.episodes, inputs.day
+    data = inputs.data
     w = _Writer(inputs, audience)
     head = report.integrity_report(
         inputs.note, inputs.signed_at, inputs.sequence, inputs.verifier_key
     )
-    summary = report.summary(
-        r, profile, episodes, day, audience=audience, size=head.size, root=head.root
+    summary = msgspec.structs.replace(
+        data.summary,
+        audience=audience,
+        size=head.size,
+        root=head.root,
+        open=data.summary.open if audience == "committee" else [],
     )
     changes = report.changes(previous, summary)
-    overview = report.overview(r, profile, episodes, day)
-    found = report.findings_report(r, profile, episodes, day)
-    coverage = report.coverage(r, profile, episodes, day)
-    posts = report.posts_report(r, profile, episodes, day)
-    removals = report.removals_report(r, profile, episodes, day)
-    group = report.group_report(r, profile, episodes, day)
-    friendships = report.friendships_report(r, profile, episodes, day)
-    concerns = report.concerns_report(r, profile, episodes, day)
-    policy = report.policy_report(r, profile, episodes, day)
-    period = report.period_report(r, profile, episodes, day)
+    overview, found, coverage, posts = data.overview, data.found, data.coverage, data.posts
+    removals, group, friendships, concerns = (
+        data.removals,
+        data.group,
+        data.friendships,
+        data.concerns,
+    )
+    policy, period = data.policy, data.period
     pages = {
         "index.md": w.overview(overview, coverage, changes, head),
         "report.md": w.printable(period, overview, found, coverage, group, policy, changes, head),
@@ -282,7 +284,37 @@ def render(
         "policy-text.md": w.policy_text(),
         "integrity.md": w.integrity(head),
     }
+    if audience == "committee":  # a download beside the pages: MkDocs copies it as it is
+        pages[OPEN_FILE] = open_findings_csv(found.open)
     return pages, w.charts, summary
+
+
+def open_findings_csv(rows: Sequence[report.FindingRow]) -> str:
+    """Every open finding, oldest first, as a spreadsheet file: references, never names.
+
+    A cell a spreadsheet would take for a formula (one starting with = + - @) is prefixed with
+    an apostrophe, so that opening the file never runs anything.
+    """
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["rule", "subject", "since", "days open", "what happened"])
+    for f in rows:
+        cells = [f.rule, f.subject, f.since.isoformat(), str(f.age_days), f.detail]
+        writer.writerow(["'" + c if c[:1] in ("=", "+", "-", "@") else c for c in cells])
+    return out.getvalue()
+
+
+def oldest_per_rule(
+    rows: Sequence[report.FindingRow], limit: int
+) -> tuple[list[report.FindingRow], int]:
+    """The first ``limit`` rows of each rule (in the order given), and how many were left out."""
+    taken: dict[str, int] = {}
+    shown: list[report.FindingRow] = []
+    for f in rows:
+        if taken.get(f.rule, 0) < limit:
+            taken[f.rule] = taken.get(f.rule, 0) + 1
+            shown.append(f)
+    return shown, len(rows) - len(shown)
 
 
 # --- Markdown helpers -------------------------------------------------------------------------
@@ -433,7 +465,7 @@ class _Writer:
         return "Public edition: counts only, no references and no names."
 
     def stamp(self) -> str:
-        setting = esc(self.inputs.registers.setting or "the setting")
+        setting = esc(self.inputs.data.setting or "the setting")
         return f"*{setting}, as of {day_(self.day)}. {self.edition()}*\n"
 
     def rule_link(self, rule: str) -> str:
@@ -730,7 +762,7 @@ class _Writer:
             rows.append(["Next review due", day_(policy.next_review_due)])
         out.append(table(["Figure", f"On {day_(self.day)}"], rows, "lr"))
         out.append("## Open findings\n")
-        out.append(self.open_findings(found.open, quote=False))
+        out.append(self.open_findings(found.open, quote=False, per_rule=OPEN_PER_RULE_PRINTED))
         out.append("## Since the last build\n")
         out.append(self.changes(changes))
         out.append("## The ledger at this build\n")
@@ -744,7 +776,18 @@ class _Writer:
 
     # -- findings ---------------------------------------------------------------------------------
 
-    def open_findings(self, rows: Sequence[report.FindingRow], *, quote: bool = True) -> str:
+    def open_findings(
+        self,
+        rows: Sequence[report.FindingRow],
+        *,
+        quote: bool = True,
+        per_rule: int = OPEN_PER_RULE,
+    ) -> str:
+        """The open findings: counts by rule (public), or the oldest of each rule (committee).
+
+        A page stays readable, and quick to build, however many findings are open: each rule
+        lists its ``per_rule`` oldest and the rest are counted, with where to find them all.
+        """
         if not rows:
             return "There are no open findings.\n"
         if not self.committee:
@@ -765,6 +808,7 @@ class _Writer:
         headers = ["Rule", "Subject", "Since", "What happened"]
         if quote:
             headers.append("Policy")
+        shown, left_out = oldest_per_rule(rows, per_rule)
         body = table(
             headers,
             [
@@ -775,9 +819,16 @@ class _Writer:
                     esc(f.detail),
                     self.rule_cites(f.rule),
                 ][: len(headers)]
-                for f in rows
+                for f in shown
             ],
         )
+        if left_out:
+            body += (
+                f"\n{plural(left_out, 'more open finding is', 'more open findings are')} not"
+                f" listed here: each rule lists its {per_rule} oldest (the counts by rule are on"
+                f" the [overview](index.md)). Every open finding is in [{OPEN_FILE}]({OPEN_FILE}),"
+                " a spreadsheet file, and `ledger findings` lists them.\n"
+            )
         return body + ("\n" + self.policy_says(rows) if quote else "")
 
     def policy_says(self, rows: Sequence[report.FindingRow]) -> str:

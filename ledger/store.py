@@ -25,7 +25,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs, urlparse
 
 import msgspec
@@ -47,6 +47,9 @@ from ledger.mapper import EventMapper, Recorded, sealing_subjects
 from ledger.profile import Profile
 from ledger.profile import load as load_profile
 from projections import registers as reg
+
+if TYPE_CHECKING:
+    from projections.sitedata import SiteData
 
 Clock = Callable[[], dt.datetime]
 FactRow = tuple[int, str, bytes]  # a stored row: position (or sequence), topic, stored bytes
@@ -160,6 +163,11 @@ def registers_id(stream: uuid.UUID) -> uuid.UUID:
 def saved_id(stream: uuid.UUID) -> uuid.UUID:
     """Where the position alone is saved: asking it must not read 50 MB of registers."""
     return uuid.uuid5(stream, _SAVED_TOPIC)
+
+
+def view_id(stream: uuid.UUID, name: str) -> uuid.UUID:
+    """Where the saved view ``name`` (``Ledger.save_view``) is kept."""
+    return uuid.uuid5(stream, f"view/{name}")
 
 
 def entry_id(stream: uuid.UUID, entry: reg.EntryKey) -> uuid.UUID:
@@ -439,6 +447,57 @@ class Ledger(Application[uuid.UUID]):
         """The position the registers (of this schema) were last saved at."""
         markers = self._snapshots.select_events(saved_id(self.stream), desc=True, limit=1)
         return markers[0].originator_version if markers else 0
+
+    # -- other saved views: each one projection's state at one position (a cache) -------------
+
+    def saved_view(self, name: str) -> tuple[int, bytes] | None:
+        """The position and state of the view ``name`` as last saved, if it was."""
+        rows = self._snapshots.select_events(view_id(self.stream, name), desc=True, limit=1)
+        return (rows[0].originator_version, rows[0].state) if rows else None
+
+    def save_view(self, name: str, position: int, state: bytes) -> None:
+        """Save the view ``name`` at ``position`` in place of the one saved before."""
+        recorder: Any = self._snapshots
+        ident: Any = view_id(self.stream, name)
+        if self.config.is_postgres:
+            from psycopg import sql
+
+            table: Any = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
+            delete: Any = sql.SQL("DELETE FROM {} WHERE originator_id = %s").format(table)
+            insert: Any = sql.SQL(
+                "INSERT INTO {} (originator_id, originator_version, topic, state)"
+                " VALUES (%s, %s, %s, %b) ON CONFLICT DO NOTHING"
+            ).format(table)
+        else:
+            table = recorder.events_table_name
+            delete = f"DELETE FROM {table} WHERE originator_id = ?"
+            insert = f"INSERT INTO {table} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+            ident = ident.hex
+        with recorder.datastore.transaction(commit=True) as cursor:
+            cursor.execute(delete, (ident,))
+            cursor.execute(insert, (ident, position, name, state))
+
+    def site_data(self, day: dt.date) -> SiteData:
+        """The site's numbers at the head as of ``day``: the saved ones when they answer (the
+        same position, day and profile), else worked out from the registers and saved."""
+        from projections import sitedata
+
+        saved = self.saved_view(sitedata.NAME)
+        if saved is not None and saved[0] == self.head():
+            data = sitedata.from_bytes(saved[1])
+            if data is not None and sitedata.is_for(data, saved[0], day, self.profile):
+                return data
+        registers = self.registers()
+        self.save_if_behind(registers)
+        with reg.settled():  # the registers live until the numbers are worked out
+            data = sitedata.compute(registers, self.profile, day)
+        self.save_site_data(data)
+        return data
+
+    def save_site_data(self, data: SiteData) -> None:
+        from projections import sitedata
+
+        self.save_view(sitedata.NAME, data.position, sitedata.to_bytes(data))
 
     def registers_for(self, wanted: Iterable[reg.EntryKey]) -> reg.Registers:
         """Partial registers at the head: only the wanted entries (and any a later fact links

@@ -11,10 +11,16 @@ has caught up a command reads no old facts at all.
   calls ``process_event`` in its thread.
 - SQLite: its recorder cannot subscribe, so ``follow_sqlite`` reads ``select_notifications``
   from the last tracked position and calls the same ``process_event``.
+
+Given a clock (``today``), a follower also keeps the site's numbers current
+(``projections.sitedata``): each time it has caught up with new facts, or the day has turned,
+it works them out from the registers it holds and saves them, so that a site build then reads
+them and not the registers.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 import time
 import uuid
@@ -30,8 +36,10 @@ from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from ledger import store
 from ledger.mapper import CheckpointRow, Recorded
+from ledger.profile import Profile
 from ledger.store import Config, Ledger, registers_id, registers_rows
 from projections import registers as reg
+from projections import sitedata
 
 SAVE_EVERY = store.SAVE_EVERY  # facts between saves while catching up
 APP_NAME = Ledger.name
@@ -144,6 +152,15 @@ class RegistersProjection(Projection[RegistersView]):
         with self._lock:
             self._save()
 
+    def site_data(self, stream: uuid.UUID, profile: Profile, day: dt.date) -> sitedata.SiteData:
+        """The site's numbers from the registers as they stand (no fact applied meanwhile)."""
+        with self._lock:
+            if self.stream is None:  # no new fact since it started: the saved registers
+                self.stream = stream
+                self.registers = self.view.load(stream) or reg.Registers()
+            with reg.settled():
+                return sitedata.compute(self.registers, profile, day)
+
     def _save(self) -> None:
         if self._unsaved is not None and self.stream is not None:
             self.view.save(self.stream, self.registers, self._unsaved)
@@ -153,18 +170,40 @@ class RegistersProjection(Projection[RegistersView]):
         self._count = 0
 
 
+class SiteDataKeeper:
+    """Refreshes the saved site numbers when the followed registers or the day have moved."""
+
+    def __init__(self, ledger: Ledger, today: Callable[[], dt.date] | None) -> None:
+        self._ledger = ledger
+        self._today = today
+        self._done: tuple[int, dt.date] | None = None
+
+    def caught_up(self, projection: RegistersProjection) -> None:
+        if self._today is None:
+            return
+        day = self._today()
+        if projection.stream is not None and self._done == (projection.registers.position, day):
+            return
+        data = projection.site_data(self._ledger.stream, self._ledger.profile, day)
+        self._ledger.save_site_data(data)
+        self._done = (data.position, day)
+
+
 def follow_sqlite(
     ledger: Ledger,
     *,
     until: Callable[[], bool] = lambda: False,
     poll: float = 1.0,
     once: bool = False,
+    today: Callable[[], dt.date] | None = None,
 ) -> RegistersProjection:
-    """Keep a SQLite ledger's registers current: the same projection, fed by polling."""
+    """Keep a SQLite ledger's registers current: the same projection, fed by polling; and,
+    given ``today``, the site's numbers too."""
     view = ledger.factory.tracking_recorder(SQLiteRegistersView)
     assert isinstance(view, SQLiteRegistersView)
     view.create_table()
     projection = RegistersProjection(view)
+    keeper = SiteDataKeeper(ledger, today)
     while True:
         last = view.max_tracking_id(APP_NAME) or 0
         notifications = ledger.recorder.select_notifications(
@@ -176,6 +215,7 @@ def follow_sqlite(
             )
         if len(notifications) < 1000:
             projection.flush()  # caught up
+            keeper.caught_up(projection)
             if once or until():
                 return projection
             time.sleep(poll)
@@ -197,8 +237,10 @@ def follow_postgres(
     until: Callable[[], bool] = lambda: False,
     poll: float = 1.0,
     once: bool = False,
+    today: Callable[[], dt.date] | None = None,
 ) -> None:
-    """Keep a PostgreSQL ledger's registers current through the library's subscription.
+    """Keep a PostgreSQL ledger's registers current through the library's subscription; and,
+    given ``today``, the site's numbers too.
 
     With ``once``, stop when everything recorded when it started has been followed.
     """
@@ -217,10 +259,13 @@ def follow_postgres(
     with runner:
         projection = runner.projection
         assert isinstance(projection, RegistersProjection)
+        keeper = SiteDataKeeper(runner.app, today)
         target = runner.app.recorder.max_notification_id() or 0
         while True:
             runner.run_forever(timeout=poll)  # re-raises the follower's error, if any
             projection.flush()
             caught_up = (runner.view.max_tracking_id(APP_NAME) or 0) >= target
+            if caught_up:
+                keeper.caught_up(projection)
             if until() or (once and caught_up):
                 return

@@ -1552,6 +1552,18 @@ KNOWN_CASES: dict[str, tuple[list[str], dict[str, bytes], str | None]] = {
         {"x.toml": LATIN1_TOML},
         None,
     ),
+    "verify --published: a file name that cannot be a file's (a lone surrogate)": (
+        ["verify", "--published", "\ud800"],
+        {},
+        None,
+    ),
+    "import: a file name that cannot be a file's": (["import", "\ud800"], {}, None),
+    "replay: a file name that cannot be a file's": (["replay", "\ud800"], {}, None),
+    "receipt --check: a file name that cannot be a file's": (
+        ["receipt", "--check", "\ud800"],
+        {},
+        None,
+    ),
     "replay: the setting's own profile is not UTF-8": (
         ["replay", "trail.jsonl", "--profile", "x.toml"],
         {"x.toml": LATIN1_TOML},

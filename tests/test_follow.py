@@ -1,7 +1,8 @@
 """Following a ledger: one projection (``RegistersProjection.process_event``) kept current by
 the library's ``ProjectionRunner`` on PostgreSQL and by reading notifications from the tracked
 position on SQLite. After it has caught up, commands read no old facts, and its registers equal
-a rebuild from scratch.
+a rebuild from scratch. Given a clock, it also keeps the site's numbers current, so that a
+site build then reads neither old facts nor the registers.
 """
 
 from __future__ import annotations
@@ -19,9 +20,10 @@ from ledger.demo import generate
 from ledger.integrity import Signer
 from ledger.profile import load as load_profile
 from projections import registers as reg
+from projections import sitedata
 from projections.follow import follow_postgres, follow_sqlite
 from tests.conftest import fixed_clock, fresh_db
-from tests.test_incremental import Counting
+from tests.test_incremental import Counting, CountingSaved
 
 PROFILE = "south-woodham-preschool"
 
@@ -101,4 +103,47 @@ def test_postgres_follower_uses_the_projection_runner(postgres_url: str, tmp_pat
         follower.join(timeout=30)
     assert not errors, errors
     assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.pairs()))
+    ledger.close()
+
+
+def _reads_nothing_old_for_the_site(ledger: store.Ledger, day: dt.date, size: int) -> None:
+    """A site build's numbers, after the follower caught up: read back, equal to a rebuild."""
+    counting, saved = Counting(ledger), CountingSaved(ledger)
+    data = ledger.site_data(day)
+    assert counting.read <= 1  # the head, to know the position
+    assert saved.bytes == len(sitedata.to_bytes(data))  # the numbers only: no registers
+    assert data.position == size and data.day == day
+    profile = load_profile(PROFILE)
+    assert data == sitedata.compute(reg.rebuild(ledger.pairs()), profile, day)
+
+
+def test_sqlite_follower_keeps_the_site_data_current(tmp_path: Path) -> None:
+    config = store.Config(db=str(tmp_path / "l.db"), key_path=tmp_path / "l.key")
+    ledger = store.Ledger(config, create=True)
+    signer = Signer.generate("policy-ledger")
+    ledger.create("Test", PROFILE, signer, fixed_clock)
+    facts = _facts()
+    ledger.record(facts, signer, fixed_clock)
+    days = iter([dt.date(2026, 7, 31), dt.date(2026, 8, 1)])
+    day = next(days)
+    follow_sqlite(ledger, once=True, today=lambda: day)
+    _reads_nothing_old_for_the_site(ledger, day, len(facts) + 1)
+    day = next(days)  # the day turns, with no new fact: the follower works them out again
+    follow_sqlite(ledger, once=True, today=lambda: day)
+    _reads_nothing_old_for_the_site(ledger, day, len(facts) + 1)
+    ledger.close()
+
+
+@pytest.mark.postgres
+def test_postgres_follower_keeps_the_site_data_current(postgres_url: str, tmp_path: Path) -> None:
+    config = store.Config(db=postgres_url, key_path=tmp_path / "l.key")
+    store.create_postgres_schema(config)
+    ledger = store.Ledger(config, create=True)
+    signer = Signer.generate("policy-ledger")
+    ledger.create("Test", PROFILE, signer, fixed_clock)
+    facts = _facts()
+    ledger.record(facts, signer, fixed_clock)
+    day = dt.date(2026, 7, 31)
+    follow_postgres(config, once=True, poll=0.2, today=lambda: day)
+    _reads_nothing_old_for_the_site(ledger, day, len(facts) + 1)
     ledger.close()

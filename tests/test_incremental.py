@@ -1,5 +1,6 @@
 """Incremental everything: after k new facts, bringing the registers (and so the findings and
-the site's data, which are computed from them) up to date reads only those k facts.
+the site's data, which are computed from them) up to date reads only those k facts; and the
+site's numbers, once saved for a position and a day, are read back without the registers.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from ledger.profile import Profile
 from ledger.profile import load as load_profile
 from projections import findings as fnd
 from projections import registers as reg
+from projections import sitedata
 from tests.conftest import config_for, fixed_clock, new_ledger, stored_rows
 
 
@@ -153,4 +155,57 @@ def test_only_the_two_newest_saved_registers_are_kept(ledger_db: str, tmp_path: 
     assert reg.to_bytes(ledger.registers(upto=middle)) == reg.to_bytes(
         reg.rebuild(ledger.pairs(0, middle))
     )
+    ledger.close()
+
+
+class CountingSaved:
+    """Counts the bytes of saved state read (registers, entries, views), however read."""
+
+    def __init__(self, ledger: store.Ledger) -> None:
+        self.bytes = 0
+        select = ledger._snapshots.select_events
+
+        def counted(originator_id: Any, **kwargs: Any) -> Sequence[Any]:
+            rows = select(originator_id, **kwargs)
+            self.bytes += sum(len(row.state) for row in rows)
+            return rows
+
+        ledger._snapshots.select_events = counted  # type: ignore[method-assign]
+
+
+def test_the_site_data_are_read_back_only_while_they_answer(ledger_db: str, tmp_path: Path) -> None:
+    """The site's numbers are saved with their position, day and profile: asked again for the
+    same, they are read back (no fact, no registers); for another day, after a new fact, or
+    from damaged bytes, they are worked out again, and always equal a rebuild from scratch."""
+    ledger, signer, profile, facts = _school_year(ledger_db, tmp_path, seed=7)
+    ledger.record(facts, signer, fixed_clock)
+    day = dt.date(2026, 7, 31)
+
+    def from_scratch(on: dt.date) -> sitedata.SiteData:
+        return sitedata.compute(reg.rebuild(ledger.pairs()), profile, on)
+
+    first = ledger.site_data(day)
+    assert first == from_scratch(day) and first.position == len(facts) + 1
+
+    counting, saved = Counting(ledger), CountingSaved(ledger)
+    again = ledger.site_data(day)
+    assert again == first
+    assert counting.read <= 1  # the head, to know the position
+    assert saved.bytes == len(sitedata.to_bytes(first))  # the numbers only, no registers
+
+    later = dt.date(2026, 9, 1)  # the day turned: consents expire, findings age
+    assert ledger.site_data(later) == from_scratch(later) != first
+
+    ledger.record(
+        [ev.ConcernRaised(on=later, concern="K-9999", category="other")], signer, fixed_clock
+    )
+    moved = ledger.site_data(later)
+    assert moved.position == len(facts) + 2 and moved == from_scratch(later)
+
+    ledger.save_view(sitedata.NAME, moved.position, b"\x00 not the numbers")
+    assert ledger.site_data(later) == moved  # a damaged cache is worked out again
+
+    other = load_profile("west-wycombe-preschool")
+    assert not sitedata.is_for(moved, moved.position, later, other)
+    assert sitedata.is_for(moved, moved.position, later, profile)
     ledger.close()

@@ -3,12 +3,14 @@
 - Property: whatever names a ledger holds, no part of any of them appears in any file of either
   edition (search index and sitemap included), and the public edition holds no reference at all.
 - The site's numbers (``projections.report``) on a small history worked out by hand.
-- The number of pages does not grow with the ledger; a second build says what changed.
+- The number of pages does not grow with the ledger, nor do the lists of open findings; a second
+  build says what changed; a build from the saved numbers makes the same files.
 """
 
 from __future__ import annotations
 
 import contextlib
+import csv
 import datetime as dt
 import io
 import json
@@ -26,10 +28,18 @@ from ledger.cli import main
 from ledger.demo import generate, scale
 from ledger.integrity import Signer
 from ledger.profile import load as load_profile
-from ledger.site import SUMMARY_FILE, BuildReport, build
+from ledger.site import (
+    OPEN_FILE,
+    OPEN_PER_RULE,
+    OPEN_PER_RULE_PRINTED,
+    SUMMARY_FILE,
+    BuildReport,
+    build,
+    open_findings_csv,
+)
 from ledger.store import Config, open_ledger
 from projections import registers as reg
-from projections import report
+from projections import report, sitedata
 from projections.findings import Episode, all_episodes
 from tests.test_privacy_and_refusals import make_ledger, pinned_now
 
@@ -493,3 +503,69 @@ def test_a_ledger_with_almost_nothing_in_it(tmp_path: Path) -> None:
         assert result.pages == 14 and result.warnings == []
         assert "There are no open findings." in (out / "findings.html").read_text()
         assert "no closed group" in (out / "group.html").read_text()
+
+
+# --- the site's numbers, saved; long lists bounded -------------------------------------------
+
+
+def test_a_build_from_the_saved_numbers_is_the_same_site(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first build works the site's numbers out and saves them; a build at the same head
+    and day reads them back (nothing is worked out again) and makes the same files."""
+    db = make_ledger(tmp_path, PROFILE, history())
+    first = {a: build_site(db, tmp_path / f"{a}-1", a, DAY) for a in ("committee", "public")}
+    assert all(not r.warnings for r in first.values())
+
+    def not_again(*args: object) -> None:
+        raise AssertionError("the saved numbers should have answered")
+
+    monkeypatch.setattr(sitedata, "compute", not_again)
+    for audience in ("committee", "public"):
+        build_site(db, tmp_path / f"{audience}-2", audience, DAY)
+        assert every_file(tmp_path / f"{audience}-1") == every_file(tmp_path / f"{audience}-2")
+
+
+def test_open_findings_are_listed_oldest_first_up_to_a_limit_per_rule(tmp_path: Path) -> None:
+    """However many findings are open, a page lists the oldest of each rule and counts the
+    rest; every one of them is in the committee's spreadsheet file (never in the public's)."""
+    concerns = 25  # raised and never addressed: each an open concern-unaddressed finding
+    facts: list[ev.Event] = [
+        ev.ConcernRaised(
+            on=d("2025-10-01") + dt.timedelta(days=i), concern=f"K-{i}", category="other"
+        )
+        for i in range(1, concerns + 1)
+    ]
+    db = make_ledger(tmp_path, PROFILE, facts)
+    out = tmp_path / "committee"
+    build_site(db, out, "committee", DAY)
+    page = (out / "findings.html").read_text()
+    listed = {f"K-{i}" for i in range(1, concerns + 1) if f"<code>K-{i}</code>" in page}
+    assert listed == {f"K-{i}" for i in range(1, OPEN_PER_RULE + 1)}  # the oldest
+    assert f"{concerns - OPEN_PER_RULE:,} more open findings are not listed here" in page
+    assert f'href="{OPEN_FILE}"' in page
+    rows = list(csv.reader(io.StringIO((out / OPEN_FILE).read_text())))
+    assert rows[0][:2] == ["rule", "subject"]
+    assert sorted(row[1] for row in rows[1:]) == sorted(f"K-{i}" for i in range(1, concerns + 1))
+    assert all(row[0] == "concern-unaddressed" for row in rows[1:])
+    printed = (out / "report.html").read_text()
+    assert f"{concerns - OPEN_PER_RULE_PRINTED:,} more open findings are not listed" in printed
+    public = tmp_path / "public"
+    build_site(db, public, "public", DAY)
+    assert not (public / OPEN_FILE).exists()
+    assert f"{concerns:,}" in (public / "findings.html").read_text()
+
+
+def test_a_spreadsheet_cell_never_starts_a_formula() -> None:
+    row = report.FindingRow(
+        rule="concern-unaddressed",
+        subject="K-1",
+        since=DAY,
+        age_days=3,
+        status="open",
+        resolved_on=None,
+        resolution=None,
+        detail='=HYPERLINK("http://example.org")',
+    )
+    rows = list(csv.reader(io.StringIO(open_findings_csv([row]))))
+    assert rows[1][4] == "'" + row.detail
