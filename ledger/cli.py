@@ -454,13 +454,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         except ValueError:
             return None  # bytes that no longer decode: the leaf check names them
 
-    verdict = integrity.verify_rows(
-        ledger.fact_rows(),
-        ledger.checkpoint_rows(),
-        verifier,
-        integrity.origin_for(ledger.stream),
-        recorded_at,
-    )
+    verdict = ledger.verify(verifier, recorded_at)
     if verdict.ok and args.published:
         problem = _extends_published(ledger, verifier, Path(args.published))
         if problem:

@@ -139,12 +139,44 @@ class Verdict(msgspec.Struct, frozen=True):
     bad_position: int | None = None
 
 
+class Hashed(msgspec.Struct, frozen=True):
+    """The facts after position ``after``, hashed elsewhere (in another process, on the other
+    core): their leaf hashes, concatenated, are compared with the signed ones in one go. Only if
+    they do not all match (or were not worked out: ``leaves`` gives None) are those facts read
+    here and checked one batch at a time, so the verdict is the one the plain check gives."""
+
+    after: int
+    leaves: Callable[[], bytes | None]  # waits for them; None: some row did not fit
+    rows_at: Callable[[list[int]], list[Row]]  # the rows at these positions, in order
+    rows: Callable[[], Iterable[Row]]  # every fact after ``after``, in order
+
+
+def hash_rows(rows: Iterable[Row], after: int) -> bytes | None:
+    """The leaf hashes of ``rows`` (the facts after ``after``), or None unless their positions
+    run on from ``after`` without a gap and every row can be hashed: then only the plain check
+    can say what is wrong. What ``Hashed.leaves`` is worked out with."""
+    hasher = LeafHasher()
+    hashes: list[bytes] = []
+    expected = after + 1
+    source = iter(rows)
+    try:
+        while batch := list(itertools.islice(source, _BATCH)):
+            if list(map(_position, batch)) != list(range(expected, expected + len(batch))):
+                return None
+            hashes.append(hasher.leaves(batch))
+            expected += len(batch)
+    except Exception:  # a row that cannot be hashed: the plain check names it
+        return None
+    return b"".join(hashes)
+
+
 def verify_rows(
     rows: Iterable[Row],
     checkpoints: Iterable[Row],
     verifier: Verifier,
     origin: str,
     recorded_at: Callable[[Row], dt.datetime | None] | None = None,
+    rest: Hashed | None = None,
 ) -> Verdict:
     """Recompute the tree from the stored facts and check every signed checkpoint.
 
@@ -157,11 +189,14 @@ def verify_rows(
     every position. Then every stored fact must be at the next position and hash to that leaf.
     So any changed, removed, inserted or reordered fact, or changed checkpoint, fails, naming
     the first bad position. Hostile bytes give a verdict, never an exception.
+
+    With ``rest``, ``rows`` are the facts up to ``rest.after`` and the rest were hashed
+    elsewhere meanwhile (``Hashed``): the verdict is the same.
     """
     signed = _check_checkpoints(checkpoints, verifier, origin)
     if isinstance(signed, Verdict):
         return signed
-    return _FactCheck(signed, recorded_at).run(rows)
+    return _FactCheck(signed, recorded_at).run(rows, rest)
 
 
 class _Signed(msgspec.Struct, frozen=True):
@@ -270,13 +305,13 @@ class _FactCheck:
         self._matched = 0  # facts that matched their authentic leaves so far
         self._next_end = 0  # the next checkpoint whose last fact's time is to be compared
 
-    def run(self, rows: Iterable[Row]) -> Verdict:
+    def run(self, rows: Iterable[Row], rest: Hashed | None = None) -> Verdict:
         signed = self._signed
-        source = iter(rows)
-        while batch := list(itertools.islice(source, _BATCH)):
-            problem = self._batch(batch)
-            if problem is not None:
-                return problem
+        problem = self._rows(rows)
+        if problem is None and rest is not None:
+            problem = self._hashed(rest)
+        if problem is not None:
+            return problem
         if self._matched < signed.size:
             missing = self._matched + 1
             return self._bad(
@@ -285,12 +320,35 @@ class _FactCheck:
             )
         return Verdict(True, signed.size, signed.root.hex(), signed.checkpoints)
 
+    def _rows(self, rows: Iterable[Row]) -> Verdict | None:
+        source = iter(rows)
+        while batch := list(itertools.islice(source, _BATCH)):
+            problem = self._batch(batch)
+            if problem is not None:
+                return problem
+        return None
+
+    def _hashed(self, rest: Hashed) -> Verdict | None:
+        """The facts after ``rest.after``: their leaves in one comparison if they all match,
+        else read here as if they had not been hashed elsewhere."""
+        size = self._signed.size
+        if self._matched == rest.after <= size:
+            leaves = rest.leaves()
+            if leaves is not None and leaves == self._signed.leaves[rest.after * HASH_SIZE :]:
+                first = rest.after + 1
+                ends = [end for end in self._signed.ends[self._next_end :] if end >= first]
+                rows = {row[0]: row for row in rest.rows_at(ends)}
+                if len(rows) == len(ends):
+                    self._matched = size
+                    return self._dated(rows.__getitem__, first, size)
+        return self._rows(rest.rows())
+
     def _batch(self, batch: list[Row]) -> Verdict | None:
         first = self._matched + 1
         last = self._matched + len(batch)
         if last <= self._signed.size and self._all_match(batch, first, last):
             self._matched = last
-            return self._dated(batch, first, last)
+            return self._dated(lambda position: batch[position - first], first, last)
         for row in batch:
             problem = self._row(row)
             if problem is not None:
@@ -320,17 +378,17 @@ class _FactCheck:
         if _fact_leaf(row) != self._signed.leaves[start : start + HASH_SIZE]:
             return self._bad(f"position {position} does not match its signed leaf", position)
         self._matched = position
-        return self._dated([row], position, position)
+        return self._dated(lambda _: row, position, position)
 
-    def _dated(self, batch: list[Row], first: int, last: int) -> Verdict | None:
+    def _dated(self, row_at: Callable[[int], Row], first: int, last: int) -> Verdict | None:
         """The last fact of a write was recorded at the moment its checkpoint was signed.
 
-        ``batch`` holds the (matched) facts at positions ``first`` to ``last``.
+        ``row_at`` gives the (matched) fact at a position from ``first`` to ``last``.
         """
         ends, times = self._signed.ends, self._signed.times
         while self._next_end < len(ends) and first <= ends[self._next_end] <= last:
             position = ends[self._next_end]
-            row = batch[position - first]
+            row = row_at(position)
             if self._recorded_at is not None and self._recorded_at(row) != times[self._next_end]:
                 self._matched = position
                 return self._bad(

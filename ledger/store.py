@@ -21,6 +21,8 @@ import os
 import random
 import re
 import sqlite3
+import subprocess
+import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -40,7 +42,7 @@ from eventsourcing.persistence import (
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger import events as ev
-from ledger import integrity
+from ledger import integrity, merkle
 from ledger.decisions import Refused, decide
 from ledger.keys import KeyStore
 from ledger.mapper import EventMapper, Recorded, sealing_subjects
@@ -64,6 +66,8 @@ PRUNE_REGISTERS = (  # all but the two newest saved registers of a stream (a cac
     " ORDER BY originator_version DESC LIMIT 1 OFFSET 1)"
 )
 READ_CHUNK = 5000
+AT_CHUNK = 500  # positions asked for in one query
+PARALLEL_VERIFY_FROM = 100_000  # facts: below this, a second process costs more than it saves
 RETRIES = 50
 
 
@@ -335,6 +339,77 @@ class Ledger(Application[uuid.UUID]):
             if len(chunk) < READ_CHUNK:
                 return
             position = chunk[-1][0]
+
+    def fact_rows_at(self, positions: Sequence[int]) -> list[FactRow]:
+        """The stored facts at these positions (those that exist), as plain rows, in order."""
+        datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
+        table = self.recorder.events_table_name  # type: ignore[attr-defined]
+        out: list[FactRow] = []
+        for start in range(0, len(positions), AT_CHUNK):
+            chunk = list(positions[start : start + AT_CHUNK])
+            with datastore.transaction(commit=False) as cursor:
+                if self.config.is_postgres:
+                    from psycopg import sql
+
+                    cursor.execute(
+                        sql.SQL(
+                            "SELECT originator_version, topic, state FROM {}"
+                            " WHERE originator_id = %s AND originator_version = ANY(%s)"
+                            " ORDER BY originator_version"
+                        ).format(sql.Identifier(datastore.schema, table)),
+                        (self.stream, chunk),
+                    )
+                    out += [
+                        (r["originator_version"], r["topic"], bytes(r["state"]))
+                        for r in cursor.fetchall()
+                    ]
+                else:
+                    plain = cursor.sqlite_cursor
+                    plain.row_factory = None
+                    plain.execute(
+                        f"SELECT originator_version, topic, state FROM {table}"
+                        " WHERE originator_id = ? AND originator_version IN"
+                        f" ({', '.join('?' * len(chunk))}) ORDER BY originator_version",
+                        (self.stream.hex, *chunk),
+                    )
+                    out += plain.fetchall()
+        return out
+
+    # -- verify -----------------------------------------------------------------------------
+
+    def verify(
+        self,
+        verifier: integrity.Verifier,
+        recorded_at: Callable[[FactRow], dt.datetime | None] | None = None,
+        *,
+        after: int | None = None,
+    ) -> integrity.Verdict:
+        """Check every stored fact and checkpoint (``integrity.verify_rows``).
+
+        From ``PARALLEL_VERIFY_FROM`` facts on (or given ``after``), the facts after a point
+        (five eighths of them: this process also checks the checkpoints and rebuilds their tree)
+        are read and hashed meanwhile by a second process, on the other core. The verdict is the
+        same: if they do not all match, they are read here and checked as usual.
+        """
+        origin = integrity.origin_for(self.stream)
+        if after is None:
+            head = self.head()
+            if head < PARALLEL_VERIFY_FROM or (os.cpu_count() or 1) < 2:
+                return integrity.verify_rows(
+                    self.fact_rows(), self.checkpoint_rows(), verifier, origin, recorded_at
+                )
+            after = head * 3 // 8
+        start = after
+        with _hashing_after(self.config, self.stream, start) as leaves:
+            rest = integrity.Hashed(start, leaves, self.fact_rows_at, lambda: self.fact_rows(start))
+            return integrity.verify_rows(
+                self.fact_rows(0, start),
+                self.checkpoint_rows(),
+                verifier,
+                origin,
+                recorded_at,
+                rest,
+            )
 
     def decode(self, stored: StoredEvent) -> Recorded:
         recorded = self.mapper.to_domain_event(stored)
@@ -712,6 +787,41 @@ class Ledger(Application[uuid.UUID]):
     def close(self) -> None:
         self.keys.close()
         super().close()
+
+
+@contextlib.contextmanager
+def _hashing_after(
+    config: Config, stream: uuid.UUID, after: int
+) -> Iterator[Callable[[], bytes | None]]:
+    """A second process (``ledger.leafhashing``, a fresh interpreter: it shares nothing with
+    this one) reads and hashes the facts after ``after``; the function yielded waits for their
+    leaf hashes, or gives None if they would not help or the process failed. The process is
+    stopped on the way out if still running (when the check ended early)."""
+    request = msgspec.json.encode(
+        {"db": config.db, "key_path": str(config.key_path), "stream": str(stream), "after": after}
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-m", "ledger.leafhashing"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,  # it can only fail to help: then the facts are read here
+    )
+    assert process.stdin is not None and process.stdout is not None
+    process.stdin.write(request)  # the URL (and its password) never on a command line
+    process.stdin.close()
+    output = process.stdout
+
+    def leaves() -> bytes | None:
+        data = output.read()
+        return data if process.wait() == 0 and len(data) % merkle.HASH_SIZE == 0 else None
+
+    try:
+        yield leaves
+    finally:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
+        output.close()
 
 
 def _pg_connect(config: Config) -> Any:

@@ -21,10 +21,11 @@ import datetime as dt
 import io
 import json
 import os
+import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import hypothesis.strategies as st
 import msgspec
@@ -33,6 +34,7 @@ from hypothesis import assume, given, settings
 
 from ledger import events as ev
 from ledger import integrity
+from ledger import store as ledger_store
 from ledger.cli import main
 from ledger.demo import generate
 from ledger.integrity import Signer
@@ -244,6 +246,71 @@ def test_verify_fails_on_every_mutation_and_passes_without(
         assert status == 1, f"{kind}: {text}"
         assert "TAMPERED" in text and "position" in text
         assert "Traceback" not in text
+
+
+@pytest.mark.parametrize("store", STORES)
+@settings(max_examples=max(12, settings.default.max_examples // 2))
+@given(
+    seed=st.integers(0, 500),
+    kind=st.sampled_from(["none", *MUTATIONS]),
+    data=st.data(),
+)
+def test_verify_on_two_cores_gives_the_same_verdict(
+    store: str, seed: int, kind: str, data: st.DataObject
+) -> None:
+    """A large ledger's facts after a point are hashed by a second process meanwhile
+    (``Ledger.verify``); whatever was done to the rows, the verdict is the one the plain check
+    gives (the ledger here is small: the second process is made to help from the first fact)."""
+    with ledger_folder(seed, store=store) as place:
+        if kind != "none":
+            mutate(place.db, kind, data)
+        plain = verify_status(place)
+        helped: list[bool] = []  # whether the second process's leaves came back
+        hashing = ledger_store._hashing_after
+
+        @contextlib.contextmanager
+        def watched(*args: Any) -> Iterator[Callable[[], bytes | None]]:
+            with hashing(*args) as leaves:
+                yield lambda: (got := leaves(), helped.append(got is not None))[0]
+
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(ledger_store, "PARALLEL_VERIFY_FROM", 0)
+            patch.setattr(ledger_store, "_hashing_after", watched)
+            assert verify_status(place) == plain, kind
+        if kind == "none":
+            assert helped == [True]
+
+
+def test_the_second_process_hashes_what_the_first_would(ledger_db: str, tmp_path: Path) -> None:
+    """Not a silent fallback: the second process's leaves are those of the facts after the
+    point; and when it cannot run, the facts are read and checked in this process instead."""
+    config = config_for(ledger_db, tmp_path)
+    ledger = new_ledger(config)
+    signer = Signer.generate("policy-ledger")
+    ledger.create("Test", "south-woodham-preschool", signer, lambda: NOW)
+    facts = generate(
+        load_profile("south-woodham-preschool"),
+        setting="x",
+        start=dt.date(2025, 9, 1),
+        end=dt.date(2026, 3, 31),
+        seed=3,
+    )
+    ledger.record(facts, signer, lambda: NOW)
+    after = len(facts) // 3
+    with ledger_store._hashing_after(config, ledger.stream, after) as leaves:
+        hashed = leaves()
+    assert hashed is not None
+    assert hashed == integrity.hash_rows(ledger.fact_rows(after), after)
+    assert len(hashed) == (len(facts) + 1 - after) * 32
+    verifier = signer.verifier()
+    plain = ledger.verify(verifier)
+    assert plain.ok and ledger.verify(verifier, after=after) == plain
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(sys, "executable", "/bin/false")  # the second process fails at once
+        with ledger_store._hashing_after(config, ledger.stream, after) as leaves:
+            assert leaves() is None
+        assert ledger.verify(verifier, after=after) == plain
+    ledger.close()
 
 
 # --- export and replay -----------------------------------------------------------------------
