@@ -7,7 +7,10 @@ theme, the repository's ``mkdocs.yml``) builds the output folder from it. Nothin
 configuration drives the theme: no hooks, no plugins of ours.
 
 The pages are a fixed set, whatever the size of the ledger: no page per post or per event; long
-lists are bounded (``projections.report``). Two editions: ``committee`` shows references, never a
+lists are bounded (``projections.report``), the open findings too (each rule's oldest are listed;
+the committee edition carries them all in ``open-findings.csv``). The numbers come from
+``Ledger.site_data``: saved with the position and day they are for (``projections.sitedata``),
+or worked out from the registers when they do not answer. Two editions: ``committee`` shows references, never a
 name; ``public`` shows counts only, no references. Names never reach this module: the registers
 hold none, and nothing here reads an event's ``name``.
 
