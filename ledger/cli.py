@@ -745,7 +745,10 @@ def cmd_follow(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         pass
     registers = _ledger(args).registers()
-    print(f"The registers are current to position {registers.position:,}.")
+    print(
+        f"The registers are current to position {registers.position:,}, and the site's numbers"
+        f" as of {today(system_clock)}."
+    )
     return EXIT_OK
 
 
@@ -966,7 +969,11 @@ def build_parser() -> Parser:
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_replay)
 
-    p = sub("follow", "keep the registers current as facts arrive (a server's background job)")
+    p = sub(
+        "follow",
+        "keep the registers and the site's numbers current as facts arrive (a server's"
+        " background job)",
+    )
     p.add_argument("--once", action="store_true", help="catch up, then stop")
     p.set_defaults(run=cmd_follow)
 

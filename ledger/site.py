@@ -10,9 +10,11 @@ The pages are a fixed set, whatever the size of the ledger: no page per post or 
 lists are bounded (``projections.report``), the open findings too (each rule's oldest are listed;
 the committee edition carries them all in ``open-findings.csv``). The numbers come from
 ``Ledger.site_data``: saved with the position and day they are for (``projections.sitedata``),
-or worked out from the registers when they do not answer. Two editions: ``committee`` shows references, never a
-name; ``public`` shows counts only, no references. Names never reach this module: the registers
-hold none, and nothing here reads an event's ``name``.
+or worked out from the registers when they do not answer.
+
+Two editions: ``committee`` shows references, never a name; ``public`` shows counts only, no
+references. Names never reach this module: the registers hold none, and nothing here reads an
+event's ``name``.
 
 A small JSON summary of each build is kept in the output folder (``build-summary.json``) so that
 the next build into the same folder can say what changed.
