@@ -822,6 +822,17 @@ def latency(
             higher_is_better=False,
             ours_rss=s_hi.first_rss,
             baseline_rss=s_lo.first_rss,
+            note="end to end, one run: the registers read and every rule judged",
+        )
+    )
+    rep.add(
+        Measure(
+            "  `ledger follow --once` before those (saves the numbers)",
+            s_hi.follow if measured else None,
+            "s",
+            s_lo.follow if measured else None,
+            f"the same at {SMALL:,} events",
+            higher_is_better=False,
             note="end to end, one run: the registers read, every rule judged, the numbers saved",
         )
     )
@@ -840,19 +851,30 @@ def latency(
 class SiteBuilds:
     first: float | None = None  # the first build after the import: the numbers worked out
     first_rss: int | None = None
-    current: float | None = None  # later builds: the saved numbers answer (median)
+    current: float | None = None  # builds after `ledger follow --once`: the numbers saved (median)
     current_rss: int | None = None
+    follow: float | None = None  # `ledger follow --once` in between (saves the numbers)
     reason: str = ""  # why the builds could not be measured ("" if they were)
 
 
 def site_build(bench: Bench, db: str, label: str, runs_wanted: int) -> SiteBuilds:
-    """``ledger site build`` end to end: the first build after the import, which works the
-    site's numbers out and saves them, then ``runs_wanted`` builds that read them (as every
-    build does once ``ledger follow`` has caught up). Not measured (with the reason) while it
-    cannot run."""
+    """``ledger site build`` end to end: the first build after the import (it works the site's
+    numbers out from the registers; a build writes nothing to the ledger), then ``ledger follow
+    --once`` (untimed: it saves the numbers, as a server's follower does), then ``runs_wanted``
+    builds that read them. Not measured (with the reason) while it cannot run."""
     out = bench.work / "site"
     runs = []
-    for _ in range(1 + runs_wanted):
+    follow: Run | None = None
+    for run_number in range(1 + runs_wanted):
+        if run_number == 1:
+            follow = bench.ledger_command(["--db", db, "follow", "--once"], "follow")
+            if follow.status != 0:
+                reason = f"`ledger follow --once` exited {follow.status}: " + " / ".join(
+                    line.strip() for line in tail(follow.log, 3).splitlines()
+                )
+                say(f"  site build at {label}: not measured ({reason})")
+                return SiteBuilds(reason=reason)
+            say(f"  ledger follow --once at {label}: {follow.seconds:,.2f} s (not timed below)")
         shutil.rmtree(out, ignore_errors=True)
         run = bench.ledger_command(["--db", db, "site", "build", "--out", str(out)], "site-build")
         if run.status != 0:
@@ -863,14 +885,15 @@ def site_build(bench: Bench, db: str, label: str, runs_wanted: int) -> SiteBuild
             return SiteBuilds(reason=reason)
         runs.append(run)
     shutil.rmtree(out, ignore_errors=True)
+    assert follow is not None
     first, later = runs[0], runs[1:]
     seconds, rss = statistics.median(r.seconds for r in later), max(r.rss for r in later)
     say(
         f"  site build at {label}: first after the import {first.seconds:,.2f} s (peak RSS"
-        f" {fmt_rss(first.rss)}); then {seconds:,.2f} s end to end (median of {len(later)}),"
-        f" peak RSS {fmt_rss(rss)}"
+        f" {fmt_rss(first.rss)}); after the follower, {seconds:,.2f} s end to end (median of"
+        f" {len(later)}), peak RSS {fmt_rss(rss)}"
     )
-    return SiteBuilds(first.seconds, first.rss, seconds, rss)
+    return SiteBuilds(first.seconds, first.rss, seconds, rss, follow.seconds)
 
 
 # --- PostgreSQL ---------------------------------------------------------------------------------

@@ -1,13 +1,13 @@
 """The site's data: every number and list the transparency site shows, as of one day.
 
 Working them out reads the whole registers and judges every rule: seconds at a million facts.
-Rendering the pages from them takes milliseconds. So they are kept as a projection of their own,
-saved beside the registers with the position and the day they are for (and the profile they
-were judged against): a site build at the same head and day reads them instead of the
-registers. That is every build after ``ledger follow`` has caught up (it refreshes them as facts
-arrive and when the day turns), the second edition of a build, and any rebuild of the same day.
-Like the saved registers they are a cache: anything that does not match (another position, day,
-profile or format, or bytes that do not decode) is worked out again from the registers.
+Rendering the pages from them takes milliseconds. So they are kept as a projection of their own:
+``ledger follow`` saves them beside the registers, with the position and the day they are for
+(and the profile they were judged against), each time it catches up with new facts and when the
+day turns; a site build at the same head and day reads them instead of the registers. Like the
+saved registers they are a cache: a build whose numbers are not saved (another position, day,
+profile or format, or bytes that do not decode) works them out from the registers, and writes
+nothing: ``site build`` only reads the ledger.
 """
 
 from __future__ import annotations

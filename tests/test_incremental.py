@@ -174,9 +174,10 @@ class CountingSaved:
 
 
 def test_the_site_data_are_read_back_only_while_they_answer(ledger_db: str, tmp_path: Path) -> None:
-    """The site's numbers are saved with their position, day and profile: asked again for the
-    same, they are read back (no fact, no registers); for another day, after a new fact, or
-    from damaged bytes, they are worked out again, and always equal a rebuild from scratch."""
+    """The site's numbers, once saved (as a follower does) with their position, day and
+    profile: asked again for the same, they are read back (no fact, no registers); for another
+    day, after a new fact, or from damaged bytes, they are worked out again; always equal to a
+    rebuild from scratch. Asking never saves anything."""
     ledger, signer, profile, facts = _school_year(ledger_db, tmp_path, seed=7)
     ledger.record(facts, signer, fixed_clock)
     day = dt.date(2026, 7, 31)
@@ -186,6 +187,8 @@ def test_the_site_data_are_read_back_only_while_they_answer(ledger_db: str, tmp_
 
     first = ledger.site_data(day)
     assert first == from_scratch(day) and first.position == len(facts) + 1
+    assert ledger.saved_view(sitedata.NAME) is None  # a site build only reads the ledger
+    ledger.save_site_data(first)
 
     counting, saved = Counting(ledger), CountingSaved(ledger)
     again = ledger.site_data(day)

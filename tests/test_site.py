@@ -41,6 +41,7 @@ from ledger.store import Config, open_ledger
 from projections import registers as reg
 from projections import report, sitedata
 from projections.findings import Episode, all_episodes
+from projections.follow import follow_sqlite
 from tests.test_privacy_and_refusals import make_ledger, pinned_now
 
 PROFILES = [
@@ -511,11 +512,17 @@ def test_a_ledger_with_almost_nothing_in_it(tmp_path: Path) -> None:
 def test_a_build_from_the_saved_numbers_is_the_same_site(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The first build works the site's numbers out and saves them; a build at the same head
-    and day reads them back (nothing is worked out again) and makes the same files."""
+    """A build works the site's numbers out from the registers, and writes nothing to the
+    ledger; once a follower has saved them, a build at the same head and day reads them back
+    (nothing is worked out again) and makes the same files."""
     db = make_ledger(tmp_path, PROFILE, history())
+    before = db.read_bytes()
     first = {a: build_site(db, tmp_path / f"{a}-1", a, DAY) for a in ("committee", "public")}
     assert all(not r.warnings for r in first.values())
+    assert db.read_bytes() == before
+    ledger = open_ledger(Config(db=str(db), key_path=Path(str(db) + ".key")))
+    follow_sqlite(ledger, once=True, today=lambda: DAY)
+    ledger.close()
 
     def not_again(*args: object) -> None:
         raise AssertionError("the saved numbers should have answered")
