@@ -812,30 +812,37 @@ def latency(
             else "end to end, median; the site's numbers current (as `ledger follow` keeps them)",
         )
     )
-    rep.add(
-        Measure(
+    for name, ours, theirs, ours_rss, theirs_rss, note in (
+        (
             "  first build after new facts (works the numbers out)",
-            s_hi.first if measured else None,
-            "s",
-            s_lo.first if measured else None,
-            f"the same at {SMALL:,} events",
-            higher_is_better=False,
-            ours_rss=s_hi.first_rss,
-            baseline_rss=s_lo.first_rss,
-            note="end to end, one run: the registers read and every rule judged",
-        )
-    )
-    rep.add(
-        Measure(
+            s_hi.first,
+            s_lo.first,
+            s_hi.first_rss,
+            s_lo.first_rss,
+            "end to end, one run: the registers read and every rule judged",
+        ),
+        (
             "  `ledger follow --once` before those (saves the numbers)",
-            s_hi.follow if measured else None,
-            "s",
-            s_lo.follow if measured else None,
-            f"the same at {SMALL:,} events",
-            higher_is_better=False,
-            note="end to end, one run: the registers read, every rule judged, the numbers saved",
+            s_hi.follow,
+            s_lo.follow,
+            None,
+            None,
+            "end to end, one run: the registers read, every rule judged, the numbers saved",
+        ),
+    ):
+        rep.add(
+            Measure(
+                name,
+                ours if measured else None,
+                "s",
+                theirs if measured else None,
+                f"the same at {SMALL:,} events",
+                higher_is_better=False,
+                ours_rss=ours_rss,
+                baseline_rss=theirs_rss,
+                note=note,
+            )
         )
-    )
     rep.mem(f"site build at {n:,}", s_hi.current_rss, s_lo.current_rss, f"at {SMALL:,}")
     rep.mem(
         f"site build at {n:,}, the first after new facts",

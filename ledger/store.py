@@ -57,7 +57,7 @@ Clock = Callable[[], dt.datetime]
 FactRow = tuple[int, str, bytes]  # a stored row: position (or sequence), topic, stored bytes
 WRITE_CHUNK = 5000  # facts decided, then sealed and inserted, at a time
 SAVE_EVERY = 1000  # facts between saved registers (the tracked position)
-_REGISTERS_TOPIC = f"Registers/{reg.SCHEMA}"
+REGISTERS_TOPIC = f"Registers/{reg.SCHEMA}"
 _ENTRY_TOPIC = f"Entry/{reg.SCHEMA}"
 _SAVED_TOPIC = f"Saved/{reg.SCHEMA}"
 PRUNE_REGISTERS = (  # all but the two newest saved registers of a stream (a cache)
@@ -163,7 +163,7 @@ def _schema_of(db: str) -> str:
 
 def registers_id(stream: uuid.UUID) -> uuid.UUID:
     """Where registers of this schema are saved (those of an older one are left unread)."""
-    return uuid.uuid5(stream, _REGISTERS_TOPIC)
+    return uuid.uuid5(stream, REGISTERS_TOPIC)
 
 
 def saved_id(stream: uuid.UUID) -> uuid.UUID:
@@ -192,7 +192,7 @@ def registers_rows(stream: uuid.UUID, registers: reg.Registers) -> list[StoredEv
     ]
     return [
         *entries,
-        StoredEvent(registers_id(stream), at, _REGISTERS_TOPIC, reg.to_bytes(registers)),
+        StoredEvent(registers_id(stream), at, REGISTERS_TOPIC, reg.to_bytes(registers)),
         StoredEvent(saved_id(stream), at, _SAVED_TOPIC, b""),
     ]
 

@@ -43,10 +43,32 @@ from projections import sitedata
 
 SAVE_EVERY = store.SAVE_EVERY  # facts between saves while catching up
 APP_NAME = Ledger.name
+# The notification of the fact at the newest saved registers' position, in the ledger's one
+# stream (that of its first fact).
+SAVED_NOTIFICATION = (
+    "SELECT {id} FROM {events} WHERE originator_id ="
+    " (SELECT originator_id FROM {events} ORDER BY {id} LIMIT 1)"
+    " AND originator_version ="
+    " (SELECT max(originator_version) FROM {snapshots} WHERE topic = %s)"
+)
 
 
 class RegistersView(TrackingRecorder, ABC):
-    """A tracking recorder that also saves the registers, in the same transaction."""
+    """A tracking recorder that also saves the registers, in the same transaction.
+
+    A follower that has never run starts after the last fact of the saved registers (saved by
+    the commands too): they hold every fact up to it, and a million-fact ledger need not be
+    read again to be followed.
+    """
+
+    def max_tracking_id(self, application_name: str) -> int | None:
+        # A store's tracking recorder follows this class in the concrete views' bases.
+        tracked = super().max_tracking_id(application_name)  # type: ignore[safe-super]
+        return tracked if tracked is not None else self.saved_notification_id()
+
+    @abstractmethod
+    def saved_notification_id(self) -> int | None:
+        """The notification of the last fact the newest saved registers hold, if any."""
 
     @abstractmethod
     def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
@@ -57,7 +79,18 @@ class RegistersView(TrackingRecorder, ABC):
         """The latest saved registers of the stream."""
 
 
-class SQLiteRegistersView(SQLiteTrackingRecorder, RegistersView):
+class SQLiteRegistersView(RegistersView, SQLiteTrackingRecorder):
+    def saved_notification_id(self) -> int | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                SAVED_NOTIFICATION.format(
+                    id="rowid", events="stored_events", snapshots="stored_snapshots"
+                ).replace("%s", "?"),
+                (store.REGISTERS_TOPIC,),
+            )
+            row = c.fetchone()
+        return int(row[0]) if row else None
+
     def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
         rows = [
             (uuid.UUID(str(row.originator_id)).hex, row.originator_version, row.topic, row.state)
@@ -81,7 +114,21 @@ class SQLiteRegistersView(SQLiteTrackingRecorder, RegistersView):
         return reg.from_bytes(row["state"]) if row else None
 
 
-class PostgresRegistersView(PostgresTrackingRecorder, RegistersView):
+class PostgresRegistersView(RegistersView, PostgresTrackingRecorder):
+    def saved_notification_id(self) -> int | None:
+        from psycopg import sql
+
+        schema = self.datastore.schema
+        statement = sql.SQL(SAVED_NOTIFICATION).format(
+            id=sql.Identifier("notification_id"),
+            events=sql.Identifier(schema, f"{APP_NAME}_events"),
+            snapshots=sql.Identifier(schema, f"{APP_NAME}_snapshots"),
+        )
+        with self.datastore.transaction(commit=False) as curs:
+            curs.execute(statement, (store.REGISTERS_TOPIC,))
+            row = curs.fetchone()
+        return int(row["notification_id"]) if row else None
+
     def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
         from psycopg import sql
 
@@ -129,6 +176,7 @@ class RegistersProjection(Projection[RegistersView]):
         self.stream: uuid.UUID | None = None
         self.registers = reg.Registers()
         self._unsaved: Tracking | None = None
+        self._saved_at = 0  # the registers' position when last saved (or loaded)
         self._count = 0
         self._lock = threading.Lock()
 
@@ -138,6 +186,7 @@ class RegistersProjection(Projection[RegistersView]):
                 if self.stream is None:
                     self.stream = domain_event.stream
                     self.registers = self.view.load(domain_event.stream) or reg.Registers()
+                    self._saved_at = self.registers.position
                 if domain_event.position > self.registers.position:
                     reg.apply(self.registers, domain_event.event, domain_event.position)
             elif not isinstance(domain_event, CheckpointRow):
@@ -158,13 +207,16 @@ class RegistersProjection(Projection[RegistersView]):
             if self.stream is None:  # no new fact since it started: the saved registers
                 self.stream = stream
                 self.registers = self.view.load(stream) or reg.Registers()
+                self._saved_at = self.registers.position
             with reg.settled():
                 return sitedata.compute(self.registers, profile, day)
 
     def _save(self) -> None:
-        if self._unsaved is not None and self.stream is not None:
+        moved = self.registers.position != self._saved_at
+        if self._unsaved is not None and self.stream is not None and moved:
             self.view.save(self.stream, self.registers, self._unsaved)
-        elif self._unsaved is not None:
+            self._saved_at = self.registers.position
+        elif self._unsaved is not None:  # nothing new applied (facts already held, checkpoints)
             self.view.insert_tracking(self._unsaved)
         self._unsaved = None
         self._count = 0
@@ -184,7 +236,14 @@ class SiteDataKeeper:
         day = self._today()
         if projection.stream is not None and self._done == (projection.registers.position, day):
             return
-        data = projection.site_data(self._ledger.stream, self._ledger.profile, day)
+        position, profile = self._ledger.head(), self._ledger.profile
+        saved = self._ledger.saved_view(sitedata.NAME)
+        if saved is not None and saved[0] == position:  # saved by an earlier run, this day?
+            data = sitedata.from_bytes(saved[1])
+            if data is not None and sitedata.is_for(data, position, day, profile):
+                self._done = (position, day)
+                return
+        data = projection.site_data(self._ledger.stream, profile, day)
         self._ledger.save_site_data(data)
         self._done = (data.position, day)
 

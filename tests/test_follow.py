@@ -21,7 +21,13 @@ from ledger.integrity import Signer
 from ledger.profile import load as load_profile
 from projections import registers as reg
 from projections import sitedata
-from projections.follow import follow_postgres, follow_sqlite
+from projections.follow import (
+    APP_NAME,
+    PostgresRegistersView,
+    SQLiteRegistersView,
+    follow_postgres,
+    follow_sqlite,
+)
 from tests.conftest import fixed_clock, fresh_db
 from tests.test_incremental import Counting, CountingSaved
 
@@ -39,11 +45,19 @@ def _facts() -> list:  # type: ignore[type-arg]
     )
 
 
-def test_sqlite_follower_catches_up_and_commands_then_read_nothing_old(tmp_path: Path) -> None:
-    config = store.Config(db=str(tmp_path / "l.db"), key_path=tmp_path / "l.key")
+def _new_ledger(db: str, folder: Path) -> tuple[store.Config, store.Ledger, Signer]:
+    """A new ledger (a SQLite file, or in the test's schema), as ``init`` makes one."""
+    config = store.Config(db=db, key_path=folder / "l.key")
+    if config.is_postgres:
+        store.create_postgres_schema(config)
     ledger = store.Ledger(config, create=True)
     signer = Signer.generate("policy-ledger")
     ledger.create("Test", PROFILE, signer, fixed_clock)
+    return config, ledger, signer
+
+
+def test_sqlite_follower_catches_up_and_commands_then_read_nothing_old(tmp_path: Path) -> None:
+    _, ledger, signer = _new_ledger(str(tmp_path / "l.db"), tmp_path)
     facts = _facts()
     half = len(facts) // 2
     ledger.record(facts[:half], signer, fixed_clock)
@@ -69,11 +83,7 @@ def postgres_url(workdir: Path) -> Iterator[str]:
 
 @pytest.mark.postgres
 def test_postgres_follower_uses_the_projection_runner(postgres_url: str, tmp_path: Path) -> None:
-    config = store.Config(db=postgres_url, key_path=tmp_path / "l.key")
-    store.create_postgres_schema(config)
-    ledger = store.Ledger(config, create=True)
-    signer = Signer.generate("policy-ledger")
-    ledger.create("Test", PROFILE, signer, fixed_clock)
+    config, ledger, signer = _new_ledger(postgres_url, tmp_path)
     facts = _facts()
     stop = threading.Event()
     errors: list[BaseException] = []
@@ -118,10 +128,7 @@ def _reads_nothing_old_for_the_site(ledger: store.Ledger, day: dt.date, size: in
 
 
 def test_sqlite_follower_keeps_the_site_data_current(tmp_path: Path) -> None:
-    config = store.Config(db=str(tmp_path / "l.db"), key_path=tmp_path / "l.key")
-    ledger = store.Ledger(config, create=True)
-    signer = Signer.generate("policy-ledger")
-    ledger.create("Test", PROFILE, signer, fixed_clock)
+    _, ledger, signer = _new_ledger(str(tmp_path / "l.db"), tmp_path)
     facts = _facts()
     ledger.record(facts, signer, fixed_clock)
     days = iter([dt.date(2026, 7, 31), dt.date(2026, 8, 1)])
@@ -131,19 +138,51 @@ def test_sqlite_follower_keeps_the_site_data_current(tmp_path: Path) -> None:
     day = next(days)  # the day turns, with no new fact: the follower works them out again
     follow_sqlite(ledger, once=True, today=lambda: day)
     _reads_nothing_old_for_the_site(ledger, day, len(facts) + 1)
+    with pytest.MonkeyPatch.context() as patch:  # run again that day: they are already saved
+        patch.setattr(sitedata, "compute", lambda *_: pytest.fail("worked out again"))
+        follow_sqlite(ledger, once=True, today=lambda: day)
     ledger.close()
 
 
 @pytest.mark.postgres
 def test_postgres_follower_keeps_the_site_data_current(postgres_url: str, tmp_path: Path) -> None:
-    config = store.Config(db=postgres_url, key_path=tmp_path / "l.key")
-    store.create_postgres_schema(config)
-    ledger = store.Ledger(config, create=True)
-    signer = Signer.generate("policy-ledger")
-    ledger.create("Test", PROFILE, signer, fixed_clock)
+    config, ledger, signer = _new_ledger(postgres_url, tmp_path)
     facts = _facts()
     ledger.record(facts, signer, fixed_clock)
     day = dt.date(2026, 7, 31)
     follow_postgres(config, once=True, poll=0.2, today=lambda: day)
     _reads_nothing_old_for_the_site(ledger, day, len(facts) + 1)
+    ledger.close()
+
+
+def test_a_new_follower_starts_after_the_saved_registers(ledger_db: str, tmp_path: Path) -> None:
+    """Registers saved by the commands hold every fact up to their position: a follower that
+    has never run starts after it (a million-fact ledger is not read again to be followed),
+    and what it then keeps equals a rebuild from scratch."""
+    _, ledger, signer = _new_ledger(ledger_db, tmp_path)
+    facts = _facts()
+    half = len(facts) // 2
+    ledger.record(facts[:half], signer, fixed_clock)
+    ledger.save_registers(ledger.registers())  # as an import does when it ends
+    ledger.record(facts[half:], signer, fixed_clock)
+    view_class = PostgresRegistersView if ledger.config.is_postgres else SQLiteRegistersView
+    view = ledger.factory.tracking_recorder(view_class)
+    view.create_table()
+    first_unread = ledger.recorder.select_notifications(
+        start=view.max_tracking_id(APP_NAME) or 0, limit=1, inclusive_of_start=False
+    )[0]
+    # The first notification it reads is the checkpoint of the saved write, then new facts.
+    assert ledger.mapper.to_domain_event(first_unread).__class__.__name__ == "CheckpointRow"
+    following = ledger.recorder.select_notifications(
+        start=first_unread.id, limit=1, inclusive_of_start=False
+    )[0]
+    assert following.originator_version == half + 2  # the first fact the registers lack
+    if ledger.config.is_postgres:
+        follow_postgres(ledger.config, once=True, poll=0.2)
+    else:
+        follow_sqlite(ledger, once=True)
+    counting = Counting(ledger)
+    registers = ledger.registers()
+    assert counting.read == 0
+    assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.pairs()))
     ledger.close()
