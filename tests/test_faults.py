@@ -65,6 +65,7 @@ from ledger.importer import BadInput, decode_object
 from ledger.integrity import Signer, decode_record
 from ledger.profile import load as load_profile
 from ledger.store import Config, Ledger, create_postgres_schema, open_ledger
+from tests.conftest import drop_schema, postgres_base, with_schema
 
 ROOT = Path(__file__).resolve().parents[1]
 NOW = dt.datetime(2027, 6, 30, 12, 0, tzinfo=dt.UTC)
@@ -74,33 +75,6 @@ EXAMPLES: int = settings.default.max_examples  # type: ignore[union-attr]
 DEEP = EXAMPLES >= 400
 
 # --- PostgreSQL ---------------------------------------------------------------------------------
-
-POSTGRES_VARIABLE = "LEDGER_TEST_POSTGRES"
-POSTGRES_SKIP = (
-    "PostgreSQL tests need LEDGER_TEST_POSTGRES=postgresql://user:password@host:port/db"
-    " (CI sets it)"
-)
-
-
-def postgres_base() -> str:
-    base = os.environ.get(POSTGRES_VARIABLE, "").strip()
-    if not base:
-        if os.environ.get("CI", "").strip().lower() == "true":
-            pytest.fail(f"CI=true, so this is a failure, not a skip: {POSTGRES_SKIP}")
-        pytest.skip(POSTGRES_SKIP)
-    return base
-
-
-def _schema_url(base: str, schema: str) -> str:
-    return f"{base}{'&' if '?' in base else '?'}schema={schema}"
-
-
-def _drop_schema(base: str, schema: str) -> None:
-    import psycopg
-    from psycopg import sql
-
-    with contextlib.closing(psycopg.connect(base, autocommit=True, connect_timeout=10)) as conn:
-        conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
 
 
 class Store:
@@ -122,7 +96,7 @@ class Store:
             return str(self.folder / name / "ledger.db")
         base, schema = self.base, f"t_{uuid.uuid4().hex}"
         self.schemas.append(schema)
-        return _schema_url(base, schema)
+        return with_schema(base, schema)
 
     def key_path(self, db: str) -> Path:
         """The signing key: beside a SQLite file; for PostgreSQL, in the test's folder."""
@@ -151,12 +125,12 @@ class Store:
             shutil.rmtree(Path(db).parent, ignore_errors=True)
         else:
             schema = db.rsplit("schema=", 1)[1]
-            _drop_schema(self.base, schema)
+            drop_schema(self.base, schema)
             self.schemas.remove(schema)
 
     def close(self) -> None:
         for schema in list(self.schemas):
-            _drop_schema(self.base, schema)
+            drop_schema(self.base, schema)
         self.schemas.clear()
 
 
