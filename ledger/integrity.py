@@ -338,7 +338,7 @@ class _FactCheck:
                 first = rest.after + 1
                 ends = [end for end in self._signed.ends[self._next_end :] if end >= first]
                 rows = {row[0]: row for row in rest.rows_at(ends)}
-                if len(rows) == len(ends):
+                if rows.keys() == set(ends):
                     self._matched = size
                     return self._dated(rows.__getitem__, first, size)
         return self._rows(rest.rows())

@@ -560,14 +560,26 @@ class Ledger(Application[uuid.UUID]):
         ``ledger follow`` saves them (``save_site_data``)."""
         from projections import sitedata
 
-        saved = self.saved_view(sitedata.NAME)
-        if saved is not None and saved[0] == self.head():
-            data = sitedata.from_bytes(saved[1])
-            if data is not None and sitedata.is_for(data, saved[0], day, self.profile):
-                return data
+        saved = self.saved_site_data(day)
+        if saved is not None:
+            return saved
         registers = self.registers()
         with reg.settled():  # the registers live until the numbers are worked out
             return sitedata.compute(registers, self.profile, day)
+
+    def saved_site_data(self, day: dt.date) -> SiteData | None:
+        """The saved site's numbers, if they are for the head, ``day`` and the profile."""
+        from projections import sitedata
+
+        saved = self.saved_view(sitedata.NAME)
+        if saved is None or saved[0] != self.head():
+            return None
+        data = sitedata.from_bytes(saved[1])
+        return (
+            data
+            if data is not None and sitedata.is_for(data, saved[0], day, self.profile)
+            else None
+        )
 
     def save_site_data(self, data: SiteData) -> None:
         """Save the site's numbers (in place of those saved before): what a follower does."""
@@ -808,8 +820,11 @@ def _hashing_after(
         stderr=subprocess.DEVNULL,  # it can only fail to help: then the facts are read here
     )
     assert process.stdin is not None and process.stdout is not None
-    process.stdin.write(request)  # the URL (and its password) never on a command line
-    process.stdin.close()
+    try:
+        process.stdin.write(request)  # the URL (and its password) never on a command line
+        process.stdin.close()
+    except BrokenPipeError:
+        pass  # it is gone already: leaves() says so
     output = process.stdout
 
     def leaves() -> bytes | None:

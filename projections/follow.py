@@ -236,14 +236,11 @@ class SiteDataKeeper:
         day = self._today()
         if projection.stream is not None and self._done == (projection.registers.position, day):
             return
-        position, profile = self._ledger.head(), self._ledger.profile
-        saved = self._ledger.saved_view(sitedata.NAME)
-        if saved is not None and saved[0] == position:  # saved by an earlier run, this day?
-            data = sitedata.from_bytes(saved[1])
-            if data is not None and sitedata.is_for(data, position, day, profile):
-                self._done = (position, day)
-                return
-        data = projection.site_data(self._ledger.stream, profile, day)
+        saved = self._ledger.saved_site_data(day)  # by an earlier run, this day?
+        if saved is not None:
+            self._done = (saved.position, day)
+            return
+        data = projection.site_data(self._ledger.stream, self._ledger.profile, day)
         self._ledger.save_site_data(data)
         self._done = (data.position, day)
 
