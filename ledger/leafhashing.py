@@ -2,7 +2,7 @@
 
 ``ledger verify`` on a large ledger starts this (``python -m ledger.leafhashing``) so that the
 facts after a point are read and hashed on the other core while it checks the rest. The request
-comes on standard input (JSON: the ledger's place, its stream and the position); the leaf hashes
+comes on standard input (JSON: the ledger's place and the position); the leaf hashes
 go to standard output, concatenated, with exit status 0. Exit status 3 says they would not help
 (a gap in the positions, or a row that cannot be hashed): the verifying process then reads those
 facts itself, and names what is wrong.
@@ -11,7 +11,6 @@ facts itself, and names what is wrong.
 from __future__ import annotations
 
 import sys
-import uuid
 from pathlib import Path
 
 import msgspec
@@ -25,14 +24,12 @@ NOT_USEFUL = 3
 class Request(msgspec.Struct, frozen=True):
     db: str
     key_path: str
-    stream: str
     after: int
 
 
 def main() -> int:
     request = msgspec.json.decode(sys.stdin.buffer.read(), type=Request)
     ledger = Ledger(Config(db=request.db, key_path=Path(request.key_path)))
-    ledger._stream = uuid.UUID(request.stream)
     try:
         leaves = integrity.hash_rows(ledger.fact_rows(request.after), request.after)
     finally:

@@ -402,7 +402,7 @@ class Ledger(Application[uuid.UUID]):
                 )
             after = head * 3 // 8
         start = after
-        with _hashing_after(self.config, self.stream, start) as leaves:
+        with _hashing_after(self.config, start) as leaves:
             rest = integrity.Hashed(start, leaves, self.fact_rows_at, lambda: self.fact_rows(start))
             return integrity.verify_rows(
                 self.fact_rows(0, start),
@@ -803,15 +803,13 @@ class Ledger(Application[uuid.UUID]):
 
 
 @contextlib.contextmanager
-def _hashing_after(
-    config: Config, stream: uuid.UUID, after: int
-) -> Iterator[Callable[[], bytes | None]]:
+def _hashing_after(config: Config, after: int) -> Iterator[Callable[[], bytes | None]]:
     """A second process (``ledger.leafhashing``, a fresh interpreter: it shares nothing with
     this one) reads and hashes the facts after ``after``; the function yielded waits for their
     leaf hashes, or gives None if they would not help or the process failed. The process is
     stopped on the way out if still running (when the check ended early)."""
     request = msgspec.json.encode(
-        {"db": config.db, "key_path": str(config.key_path), "stream": str(stream), "after": after}
+        {"db": config.db, "key_path": str(config.key_path), "after": after}
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "ledger.leafhashing"],

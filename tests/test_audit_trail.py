@@ -297,7 +297,7 @@ def test_the_second_process_hashes_what_the_first_would(ledger_db: str, tmp_path
     )
     ledger.record(facts, signer, lambda: NOW)
     after = len(facts) // 3
-    with ledger_store._hashing_after(config, ledger.stream, after) as leaves:
+    with ledger_store._hashing_after(config, after) as leaves:
         hashed = leaves()
     assert hashed is not None
     assert hashed == integrity.hash_rows(ledger.fact_rows(after), after)
@@ -307,7 +307,7 @@ def test_the_second_process_hashes_what_the_first_would(ledger_db: str, tmp_path
     assert plain.ok and ledger.verify(verifier, after=after) == plain
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(sys, "executable", "/bin/false")  # the second process fails at once
-        with ledger_store._hashing_after(config, ledger.stream, after) as leaves:
+        with ledger_store._hashing_after(config, after) as leaves:
             assert leaves() is None
         assert ledger.verify(verifier, after=after) == plain
     ledger.close()
