@@ -234,7 +234,9 @@ class SiteDataKeeper:
         if self._today is None:
             return
         day = self._today()
-        if projection.stream is not None and self._done == (projection.registers.position, day):
+        # Done for this day, and no fact applied since (or none at all: those saved still hold).
+        unmoved = projection.stream is None or self._done == (projection.registers.position, day)
+        if self._done is not None and self._done[1] == day and unmoved:
             return
         saved = self._ledger.saved_site_data(day)  # by an earlier run, this day?
         if saved is not None:

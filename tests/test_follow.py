@@ -141,6 +141,13 @@ def test_sqlite_follower_keeps_the_site_data_current(tmp_path: Path) -> None:
     with pytest.MonkeyPatch.context() as patch:  # run again that day: they are already saved
         patch.setattr(sitedata, "compute", lambda *_: pytest.fail("worked out again"))
         follow_sqlite(ledger, once=True, today=lambda: day)
+        # Nor, polling on with nothing new, are the saved numbers read again at every poll.
+        asked = []
+        saved_site_data = ledger.saved_site_data
+        patch.setattr(ledger, "saved_site_data", lambda on: asked.append(on) or saved_site_data(on))
+        polls = iter(range(5))
+        follow_sqlite(ledger, poll=0, today=lambda: day, until=lambda: next(polls, None) is None)
+        assert asked == [day]
     ledger.close()
 
 
