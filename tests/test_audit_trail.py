@@ -313,6 +313,51 @@ def test_the_second_process_hashes_what_the_first_would(ledger_db: str, tmp_path
     ledger.close()
 
 
+@pytest.mark.parametrize("after", [None, 40])
+def test_a_write_landing_during_verify_is_not_called_tampering(
+    ledger_db: str, tmp_path: Path, after: int | None
+) -> None:
+    """The checkpoints are read before the facts: another writer's facts and checkpoint,
+    committed in between, are checked with their checkpoint, not named as covered by none.
+    Without checking again (``VERIFY_AGAIN`` 0) the same race gives that false alarm."""
+    config = config_for(ledger_db, tmp_path)
+    ledger = new_ledger(config)
+    signer = Signer.generate("policy-ledger")
+    ledger.create("Test", "south-woodham-preschool", signer, lambda: NOW)
+    facts = generate(
+        load_profile("south-woodham-preschool"),
+        setting="x",
+        start=dt.date(2025, 9, 1),
+        end=dt.date(2026, 3, 31),
+        seed=3,
+    )
+    writes = [facts[: len(facts) // 2], facts[len(facts) // 2 : -3], facts[-3:]]
+    ledger.record(writes[0], signer, lambda: NOW)
+    other = new_ledger(config)  # the other writer, on its own connection
+    pending = list(writes[1:])
+    checkpoint_rows = ledger.checkpoint_rows
+
+    def racing() -> Iterator[integrity.Row]:
+        rows = list(checkpoint_rows())  # the checkpoints are read...
+        if pending:
+            other.record(pending.pop(0), signer, lambda: NOW)  # ...then a write lands
+        return iter(rows)
+
+    verifier = signer.verifier()
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ledger, "checkpoint_rows", racing)
+        patch.setattr(ledger_store, "VERIFY_AGAIN", 0)
+        alarm = ledger.verify(verifier, after=after)
+        assert not alarm.ok and "not covered by any signed checkpoint" in (alarm.problem or "")
+        patch.setattr(ledger_store, "VERIFY_AGAIN", 3)
+        verdict = ledger.verify(verifier, after=after)
+    assert not pending
+    assert verdict == ledger.verify(verifier) and verdict.ok
+    assert verdict.size == len(facts) + 1 and verdict.checkpoints == 4  # and the first fact's
+    other.close()
+    ledger.close()
+
+
 # --- export and replay -----------------------------------------------------------------------
 
 
