@@ -962,6 +962,13 @@ def open_ledger(config: Config) -> Ledger:
         if not path.is_file():
             raise LedgerError(f"{config.shown}: no ledger here (create one with `ledger init`)")
         if not _is_sqlite_ledger(path):
+            if _is_sqlite_ledger(path, immutable=True):
+                raise LedgerError(
+                    f"{config.shown}: this ledger is on a disk or in a folder that cannot be"
+                    " written to, and a ledger can only be opened where it can keep its working"
+                    " files; copy it to a folder you can write to, and"
+                    " run the command on the copy"
+                )
             raise LedgerError(f"{config.shown}: this file is not a ledger (it was left as it was)")
     ledger = Ledger(config)
     if not ledger.is_initialised:
@@ -969,10 +976,13 @@ def open_ledger(config: Config) -> Ledger:
     return ledger
 
 
-def _is_sqlite_ledger(path: Path) -> bool:
+def _is_sqlite_ledger(path: Path, *, immutable: bool = False) -> bool:
+    """Whether the file holds a ledger's tables (read only; ``immutable``: without opening its
+    write-ahead log, which a read-only folder cannot hold)."""
+    mode = "immutable=1" if immutable else "mode=ro"
     try:
         with contextlib.closing(
-            sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
         ) as conn:
             rows = conn.execute(
                 "SELECT name FROM sqlite_master WHERE type='table' AND name IN"

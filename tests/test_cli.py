@@ -11,11 +11,14 @@ post`` answer, where they must never appear.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import re
 import shlex
 import sqlite3
 import stat
+import subprocess
 from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -669,6 +672,47 @@ def test_a_file_that_is_not_a_ledger_is_refused_and_left_alone(
     assert result.status == 2, result.text
     assert result.err.strip()
     assert path.read_bytes() == before
+
+
+@contextlib.contextmanager
+def read_only(folder: Path) -> Iterator[None]:
+    """The folder and its files made read-only for real: immutable for root (whom permission
+    bits do not stop), permission bits for anyone else."""
+    paths = [*folder.iterdir(), folder]
+    if os.geteuid() == 0:
+        subprocess.run(["chattr", "+i", *map(str, paths)], check=True)
+    else:
+        for path in paths:
+            path.chmod(0o555 if path.is_dir() else 0o444)
+    try:
+        yield
+    finally:
+        if os.geteuid() == 0:
+            subprocess.run(["chattr", "-i", *map(str, paths)], check=True)
+        else:
+            for path in paths:
+                path.chmod(0o755 if path.is_dir() else 0o644)
+
+
+@pytest.mark.parametrize("argv", [["verify"], ["findings"], ["export"]], ids=" ".join)
+def test_a_ledger_in_a_read_only_folder_is_refused_with_what_to_do(
+    workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
+) -> None:
+    """A copy on a read-only disk or share (an inspector's, say) cannot keep SQLite's working
+    files beside it: the message says so and what to do, not that it is no ledger."""
+    folder = workdir / "copy"
+    folder.mkdir()
+    db = str(folder / "acorns.db")
+    init(capsys, db)
+    assert import_facts(capsys, db, BASE_SW).status == 0
+    before = {p.name: p.read_bytes() for p in folder.iterdir()}
+    with read_only(folder):
+        result = run(capsys, "--db", db, *argv)
+    assert result.status == 2, result.text
+    assert "cannot be written to" in result.err and "copy it" in result.err
+    assert "not a ledger" not in result.err
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
+    assert run(capsys, "--db", db, *argv).status == 0  # as it was, where it can be written
 
 
 def test_init_in_a_folder_that_does_not_exist_is_refused(
