@@ -37,6 +37,7 @@ from eventsourcing.persistence import (
     IntegrityError,
     Mapper,
     OperationalError,
+    PersistenceError,
     StoredEvent,
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
@@ -565,9 +566,18 @@ class Ledger(Application[uuid.UUID]):
                     )
 
     def save_if_behind(self, registers: reg.Registers) -> None:
-        """Save the registers once they are ``SAVE_EVERY`` facts past the saved ones."""
+        """Save the registers once they are ``SAVE_EVERY`` facts past the saved ones.
+
+        Saved registers only spare later commands the fold: where the ledger cannot be written
+        to (a read-only copy, a read-only replica) they are not saved, and nothing else changes.
+        """
         if registers.position - self.saved_position() >= SAVE_EVERY:
-            self.save_registers(registers)
+            try:
+                self.save_registers(registers)
+            except PersistenceError as exc:
+                text = str(exc).lower()
+                if "readonly" not in text and "read-only" not in text:
+                    raise
 
     def saved_position(self) -> int:
         """The position the registers (of this schema) were last saved at."""

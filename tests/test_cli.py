@@ -26,6 +26,7 @@ from typing import Any, NamedTuple
 import pytest
 
 from ledger import cli, recording
+from ledger import store as ledger_store
 from ledger.cli import build_parser, main
 from ledger.mapper import SEALED_FIELDS
 from tests.conftest import (
@@ -676,9 +677,15 @@ def test_a_file_that_is_not_a_ledger_is_refused_and_left_alone(
 
 @contextlib.contextmanager
 def read_only(folder: Path) -> Iterator[None]:
-    """The folder and its files made read-only for real: immutable for root (whom permission
-    bits do not stop), permission bits for anyone else."""
-    paths = [*folder.iterdir(), folder]
+    """The folder and its files made read-only for real."""
+    with read_only_file(*folder.iterdir(), folder):
+        yield
+
+
+@contextlib.contextmanager
+def read_only_file(*paths: Path) -> Iterator[None]:
+    """Files (or folders) made read-only for real: immutable for root (whom permission bits do
+    not stop), permission bits for anyone else."""
     if os.geteuid() == 0:
         subprocess.run(["chattr", "+i", *map(str, paths)], check=True)
     else:
@@ -713,6 +720,27 @@ def test_a_ledger_in_a_read_only_folder_is_refused_with_what_to_do(
     assert "not a ledger" not in result.err
     assert {p.name: p.read_bytes() for p in folder.iterdir()} == before
     assert run(capsys, "--db", db, *argv).status == 0  # as it was, where it can be written
+
+
+def test_a_read_only_ledger_file_is_read_without_saving_the_registers(
+    workdir: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In a folder that can be written to, a read-only ledger file opens, and a command that
+    would save the registers (they are a cache) answers without saving them."""
+    folder = workdir / "copy"
+    folder.mkdir()
+    db = str(folder / "acorns.db")
+    init(capsys, db)
+    assert import_facts(capsys, db, BASE_SW).status == 0
+    expected = run(capsys, "--db", db, "findings", "--json")
+    assert expected.status == 0
+    before = (folder / "acorns.db").read_bytes()
+    monkeypatch.setattr(ledger_store, "SAVE_EVERY", 0)  # every read would save them
+    with read_only_file(folder / "acorns.db"):
+        result = run(capsys, "--db", db, "findings", "--json")
+    assert result.status == 0, result.text
+    assert result.out == expected.out
+    assert (folder / "acorns.db").read_bytes() == before
 
 
 def test_init_in_a_folder_that_does_not_exist_is_refused(
