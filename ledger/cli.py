@@ -744,9 +744,9 @@ def cmd_follow(args: argparse.Namespace) -> int:
             follow_sqlite(ledger, once=args.once, today=lambda: today(system_clock))
     except KeyboardInterrupt:
         pass
-    registers = _ledger(args).registers()
+    position = _ledger(args).saved_position()  # the follower saves them as it catches up
     print(
-        f"The registers are current to position {registers.position:,}, and the site's numbers"
+        f"The registers are current to position {position:,}, and the site's numbers"
         f" as of {today(system_clock)}."
     )
     return EXIT_OK

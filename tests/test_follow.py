@@ -193,3 +193,23 @@ def test_a_new_follower_starts_after_the_saved_registers(ledger_db: str, tmp_pat
     assert counting.read == 0
     assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.pairs()))
     ledger.close()
+
+
+def test_follow_once_says_where_the_registers_are_current_to(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ledger follow --once`` reports the position it saved the registers at: the head."""
+    from ledger.cli import main
+
+    db = str(tmp_path / "l.db")
+    config, ledger, signer = _new_ledger(db, tmp_path)
+    ledger.record(_facts()[:300], signer, fixed_clock)  # fewer than SAVE_EVERY: none saved
+    assert ledger.saved_position() == 0
+    head = ledger.head()
+    ledger.close()
+    monkeypatch.setenv("LEDGER_KEY", str(config.key_path))
+    monkeypatch.setenv("LEDGER_NOW", "2026-08-01T12:00:00+00:00")
+    assert main(["--db", db, "follow", "--once"]) == 0
+    out = capsys.readouterr().out
+    assert f"current to position {head:,}," in out, out
+    assert store.open_ledger(config).saved_position() == head
