@@ -180,6 +180,12 @@ def _check(profile: Profile, where: str) -> Profile:
                     f" (expected it under one of: "
                     f"{', '.join(r for r, p in PARAMETERS.items() if field in p)})"
                 )
+        day = rule.summer_holiday_default
+        if day is not None and not _is_day_of_year(day):
+            raise ProfileError(
+                f"{where}: `rules.{rule_name}.summer_holiday_default` is not a day of the year"
+                " (expected MM-DD, such as 07-22)"
+            )
     channels = dict(profile.channels)
     if PERSONAL_ACCOUNT not in channels:
         # Every profile has a personal-account channel: nobody may post about the setting on
@@ -206,6 +212,16 @@ def _check(profile: Profile, where: str) -> Profile:
                 " the group (expected `group = true`)"
             )
     return msgspec.structs.replace(profile, channels=channels)
+
+
+def _is_day_of_year(month_day: str) -> bool:
+    """Whether MM-DD is a day some year has (29 February too: a shorter year uses the 28th)."""
+    month, day = (int(part) for part in month_day.split("-"))
+    try:
+        dt.date(2024, month, day)  # a leap year
+    except ValueError:
+        return False
+    return True
 
 
 def decode(text: str | bytes, where: str) -> Profile:

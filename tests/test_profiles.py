@@ -310,6 +310,11 @@ BAD = {
         GOOD.replace('posters = ["manager"]', 'posters = ["headteacher"]'),
         ["headteacher", "channels", "posters"],
     ),
+    "a summer holiday on a day no year has": (
+        GOOD
+        + '\n[rules.leaver-not-removed]\nsays = "x"\ncite = []\nsummer_holiday_default = "04-31"\n',
+        ["rules.leaver-not-removed.summer_holiday_default", "not a day of the year", "MM-DD"],
+    ),
     "malformed TOML": (
         GOOD.replace("[rules.consent-missing]", "[rules.consent-missing"),
         ["not valid TOML", "line 12"],
@@ -339,3 +344,15 @@ def test_unknown_shipped_profile_name_lists_the_shipped_ones() -> None:
     assert "no-such-setting" in str(refused.value)
     for name in NAMES:
         assert name in str(refused.value)
+
+
+@pytest.mark.parametrize("day", ["02-29", "04-30", "12-31", "01-01"])
+def test_a_summer_holiday_on_any_real_day_loads(tmp_path: Path, day: str) -> None:
+    text = (
+        GOOD
+        + f'\n[rules.leaver-not-removed]\nsays = "x"\ncite = []\nsummer_holiday_default = "{day}"\n'
+    )
+    profile = _load_text(tmp_path, text)
+    assert profile.summer_holiday_start(2026).strftime("%m-%d") == (
+        "02-28" if day == "02-29" else day
+    )
