@@ -281,10 +281,9 @@ def test_verify_on_two_cores_gives_the_same_verdict(
             assert helped == [True]
 
 
-def test_the_second_process_hashes_what_the_first_would(ledger_db: str, tmp_path: Path) -> None:
-    """Not a silent fallback: the second process's leaves are those of the facts after the
-    point; and when it cannot run, the facts are read and checked in this process instead."""
-    config = config_for(ledger_db, tmp_path)
+def _created(db: str, folder: Path) -> tuple[Config, Ledger, Signer, list[ev.Event]]:
+    """A new ledger holding only its first fact, and half a year of a setting's facts."""
+    config = config_for(db, folder)
     ledger = new_ledger(config)
     signer = Signer.generate("policy-ledger")
     ledger.create("Test", "south-woodham-preschool", signer, lambda: NOW)
@@ -295,6 +294,13 @@ def test_the_second_process_hashes_what_the_first_would(ledger_db: str, tmp_path
         end=dt.date(2026, 3, 31),
         seed=3,
     )
+    return config, ledger, signer, facts
+
+
+def test_the_second_process_hashes_what_the_first_would(ledger_db: str, tmp_path: Path) -> None:
+    """Not a silent fallback: the second process's leaves are those of the facts after the
+    point; and when it cannot run, the facts are read and checked in this process instead."""
+    config, ledger, signer, facts = _created(ledger_db, tmp_path)
     ledger.record(facts, signer, lambda: NOW)
     after = len(facts) // 3
     with ledger_store._hashing_after(config, after) as leaves:
@@ -320,17 +326,7 @@ def test_a_write_landing_during_verify_is_not_called_tampering(
     """The checkpoints are read before the facts: another writer's facts and checkpoint,
     committed in between, are checked with their checkpoint, not named as covered by none.
     Without checking again (``VERIFY_AGAIN`` 0) the same race gives that false alarm."""
-    config = config_for(ledger_db, tmp_path)
-    ledger = new_ledger(config)
-    signer = Signer.generate("policy-ledger")
-    ledger.create("Test", "south-woodham-preschool", signer, lambda: NOW)
-    facts = generate(
-        load_profile("south-woodham-preschool"),
-        setting="x",
-        start=dt.date(2025, 9, 1),
-        end=dt.date(2026, 3, 31),
-        seed=3,
-    )
+    config, ledger, signer, facts = _created(ledger_db, tmp_path)
     writes = [facts[: len(facts) // 2], facts[len(facts) // 2 : -3], facts[-3:]]
     ledger.record(writes[0], signer, lambda: NOW)
     other = new_ledger(config)  # the other writer, on its own connection
