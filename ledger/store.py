@@ -976,8 +976,7 @@ def open_ledger(config: Config) -> Ledger:
                 raise LedgerError(
                     f"{config.shown}: this ledger is on a disk or in a folder that cannot be"
                     " written to, and a ledger can only be opened where it can keep its working"
-                    " files; copy it to a folder you can write to, and"
-                    " run the command on the copy"
+                    " files; copy it to a folder you can write to, and run the command on the copy"
                 )
             raise LedgerError(f"{config.shown}: this file is not a ledger (it was left as it was)")
     ledger = Ledger(config)
