@@ -2,7 +2,7 @@
 facts, without a profiler (whose cost per call would distort the shares).
 
     python -m bench.stages import DB FACTS.jsonl   # DB: a ledger just made by `ledger init`
-    python -m bench.stages rebuild DB              # DB: a ledger holding the facts
+    python -m bench.stages rebuild DB              # DB: a SQLite ledger holding the facts
 
 The import stages are those ``Ledger.record`` goes through for each fact; their sum, against the
 baseline's insert alone, is what the import target leaves for them (``bench/README.md``). The
@@ -12,7 +12,7 @@ would leave on the slower one. Nothing is written to the ledger but the keys an 
 
 from __future__ import annotations
 
-import datetime as dt
+import contextlib
 import sqlite3
 import sys
 import time
@@ -23,7 +23,7 @@ from typing import Any
 from ledger import importer, integrity
 from ledger.decisions import decide
 from ledger.mapper import Recorded, sealing_subjects
-from ledger.store import Config, Ledger, open_ledger
+from ledger.store import Config, Ledger, open_ledger, system_clock, today
 from projections import registers as reg
 from projections.findings import all_episodes
 
@@ -45,8 +45,8 @@ class Clock:
 def import_stages(ledger: Ledger, facts: Path) -> dict[str, float]:
     """Seconds per stage of recording the facts of a file (not recorded)."""
     profile = ledger.profile
-    day = dt.date(2026, 8, 31)
-    now = dt.datetime(2026, 8, 31, 12, tzinfo=dt.UTC)
+    now = system_clock()  # as `ledger import` takes it (LEDGER_NOW pins it, as the bench does)
+    day = today(lambda: now)
     out: dict[str, float] = {}
     with reg.paused_gc():
         registers = ledger.registers()
@@ -78,14 +78,14 @@ def import_stages(ledger: Ledger, facts: Path) -> dict[str, float]:
 
 
 def rebuild_stages(ledger: Ledger, db: str) -> dict[str, float]:
-    """Seconds per stage of a rebuild, for the posts and for the rest of the facts."""
+    """Seconds per stage of a rebuild, for the posts and for the rest of the facts (a SQLite
+    ledger: the split is made by the query)."""
     open_row: Callable[[int, str, bytes], Any] = ledger.mapper.open_row  # type: ignore[attr-defined]
     posts = " OR ".join(
         f"(topic >= '{t}' AND topic < '{t[:-1]}{chr(ord(t[-1]) + 1)}')" for t in POST_TOPICS
     )
     out: dict[str, float] = {}
-    registers = reg.Registers()
-    with reg.paused_gc(), sqlite3.connect(db) as conn:
+    with reg.paused_gc(), contextlib.closing(sqlite3.connect(db)) as conn:
         for part, where in (("posts", posts), ("the rest", f"NOT ({posts})")):
             clock = Clock()
             rows = conn.execute(
@@ -118,7 +118,7 @@ def main(argv: list[str]) -> int:
             print(f"  {name:<48} {seconds / count * 1e6:6.1f}")
         print(f"  {'all of them':<48} {sum(stages.values()) / count * 1e6:6.1f}")
         return 0
-    if len(argv) == 2 and argv[0] == "rebuild":
+    if len(argv) == 2 and argv[0] == "rebuild" and "://" not in argv[1]:
         ledger = open_ledger(Config.from_db(argv[1]))
         print(f"rebuild stages, {ledger.head():,} facts (seconds):")
         for name, seconds in rebuild_stages(ledger, argv[1]).items():
