@@ -701,17 +701,23 @@ def read_only_file(*paths: Path) -> Iterator[None]:
                 path.chmod(0o755 if path.is_dir() else 0o644)
 
 
+def _a_ledger_in_its_folder(workdir: Path, capsys: pytest.CaptureFixture[str]) -> tuple[Path, str]:
+    """A SQLite ledger of the base facts, alone in a folder: the folder, and its --db."""
+    folder = workdir / "copy"
+    folder.mkdir()
+    db = str(folder / "acorns.db")
+    init(capsys, db)
+    assert import_facts(capsys, db, BASE_SW).status == 0
+    return folder, db
+
+
 @pytest.mark.parametrize("argv", [["verify"], ["findings"], ["export"]], ids=" ".join)
 def test_a_ledger_in_a_read_only_folder_is_refused_with_what_to_do(
     workdir: Path, capsys: pytest.CaptureFixture[str], argv: list[str]
 ) -> None:
     """A copy on a read-only disk or share (an inspector's, say) cannot keep SQLite's working
     files beside it: the message says so and what to do, not that it is no ledger."""
-    folder = workdir / "copy"
-    folder.mkdir()
-    db = str(folder / "acorns.db")
-    init(capsys, db)
-    assert import_facts(capsys, db, BASE_SW).status == 0
+    folder, db = _a_ledger_in_its_folder(workdir, capsys)
     before = {p.name: p.read_bytes() for p in folder.iterdir()}
     with read_only(folder):
         result = run(capsys, "--db", db, *argv)
@@ -727,11 +733,7 @@ def test_a_read_only_ledger_file_is_read_without_saving_the_registers(
 ) -> None:
     """In a folder that can be written to, a read-only ledger file opens, and a command that
     would save the registers (they are a cache) answers without saving them."""
-    folder = workdir / "copy"
-    folder.mkdir()
-    db = str(folder / "acorns.db")
-    init(capsys, db)
-    assert import_facts(capsys, db, BASE_SW).status == 0
+    folder, db = _a_ledger_in_its_folder(workdir, capsys)
     expected = run(capsys, "--db", db, "findings", "--json")
     assert expected.status == 0
     before = (folder / "acorns.db").read_bytes()

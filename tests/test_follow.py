@@ -212,4 +212,6 @@ def test_follow_once_says_where_the_registers_are_current_to(
     assert main(["--db", db, "follow", "--once"]) == 0
     out = capsys.readouterr().out
     assert f"current to position {head:,}," in out, out
-    assert store.open_ledger(config).saved_position() == head
+    followed = store.open_ledger(config)
+    assert followed.saved_position() == head
+    followed.close()
