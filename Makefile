@@ -58,3 +58,12 @@ bench: $(STAMP)
 
 bench-quick: $(STAMP)
 	$(BIN)/python -m bench --quick
+
+# Mutation testing (not in CI: hours over every target). MUTANTS narrows the run to some
+# mutants by name, e.g. make mutation MUTANTS='ledger.merkle*'. The score sets apart the
+# surviving mutants that change only a message; every other survivor is a missing test.
+.PHONY: mutation
+mutation: $(STAMP)
+	$(BIN)/python -m pip install --quiet 'mutmut==3.8.1'
+	$(BIN)/mutmut run --max-children 2 $(MUTANTS)
+	$(BIN)/python -m tests.mutation_score $(BIN)/mutmut
