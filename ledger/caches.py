@@ -104,3 +104,32 @@ def is_tampering(fault: Fault) -> bool:
     """Whether the fault means something other than the ledger wrote its caches (an unbound
     cache is only an old one: an older version of the ledger wrote it)."""
     return fault != "unbound"
+
+
+_WHAT = {
+    "registers": ("the saved registers", "the saved registers"),
+    "mark": ("the saved registers' position mark", "the saved registers' position marks"),
+    "entry": ("a saved register entry", "saved register entries"),
+    "site": ("the site's saved numbers", "the site's saved numbers"),
+    "other": ("another saved row", "other saved rows"),
+}
+
+
+def describe(faults: list[tuple[str, int, Fault]]) -> list[str]:
+    """``verify``'s lines for the saved rows not bound to the history (``Ledger.cache_faults``):
+    one line per kind of row and fault, naming the positions (the first few)."""
+    groups: dict[tuple[str, Fault], list[int]] = {}
+    for what, position, fault in faults:
+        groups.setdefault((what, fault), []).append(position)
+    lines = []
+    for (what, fault), positions in sorted(groups.items()):
+        one, many = _WHAT.get(what, _WHAT["other"])
+        shown = sorted(set(positions))
+        at = ", ".join(f"{p:,}" for p in shown[:3]) + (", …" if len(shown) > 3 else "")
+        where = f"position{'s' if len(shown) > 1 else ''} {at}"
+        if len(positions) == 1:
+            subject = f"{one} at {where}"
+        else:
+            subject = f"{len(positions):,} of {many} (at {where})"
+        lines.append(f"{subject} {WHY[fault]}: ignored; they will be rebuilt")
+    return lines

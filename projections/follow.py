@@ -326,6 +326,8 @@ def follow_postgres(
     own = Ledger(config)  # the projection's: its registers start from it, gaps are read in it
 
     class Projecting(RegistersProjection):
+        name = RegistersProjection.name  # its tracking table's name: that of every follower
+
         def __init__(self, view: RegistersView) -> None:
             super().__init__(view, own)
 
