@@ -8,7 +8,8 @@ state. Each write is one transaction of the library's application recorder holdi
 and a signed checkpoint of the Merkle tree over all facts so far (``ledger.integrity``).
 
 The registers (``projections.registers``) are the tracked projection: persisted in the library's
-snapshot store at a position, and advanced by reading only the facts after it.
+snapshot store at a position, and advanced by reading only the facts after it. Every saved row
+is bound to the ledger's head at its position (``ledger.caches``); one that is not is ignored.
 """
 
 from __future__ import annotations
