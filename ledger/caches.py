@@ -106,12 +106,24 @@ def is_tampering(fault: Fault) -> bool:
     return fault != "unbound"
 
 
-_WHAT = {
-    "registers": ("the saved registers", "the saved registers"),
-    "mark": ("the saved registers' position mark", "the saved registers' position marks"),
-    "entry": ("a saved register entry", "saved register entries"),
-    "site": ("the site's saved numbers", "the site's saved numbers"),
-    "other": ("another saved row", "other saved rows"),
+_WHAT = {  # one, many, and when they are saved anew
+    "registers": ("the saved registers", "the saved registers", "the next write saves them anew"),
+    "mark": (
+        "the saved registers' position mark",
+        "the saved registers' position marks",
+        "the next write saves them anew",
+    ),
+    "entry": (
+        "a saved register entry",
+        "saved register entries",
+        "each is saved anew when next asked for, or with the registers",
+    ),
+    "site": (
+        "the site's saved numbers",
+        "the site's saved numbers",
+        "`ledger follow` saves them anew",
+    ),
+    "other": ("another saved row", "other saved rows", "they are never read"),
 }
 
 
@@ -123,7 +135,7 @@ def describe(faults: list[tuple[str, int, Fault]]) -> list[str]:
         groups.setdefault((what, fault), []).append(position)
     lines = []
     for (what, fault), positions in sorted(groups.items()):
-        one, many = _WHAT.get(what, _WHAT["other"])
+        one, many, anew = _WHAT.get(what, _WHAT["other"])
         shown = sorted(set(positions))
         at = ", ".join(f"{p:,}" for p in shown[:3]) + (", …" if len(shown) > 3 else "")
         where = f"position{'s' if len(shown) > 1 else ''} {at}"
@@ -131,5 +143,5 @@ def describe(faults: list[tuple[str, int, Fault]]) -> list[str]:
             subject = f"{one} at {where}"
         else:
             subject = f"{len(positions):,} of {many} (at {where})"
-        lines.append(f"{subject} {WHY[fault]}: ignored; they will be rebuilt")
+        lines.append(f"{subject} {WHY[fault]}: ignored ({anew})")
     return lines

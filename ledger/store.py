@@ -77,7 +77,6 @@ UPSERT_POSTGRES = (
     " VALUES (%s, %s, %s, %b) ON CONFLICT (originator_id, originator_version)"
     " DO UPDATE SET topic = EXCLUDED.topic, state = EXCLUDED.state"
 )
-REGISTERS_TRIED = 3  # saved registers tried, newest first, before folding from the first fact
 READ_CHUNK = 5000
 AT_CHUNK = 500  # positions asked for in one query
 # Facts from which verify hashes part of them in a second process: below, starting it costs more
@@ -548,24 +547,19 @@ class Ledger(Application[uuid.UUID]):
         return reg.advance(registers, self.facts(registers.position, upto))
 
     def _saved_registers(self, upto: int | None) -> reg.Registers | None:
-        """The newest saved registers at or before ``upto`` that are bound to this history
-        (``caches``); one that is not is ignored, and the one before it tried."""
-        below = upto
-        for _ in range(REGISTERS_TRIED):
-            rows = self._snapshots.select_events(
-                registers_id(self.stream), lte=below, desc=True, limit=1
-            )
-            if not rows:
-                return None
-            at = rows[0].originator_version
-            content = self._cache(rows[0])
-            registers = reg.from_bytes(content) if content is not None else None
-            if registers is not None and registers.position == at:
-                return registers
-            if at <= 1:
-                return None
-            below = at - 1
-        return None
+        """The newest saved registers at or before ``upto``, if they are bound to this history
+        (``caches``). If they are not, None: the registers are folded from the first fact, and
+        the next save replaces every saved row (``save_if_behind``)."""
+        rows = self._snapshots.select_events(
+            registers_id(self.stream), lte=upto, desc=True, limit=1
+        )
+        if not rows:
+            return None
+        content = self._cache(rows[0])
+        registers = reg.from_bytes(content) if content is not None else None
+        if registers is None or registers.position != rows[0].originator_version:
+            return None
+        return registers
 
     def save_registers(self, registers: reg.Registers) -> None:
         """Persist the registers at their position (a cache: losing it costs only time),
@@ -646,8 +640,10 @@ class Ledger(Application[uuid.UUID]):
         Saved registers only spare later commands the fold: where the ledger cannot be written
         to (a read-only copy, a read-only replica) they are not saved, and nothing else changes.
         """
-        saved = self.saved_position()
-        if registers.position - saved >= SAVE_EVERY or (not saved and self._has_saved_mark()):
+        # Registers folded from the first fact though some were saved (they were not bound to
+        # this history, or lacked a binding): saved anew now, in place of every saved row.
+        replace = is_folded_from_start(registers) and self._has_saved_rows()
+        if registers.position - self.saved_position() >= SAVE_EVERY or replace:
             try:
                 self.save_registers(registers)
             except PersistenceError as exc:
@@ -664,8 +660,11 @@ class Ledger(Application[uuid.UUID]):
             return 0
         return markers[0].originator_version
 
-    def _has_saved_mark(self) -> bool:
-        return bool(self._snapshots.select_events(saved_id(self.stream), desc=True, limit=1))
+    def _has_saved_rows(self) -> bool:
+        return any(
+            self._snapshots.select_events(ident, desc=True, limit=1)
+            for ident in (saved_id(self.stream), registers_id(self.stream))
+        )
 
     # -- caches bound to the history (``ledger.caches``) ----------------------------------------
 
@@ -763,8 +762,8 @@ class Ledger(Application[uuid.UUID]):
                 row_id = ident if isinstance(ident, uuid.UUID) else uuid.UUID(str(ident))
                 what = names.get(row_id) or ("entry" if topic == _ENTRY_TOPIC else "other")
                 opened = caches.unbind(state, version, self.head_at)
-                if isinstance(opened, str):
-                    faults.append((what, version, opened))
+                if isinstance(opened, str) and not (opened == "unbound" and what == "other"):
+                    faults.append((what, version, opened))  # (old rows of no use: never read)
             if len(chunk) < READ_CHUNK:
                 return faults
             after = (chunk[-1][0], chunk[-1][1])
@@ -857,6 +856,7 @@ class Ledger(Application[uuid.UUID]):
                     needed.update(entries)
                     grew = True
         registers = reg.Registers(position=position)
+        bad: list[reg.EntryKey] = []
         for entry in needed:
             rows = self._snapshots.select_events(
                 entry_id(self.stream, entry), lte=position, desc=True, limit=1
@@ -869,7 +869,9 @@ class Ledger(Application[uuid.UUID]):
                     raise ValueError("not bound to this history")
                 reg.put_entry(registers, entry, content)
             except ValueError:
-                return self.registers()  # a damaged or foreign saved entry: fold instead
+                bad.append(entry)  # damaged, or not of this history: a cache, ignored
+        if bad:
+            return self._entries_saved_anew(position, sorted(bad))
         with reg.paused_gc():
             for at, event, entries in tail:
                 if needed.isdisjoint(entries):
@@ -877,6 +879,31 @@ class Ledger(Application[uuid.UUID]):
                 else:
                     reg.apply(registers, event, at)
         return registers
+
+    def _entries_saved_anew(self, position: int, bad: list[reg.EntryKey]) -> reg.Registers:
+        """The registers at the head when saved entries were ignored: the saved registers at
+        ``position`` and the facts since. The ignored entries are saved anew from them, so
+        that the next question reads them again (where the ledger can be written to)."""
+        saved = self._saved_registers(position)
+        head = self.head_for(position)
+        if saved is None or saved.position != position or head is None:
+            return self.registers()
+        rows = [
+            StoredEvent(
+                entry_id(self.stream, e),
+                position,
+                _ENTRY_TOPIC,
+                caches.bind(head, reg.entry_bytes(saved, e)),
+            )
+            for e in bad
+        ]
+        try:
+            self._insert_saved(rows, full=False)
+        except PersistenceError as exc:
+            text = str(exc).lower()
+            if "readonly" not in text and "read-only" not in text:
+                raise
+        return reg.advance(saved, self.facts(position))
 
     # -- writing --------------------------------------------------------------------------------
 

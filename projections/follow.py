@@ -219,8 +219,9 @@ class RegistersProjection(Projection[RegistersView]):
         else), and the facts since."""
         self.stream = stream
         self.registers = self.ledger.registers()
-        from_start = store.is_folded_from_start(self.registers)
-        self._saved_at = 0 if from_start else self.ledger.saved_position()
+        if self.ledger.saved_position() != self.registers.position:
+            self.ledger.save_registers(self.registers)  # as a command saves them: bound
+        self._saved_at = self.ledger.saved_position()
 
     def _save(self) -> None:
         moved = self.registers.position != self._saved_at
