@@ -25,6 +25,8 @@ from typing import Literal
 
 import msgspec
 
+from ledger.checkpoint import Checkpoint
+
 # No MessagePack value begins with 0xc1 (the one byte it never uses), nor does an empty state:
 # so no cache saved before caches were bound can be taken for a bound one.
 MAGIC = b"\xc1LCB1"
@@ -77,10 +79,13 @@ def unbind(state: bytes, position: int, head_at: Callable[[int], Head | None]) -
         return "unbound"
     start = len(MAGIC) + 2
     length = int.from_bytes(state[len(MAGIC) : start], "big")
+    encoded = state[start : start + length]
     try:
-        header = _decoder.decode(state[start : start + length])
+        header = _decoder.decode(encoded)
     except (msgspec.DecodeError, msgspec.ValidationError):
         return "altered"
+    if start + length > len(state) or _encoder.encode(header) != encoded:
+        return "altered"  # every byte of the header is the one encoding of what it says
     if header.size != position:
         return "moved"
     claimed = Head(header.size, header.sequence, header.root)
@@ -90,6 +95,66 @@ def unbind(state: bytes, position: int, head_at: Callable[[int], Head | None]) -
     if _digest(claimed, content) != header.digest:
         return "altered"
     return bytes(content)
+
+
+# The first bytes of a checkpoint row hold its sequence, size and signed note (its leaf hashes,
+# 32 bytes per fact of the write, come after): enough to know the head it signs.
+CHECKPOINT_PREFIX = 4096
+
+
+def head_of_checkpoint(prefix: bytes, sequence: int) -> Head | None:
+    """The head a checkpoint row signs (``integrity.CheckpointRecord``: an array of sequence,
+    size, note, ...), from the row's first bytes alone; None if they do not hold one that
+    names ``sequence``. The root is the one in the signed note (``verify`` checks it is the
+    tree's). Never raises on hostile bytes."""
+    try:
+        position = _array_start(prefix)
+        number, position = _uint(prefix, position)
+        size, position = _uint(prefix, position)
+        note, position = _str(prefix, position)
+        text = note[: note.rindex("\n\n") + 1]
+        signed = Checkpoint.from_body(text)
+    except (IndexError, ValueError, UnicodeDecodeError):
+        return None
+    if number != sequence or signed.size != size:
+        return None
+    return Head(size, sequence, signed.root)
+
+
+def _array_start(data: bytes) -> int:
+    first = data[0]
+    if 0x90 <= first <= 0x9F:
+        return 1
+    if first == 0xDC:
+        return 3
+    if first == 0xDD:
+        return 5
+    raise ValueError("not an array")
+
+
+def _uint(data: bytes, at: int) -> tuple[int, int]:
+    first = data[at]
+    if first < 0x80:
+        return first, at + 1
+    width = {0xCC: 1, 0xCD: 2, 0xCE: 4, 0xCF: 8}.get(first)
+    if width is None or at + 1 + width > len(data):
+        raise ValueError("not an unsigned integer")
+    return int.from_bytes(data[at + 1 : at + 1 + width], "big"), at + 1 + width
+
+
+def _str(data: bytes, at: int) -> tuple[str, int]:
+    first = data[at]
+    if 0xA0 <= first <= 0xBF:
+        length, start = first & 0x1F, at + 1
+    else:
+        width = {0xD9: 1, 0xDA: 2, 0xDB: 4}.get(first)
+        if width is None:
+            raise ValueError("not a string")
+        length = int.from_bytes(data[at + 1 : at + 1 + width], "big")
+        start = at + 1 + width
+    if start + length > len(data):
+        raise ValueError("the string runs past the bytes read")
+    return data[start : start + length].decode(), start + length
 
 
 WHY: dict[Fault, str] = {

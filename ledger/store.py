@@ -674,17 +674,36 @@ class Ledger(Application[uuid.UUID]):
         known = self._heads.get(sequence)
         if known is not None or sequence < 1:
             return known
-        rows = self.recorder.select_events(
-            self.checkpoint_stream, gt=sequence - 1, lte=sequence, limit=1
-        )
-        if not rows or rows[0].originator_version != sequence:
-            return None
-        try:
-            record = integrity.decode_record(rows[0].state)
-            root = merkle.Frontier.from_bytes(record.frontier).root()
-        except ValueError:
-            return None
-        head = self._heads[sequence] = caches.Head(record.size, sequence, root)
+        datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
+        table = self.recorder.events_table_name  # type: ignore[attr-defined]
+        # Only the row's first bytes: its leaf hashes (32 MB for a million-fact import) are
+        # not needed to know the head it signs.
+        with datastore.transaction(commit=False) as cursor:
+            if self.config.is_postgres:
+                from psycopg import sql
+
+                cursor.execute(
+                    sql.SQL(
+                        "SELECT substring(state FROM 1 FOR %s) AS prefix FROM {}"
+                        " WHERE originator_id = %s AND originator_version = %s"
+                    ).format(sql.Identifier(datastore.schema, table)),
+                    (caches.CHECKPOINT_PREFIX, self.checkpoint_stream, sequence),
+                )
+                row = cursor.fetchone()
+                prefix = bytes(row["prefix"]) if row else None
+            else:
+                plain = cursor.sqlite_cursor
+                plain.row_factory = None
+                plain.execute(
+                    f"SELECT substr(state, 1, ?) FROM {table}"
+                    " WHERE originator_id = ? AND originator_version = ?",
+                    (caches.CHECKPOINT_PREFIX, self.checkpoint_stream.hex, sequence),
+                )
+                found = plain.fetchone()
+                prefix = bytes(found[0]) if found else None
+        head = caches.head_of_checkpoint(prefix, sequence) if prefix is not None else None
+        if head is not None:
+            self._heads[sequence] = head
         return head
 
     def head_for(self, position: int) -> caches.Head | None:

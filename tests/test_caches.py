@@ -281,7 +281,7 @@ def test_foreign_entries_alone_are_ignored_and_those_asked_for_saved_anew(
 def foreign_entry_topic(rows: Sequence[Row]) -> str:
     topics = {row[2] for row in rows if str(row[2]).startswith("Entry/")}
     assert len(topics) == 1
-    return topics.pop()
+    return str(topics.pop())
 
 
 def test_a_stale_cache_is_folded_forward_and_one_moved_to_the_head_is_named(
@@ -535,3 +535,65 @@ def test_no_foreign_cache_changes_any_answer(
                 assert reg.to_bytes(ledger.registers()) == _no_cache_answer(ledger)[0]
         finally:
             ledger.close()
+
+
+# --- the pieces on their own ----------------------------------------------------------------------
+
+
+def _checkpoint_row(facts: int, sequence: int) -> tuple[bytes, caches.Head]:
+    import hashlib
+
+    from ledger import integrity, merkle
+
+    tree = merkle.Frontier()
+    leaves = b"".join(hashlib.sha256(n.to_bytes(4, "big")).digest() for n in range(facts))
+    tree.extend(leaves)
+    record = integrity.sign_checkpoint(
+        tree, leaves, Signer.generate("policy-ledger"), fixed_clock(), origin="o", sequence=sequence
+    )
+    state = integrity.to_stored(uuid.uuid4(), record).state
+    return state, caches.Head(facts, sequence, tree.root())
+
+
+@pytest.mark.parametrize("facts", [1, 2, 1000, 40_000])
+def test_the_head_a_checkpoint_signs_is_read_from_its_first_bytes(facts: int) -> None:
+    state, head = _checkpoint_row(facts, 7)
+    assert caches.head_of_checkpoint(state[: caches.CHECKPOINT_PREFIX], 7) == head
+    assert caches.head_of_checkpoint(state[: caches.CHECKPOINT_PREFIX], 8) is None
+    # Cut anywhere in its sequence, size or note: no head, never a wrong one.
+    for cut in range(0, 120):
+        assert caches.head_of_checkpoint(state[:cut], 7) in (None, head)
+
+
+@given(st.binary(max_size=300), st.integers(0, 2**64))
+def test_hostile_bytes_never_give_a_head_nor_raise(data: bytes, sequence: int) -> None:
+    head = caches.head_of_checkpoint(data, sequence)
+    assert head is None or head.sequence == sequence
+
+
+@given(st.binary(max_size=200), st.integers(1, 50), st.binary(max_size=64))
+def test_a_bound_cache_opens_only_where_and_for_what_it_was_bound(
+    content: bytes, size: int, other: bytes
+) -> None:
+    head = caches.Head(size, 3, bytes(32))
+    state = caches.bind(head, content)
+    heads: dict[int, caches.Head] = {3: head}
+    elsewhere: dict[int, caches.Head] = {3: caches.Head(size, 3, b"\x01" * 32)}
+    assert caches.unbind(state, size, heads.get) == content
+    assert caches.unbind(state, size + 1, heads.get) == "moved"
+    assert caches.unbind(state, size, elsewhere.get) == "foreign"
+    nowhere: dict[int, caches.Head] = {}
+    assert caches.unbind(state, size, nowhere.get) == "foreign"
+    assert caches.unbind(content, size, heads.get) in ("unbound", "altered", "moved", "foreign")
+    if other != content:
+        forged = state[: len(state) - len(content)] + other
+        assert caches.unbind(forged, size, heads.get) == "altered"
+    for place in range(len(state)):  # any one byte changed: it never opens
+        changed = bytearray(state)
+        changed[place] ^= 0x01
+        assert caches.unbind(bytes(changed), size, heads.get) in (
+            "unbound",
+            "altered",
+            "moved",
+            "foreign",
+        )
