@@ -157,11 +157,20 @@ def _str(data: bytes, at: int) -> tuple[str, int]:
     return data[start : start + length].decode(), start + length
 
 
-WHY: dict[Fault, str] = {
-    "unbound": "carry no binding to a head of the ledger (saved by an older version)",
-    "altered": "were changed after they were saved",
-    "moved": "are not at the position they were computed for",
-    "foreign": "were computed from another history of the ledger",
+WHY: dict[Fault, tuple[str, str]] = {  # said of one row, and of several (or a plural noun)
+    "unbound": (
+        "carries no binding to a head of the ledger (saved by an older version)",
+        "carry no binding to a head of the ledger (saved by an older version)",
+    ),
+    "altered": ("was changed after it was saved", "were changed after they were saved"),
+    "moved": (
+        "is not at the position it was computed for",
+        "are not at the position they were computed for",
+    ),
+    "foreign": (
+        "was computed from another history of the ledger",
+        "were computed from another history of the ledger",
+    ),
 }
 
 
@@ -171,24 +180,22 @@ def is_tampering(fault: Fault) -> bool:
     return fault != "unbound"
 
 
-_WHAT = {  # one, many, and when they are saved anew
-    "registers": ("the saved registers", "the saved registers", "the next write saves them anew"),
+_WHAT: dict[str, tuple[str, str | None, str]] = {
+    # what one row is, what several are (None: the noun is plural, positions are listed), and
+    # when they are saved anew
+    "registers": ("the saved registers", None, "the next write saves the registers anew"),
     "mark": (
         "the saved registers' position mark",
-        "the saved registers' position marks",
-        "the next write saves them anew",
+        "saved registers' position marks",
+        "the next write saves the registers anew",
     ),
     "entry": (
         "a saved register entry",
         "saved register entries",
         "each is saved anew when next asked for, or with the registers",
     ),
-    "site": (
-        "the site's saved numbers",
-        "the site's saved numbers",
-        "`ledger follow` saves them anew",
-    ),
-    "other": ("another saved row", "other saved rows", "they are never read"),
+    "site": ("the site's saved numbers", None, "`ledger follow` saves them anew"),
+    "other": ("another saved row", "other saved rows", "never read"),
 }
 
 
@@ -204,9 +211,12 @@ def describe(faults: list[tuple[str, int, Fault]]) -> list[str]:
         shown = sorted(set(positions))
         at = ", ".join(f"{p:,}" for p in shown[:3]) + (", …" if len(shown) > 3 else "")
         where = f"position{'s' if len(shown) > 1 else ''} {at}"
-        if len(positions) == 1:
-            subject = f"{one} at {where}"
+        singular, plural = WHY[fault]
+        if many is None:
+            line = f"{one} at {where} {plural}"
+        elif len(positions) == 1:
+            line = f"{one} at {where} {singular}"
         else:
-            subject = f"{len(positions):,} of {many} (at {where})"
-        lines.append(f"{subject} {WHY[fault]}: ignored ({anew})")
+            line = f"{len(positions):,} {many} (at {where}) {plural}"
+        lines.append(f"{line}: ignored ({anew})")
     return lines

@@ -264,6 +264,23 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         )
 
 
+def _uuid_or_none(ident: object) -> uuid.UUID | None:
+    """A stored originator id as a UUID; None for one that is not (written by hand)."""
+    if isinstance(ident, uuid.UUID):
+        return ident
+    try:
+        return uuid.UUID(str(ident))
+    except ValueError:
+        return None
+
+
+def _as_bytes(state: object) -> bytes:
+    """A stored state as bytes (text or NULL written by hand: bytes no cache begins with)."""
+    if isinstance(state, bytes | bytearray | memoryview):
+        return bytes(state)
+    return str(state).encode()
+
+
 def _hex(originator_id: uuid.UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, uuid.UUID) else originator_id
 
@@ -739,7 +756,7 @@ class Ledger(Application[uuid.UUID]):
         Reads every saved row once, in chunks, and one checkpoint row per binding seen."""
         recorder: Any = self._snapshots
         datastore: Any = recorder.datastore
-        names = {
+        names: dict[uuid.UUID | None, str] = {
             registers_id(self.stream): "registers",
             saved_id(self.stream): "mark",
         }
@@ -767,19 +784,20 @@ class Ledger(Application[uuid.UUID]):
             with datastore.transaction(commit=False) as cursor:
                 cursor.execute(statement, (*after, READ_CHUNK))
                 chunk = [
-                    (r[0], r[1], r[2], bytes(r[3]))
+                    (r[0], r[1], r[2], _as_bytes(r[3]))
                     if not isinstance(r, dict)
                     else (
                         r["originator_id"],
                         r["originator_version"],
                         r["topic"],
-                        bytes(r["state"]),
+                        _as_bytes(r["state"]),
                     )
                     for r in cursor.fetchall()
                 ]
             for ident, version, topic, state in chunk:
-                row_id = ident if isinstance(ident, uuid.UUID) else uuid.UUID(str(ident))
-                what = names.get(row_id) or ("entry" if topic == _ENTRY_TOPIC else "other")
+                what = names.get(_uuid_or_none(ident)) or (
+                    "entry" if topic == _ENTRY_TOPIC else "other"
+                )
                 opened = caches.unbind(state, version, self.head_at)
                 if isinstance(opened, str) and not (opened == "unbound" and what == "other"):
                     faults.append((what, version, opened))  # (old rows of no use: never read)
