@@ -75,6 +75,19 @@ def unbind(state: bytes, position: int, head_at: Callable[[int], Head | None]) -
     if the ledger has no such checkpoint, or it does not decode): one row read. Never raises
     on hostile bytes.
     """
+    opened = _open(state, position, head_at)
+    return opened if isinstance(opened, str) else state[opened:]
+
+
+def fault_of(state: bytes, position: int, head_at: Callable[[int], Head | None]) -> Fault | None:
+    """What is wrong with a stored cache (``unbind``), or None: without copying its content
+    (``verify`` reads every saved row, the registers among them: tens of megabytes)."""
+    opened = _open(state, position, head_at)
+    return opened if isinstance(opened, str) else None
+
+
+def _open(state: bytes, position: int, head_at: Callable[[int], Head | None]) -> int | Fault:
+    """Where the content of a bound cache starts, or what is wrong with it."""
     if not state.startswith(MAGIC):
         return "unbound"
     start = len(MAGIC) + 2
@@ -91,10 +104,9 @@ def unbind(state: bytes, position: int, head_at: Callable[[int], Head | None]) -
     claimed = Head(header.size, header.sequence, header.root)
     if head_at(header.sequence) != claimed:
         return "foreign"
-    content = memoryview(state)[start + length :]
-    if _digest(claimed, content) != header.digest:
+    if _digest(claimed, memoryview(state)[start + length :]) != header.digest:
         return "altered"
-    return bytes(content)
+    return start + length
 
 
 # The first bytes of a checkpoint row hold its sequence, size and signed note (its leaf hashes,

@@ -798,9 +798,9 @@ class Ledger(Application[uuid.UUID]):
                 what = names.get(_uuid_or_none(ident)) or (
                     "entry" if topic == _ENTRY_TOPIC else "other"
                 )
-                opened = caches.unbind(state, version, self.head_at)
-                if isinstance(opened, str) and not (opened == "unbound" and what == "other"):
-                    faults.append((what, version, opened))  # (old rows of no use: never read)
+                fault = caches.fault_of(state, version, self.head_at)
+                if fault is not None and not (fault == "unbound" and what == "other"):
+                    faults.append((what, version, fault))  # (old rows of no use: never read)
             if len(chunk) < READ_CHUNK:
                 return faults
             after = (chunk[-1][0], chunk[-1][1])
