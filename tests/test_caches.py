@@ -167,7 +167,10 @@ def answers(capsys: pytest.CaptureFixture[str], db: str) -> dict[str, Any]:
         partial = ledger.registers_for(
             reg.post_entries("closed-group", "G-0001", ["C-0001"], "T-01")
         )
-        consent = partial.children.get("C-0001")
+        consent = (
+            partial.children.get("C-0001"),
+            partial.consents.get(reg.key("C-0001", "closed-group")),
+        )
     return {
         "check": (asked.status, asked.out),
         "findings": findings(capsys, db),
