@@ -467,10 +467,30 @@ def cmd_verify(args: argparse.Namespace) -> int:
         )
         if args.published:
             print(f"It extends the published checkpoint in {args.published}.")
-        return EXIT_OK
+        return _verify_caches(ledger)
     print(f"TAMPERED at position {verdict.bad_position}: {verdict.problem}")
     print(f"The first {verdict.size:,} facts match the signed tree.")
+    _verify_caches(ledger)
     return EXIT_NO
+
+
+def _verify_caches(ledger: Ledger) -> int:
+    """Print what is kept beside the facts but not bound to their history (``ledger.caches``),
+    after the facts' verdict; EXIT_NO if anything but the ledger wrote it (foreign, altered or
+    moved: commands ignore it, but something wrote to the ledger that the ledger did not)."""
+    from ledger import caches
+
+    faults = ledger.cache_faults()
+    lines = caches.describe(faults)
+    tampered = any(caches.is_tampering(fault) for _, _, fault in faults)
+    for line in lines:
+        print(("CACHE TAMPERED: " if tampered else "Note: ") + line + ".")
+    if tampered:
+        print(
+            "The caches were written by something other than this ledger; commands ignore"
+            " them and work every answer out from the facts."
+        )
+    return EXIT_NO if tampered else EXIT_OK
 
 
 def _all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRecord]]:

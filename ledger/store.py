@@ -8,7 +8,8 @@ state. Each write is one transaction of the library's application recorder holdi
 and a signed checkpoint of the Merkle tree over all facts so far (``ledger.integrity``).
 
 The registers (``projections.registers``) are the tracked projection: persisted in the library's
-snapshot store at a position, and advanced by reading only the facts after it.
+snapshot store at a position, and advanced by reading only the facts after it. Every saved row
+is bound to the ledger's head at its position (``ledger.caches``); one that is not is ignored.
 """
 
 from __future__ import annotations
@@ -42,8 +43,8 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
+from ledger import caches, integrity, merkle
 from ledger import events as ev
-from ledger import integrity, merkle
 from ledger.decisions import Refused, decide
 from ledger.keys import KeyStore
 from ledger.mapper import EventMapper, Recorded, sealing_subjects
@@ -65,6 +66,16 @@ PRUNE_REGISTERS = (  # all but the two newest saved registers of a stream (a cac
     "DELETE FROM {table} WHERE originator_id = ? AND originator_version <"
     " (SELECT originator_version FROM {table} WHERE originator_id = ?"
     " ORDER BY originator_version DESC LIMIT 1 OFFSET 1)"
+)
+# After registers folded from the first fact are saved at a position: every other saved
+# registers, entry and position mark is dead (each entry was saved anew), whatever wrote it.
+DROP_OTHER_SAVED = "DELETE FROM {table} WHERE topic IN (?, ?, ?) AND originator_version <> ?"
+# Saving replaces a row at the same place (one from another history, say): a cache.
+UPSERT_SQLITE = "INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)"
+UPSERT_POSTGRES = (
+    "INSERT INTO {table} (originator_id, originator_version, topic, state)"
+    " VALUES (%s, %s, %s, %b) ON CONFLICT (originator_id, originator_version)"
+    " DO UPDATE SET topic = EXCLUDED.topic, state = EXCLUDED.state"
 )
 READ_CHUNK = 5000
 AT_CHUNK = 500  # positions asked for in one query
@@ -183,20 +194,41 @@ def entry_id(stream: uuid.UUID, entry: reg.EntryKey) -> uuid.UUID:
     return uuid.uuid5(stream, f"{reg.SCHEMA}/{section}/{name}")
 
 
-def registers_rows(stream: uuid.UUID, registers: reg.Registers) -> list[StoredEvent]:
+def registers_rows(
+    stream: uuid.UUID, registers: reg.Registers, head: caches.Head
+) -> list[StoredEvent]:
     """The rows that save the registers at their position, written in one transaction: the
     registers; each entry changed since they were loaded, on its own (``registers_for``); and
-    the position. Saved registers at a position mean every entry is saved as of it too."""
+    the position. Saved registers at a position mean every entry is saved as of it too.
+
+    Each row is bound to ``head``, the ledger's head at the registers' position (``caches``).
+    """
     at = registers.position
+    if head.size != at:
+        raise ValueError(f"registers at {at} cannot be bound to the head at {head.size}")
     entries = [
-        StoredEvent(entry_id(stream, e), at, _ENTRY_TOPIC, reg.entry_bytes(registers, e))
+        StoredEvent(
+            entry_id(stream, e), at, _ENTRY_TOPIC, caches.bind(head, reg.entry_bytes(registers, e))
+        )
         for e in sorted(reg.changed(registers))
     ]
     return [
         *entries,
-        StoredEvent(registers_id(stream), at, REGISTERS_TOPIC, reg.to_bytes(registers)),
-        StoredEvent(saved_id(stream), at, _SAVED_TOPIC, b""),
+        StoredEvent(
+            registers_id(stream), at, REGISTERS_TOPIC, caches.bind(head, reg.to_bytes(registers))
+        ),
+        StoredEvent(saved_id(stream), at, _SAVED_TOPIC, caches.bind(head, b"")),
     ]
+
+
+def is_folded_from_start(registers: reg.Registers) -> bool:
+    """Whether the registers were folded from the first fact (no saved registers used): all
+    their entries are then marked changed, and saving them makes every other saved row dead."""
+    return bool(registers.__dict__.get("from_start", False))
+
+
+def drop_other_saved_params(at: int) -> tuple[str, str, str, int]:
+    return (REGISTERS_TOPIC, _ENTRY_TOPIC, _SAVED_TOPIC, at)
 
 
 class NothingToRecord(LedgerError):
@@ -232,6 +264,23 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
         )
 
 
+def _uuid_or_none(ident: object) -> uuid.UUID | None:
+    """A stored originator id as a UUID; None for one that is not (written by hand)."""
+    if isinstance(ident, uuid.UUID):
+        return ident
+    try:
+        return uuid.UUID(str(ident))
+    except ValueError:
+        return None
+
+
+def _as_bytes(state: object) -> bytes:
+    """A stored state as bytes (text or NULL written by hand: bytes no cache begins with)."""
+    if isinstance(state, bytes | bytearray | memoryview):
+        return bytes(state)
+    return str(state).encode()
+
+
 def _hex(originator_id: uuid.UUID | str) -> str:
     return originator_id.hex if isinstance(originator_id, uuid.UUID) else originator_id
 
@@ -251,6 +300,7 @@ class Ledger(Application[uuid.UUID]):
         self.mapper.keys = self.keys
         self._stream: uuid.UUID | None = None
         self._profile: Profile | None = None
+        self._heads: dict[int, caches.Head] = {}  # checkpoints read for binding caches
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
         return EventMapper(cipher=self.factory.cipher(), compressor=self.factory.compressor())
@@ -507,21 +557,39 @@ class Ledger(Application[uuid.UUID]):
 
     def registers(self, upto: int | None = None) -> reg.Registers:
         """The registers at the head (or at ``upto``), from the latest snapshot onwards."""
-        registers: reg.Registers | None = None
-        snapshots = self._snapshots.select_events(
-            registers_id(self.stream), lte=upto, desc=True, limit=1
-        )
-        if snapshots:
-            registers = reg.from_bytes(snapshots[0].state)
+        registers = self._saved_registers(upto)
         if registers is None:
             registers = reg.Registers()
+            registers.__dict__["from_start"] = True
         return reg.advance(registers, self.facts(registers.position, upto))
 
+    def _saved_registers(self, upto: int | None) -> reg.Registers | None:
+        """The newest saved registers at or before ``upto``, if they are bound to this history
+        (``caches``). If they are not, None: the registers are folded from the first fact, and
+        the next save replaces every saved row (``save_if_behind``)."""
+        rows = self._snapshots.select_events(
+            registers_id(self.stream), lte=upto, desc=True, limit=1
+        )
+        if not rows:
+            return None
+        content = self._cache(rows[0])
+        registers = reg.from_bytes(content) if content is not None else None
+        if registers is None or registers.position != rows[0].originator_version:
+            return None
+        return registers
+
     def save_registers(self, registers: reg.Registers) -> None:
-        """Persist the registers at their position (a cache: losing it costs only time)."""
+        """Persist the registers at their position (a cache: losing it costs only time),
+        bound to the ledger's head there; at a position no checkpoint ends at (nothing to bind
+        them to) they are not saved."""
+        head = self.head_for(registers.position)
+        if head is None:
+            return
+        full = is_folded_from_start(registers)
         with contextlib.suppress(IntegrityError):  # another process saved it first
-            self._insert_saved(registers_rows(self.stream, registers))
+            self._insert_saved(registers_rows(self.stream, registers, head), full)
         reg.changed(registers).clear()
+        registers.__dict__.pop("from_start", None)
         self._prune_registers()
 
     def _prune_registers(self) -> None:
@@ -541,29 +609,47 @@ class Ledger(Application[uuid.UUID]):
         with recorder.datastore.transaction(commit=True) as cursor:
             cursor.execute(statement, (ident, ident))
 
-    def _insert_saved(self, rows: list[StoredEvent]) -> None:
-        """Insert saved registers in one transaction; on PostgreSQL a chunk of rows per
-        statement (not one statement of hundreds of megabytes, held whole in memory)."""
+    def _insert_saved(self, rows: list[StoredEvent], full: bool) -> None:
+        """Insert saved registers in one transaction, in place of any row at the same place
+        (from another history, say); on PostgreSQL a chunk of rows per statement (not one
+        statement of hundreds of megabytes, held whole in memory). ``full``: the registers
+        were folded from the first fact, so every other saved row is deleted (it is dead)."""
+        recorder: Any = self._snapshots
+        at = rows[-1].originator_version
         if not self.config.is_postgres:
-            self._snapshots.insert_events(rows)
+            table_name = recorder.events_table_name
+            with recorder.datastore.transaction(commit=True) as cursor:
+                cursor.executemany(
+                    UPSERT_SQLITE.format(table=table_name),
+                    [(_hex(r.originator_id), r.originator_version, r.topic, r.state) for r in rows],
+                )
+                if full:
+                    cursor.execute(
+                        DROP_OTHER_SAVED.format(table=table_name), drop_other_saved_params(at)
+                    )
             return
         from psycopg import sql
 
-        recorder: Any = self._snapshots
         table = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
-        single = sql.SQL(
-            "INSERT INTO {} (originator_id, originator_version, topic, state)"
-            " VALUES (%s, %s, %s, %b)"  # %b: the bytes as they are (not as hex text)
-        ).format(table)
+        upsert = sql.SQL(UPSERT_POSTGRES).format(table=table)  # %b: the bytes as they are
         small = [row for row in rows if len(row.state) < 65536]
         with recorder.datastore.transaction(commit=True) as curs:
             for start in range(0, len(small), WRITE_CHUNK):
-                recorder._insert_stored_events(curs, small[start : start + WRITE_CHUNK])
+                curs.executemany(
+                    upsert,
+                    [
+                        (r.originator_id, r.originator_version, r.topic, r.state)
+                        for r in small[start : start + WRITE_CHUNK]
+                    ],
+                )
             for row in rows:
                 if len(row.state) >= 65536:  # the registers themselves: tens of megabytes
                     curs.execute(
-                        single, (row.originator_id, row.originator_version, row.topic, row.state)
+                        upsert, (row.originator_id, row.originator_version, row.topic, row.state)
                     )
+            if full:
+                drop = sql.SQL(DROP_OTHER_SAVED.replace("?", "%s")).format(table=table)
+                curs.execute(drop, drop_other_saved_params(at))
 
     def save_if_behind(self, registers: reg.Registers) -> None:
         """Save the registers once they are ``SAVE_EVERY`` facts past the saved ones.
@@ -571,7 +657,10 @@ class Ledger(Application[uuid.UUID]):
         Saved registers only spare later commands the fold: where the ledger cannot be written
         to (a read-only copy, a read-only replica) they are not saved, and nothing else changes.
         """
-        if registers.position - self.saved_position() >= SAVE_EVERY:
+        # Registers folded from the first fact though some were saved (they were not bound to
+        # this history, or lacked a binding): saved anew now, in place of every saved row.
+        replace = is_folded_from_start(registers) and self._has_saved_rows()
+        if registers.position - self.saved_position() >= SAVE_EVERY or replace:
             try:
                 self.save_registers(registers)
             except PersistenceError as exc:
@@ -580,19 +669,158 @@ class Ledger(Application[uuid.UUID]):
                     raise
 
     def saved_position(self) -> int:
-        """The position the registers (of this schema) were last saved at."""
+        """The position the registers (of this schema) were last saved at: 0 if they never
+        were, or the newest position mark is not bound to this history (``caches``: then the
+        saved entries are not used, and the next write saves them anew)."""
         markers = self._snapshots.select_events(saved_id(self.stream), desc=True, limit=1)
-        return markers[0].originator_version if markers else 0
+        if not markers or self._cache(markers[0]) is None:
+            return 0
+        return markers[0].originator_version
+
+    def _has_saved_rows(self) -> bool:
+        return any(
+            self._snapshots.select_events(ident, desc=True, limit=1)
+            for ident in (saved_id(self.stream), registers_id(self.stream))
+        )
+
+    # -- caches bound to the history (``ledger.caches``) ----------------------------------------
+
+    def head_at(self, sequence: int) -> caches.Head | None:
+        """The head at the ledger's checkpoint ``sequence`` (its size and root): one row read,
+        kept for the next time (a checkpoint never changes). None if there is none such."""
+        known = self._heads.get(sequence)
+        if known is not None or sequence < 1:
+            return known
+        datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
+        table = self.recorder.events_table_name  # type: ignore[attr-defined]
+        # Only the row's first bytes: its leaf hashes (32 MB for a million-fact import) are
+        # not needed to know the head it signs.
+        with datastore.transaction(commit=False) as cursor:
+            if self.config.is_postgres:
+                from psycopg import sql
+
+                cursor.execute(
+                    sql.SQL(
+                        "SELECT substring(state FROM 1 FOR %s) AS prefix FROM {}"
+                        " WHERE originator_id = %s AND originator_version = %s"
+                    ).format(sql.Identifier(datastore.schema, table)),
+                    (caches.CHECKPOINT_PREFIX, self.checkpoint_stream, sequence),
+                )
+                row = cursor.fetchone()
+                prefix = bytes(row["prefix"]) if row else None
+            else:
+                plain = cursor.sqlite_cursor
+                plain.row_factory = None
+                plain.execute(
+                    f"SELECT substr(state, 1, ?) FROM {table}"
+                    " WHERE originator_id = ? AND originator_version = ?",
+                    (caches.CHECKPOINT_PREFIX, self.checkpoint_stream.hex, sequence),
+                )
+                found = plain.fetchone()
+                prefix = bytes(found[0]) if found else None
+        head = caches.head_of_checkpoint(prefix, sequence) if prefix is not None else None
+        if head is not None:
+            self._heads[sequence] = head
+        return head
+
+    def head_for(self, position: int) -> caches.Head | None:
+        """The head at the checkpoint that ends at ``position``, if one does (the checkpoints'
+        sizes grow with their sequence: a few rows read, the last one first)."""
+        latest = self._latest_checkpoint()
+        if latest is None or position < 1:
+            return None
+        low, high = 1, latest.sequence
+        probe = high  # the common case: the head
+        while low <= high:
+            head = self.head_at(probe)
+            if head is None:
+                return None
+            if head.size == position:
+                return head
+            if head.size < position:
+                low = probe + 1
+            else:
+                high = probe - 1
+            probe = (low + high) // 2
+        return None
+
+    def _cache(self, stored: StoredEvent) -> bytes | None:
+        """A saved row's content if it is bound to this history where it is stored, else None
+        (it is ignored: whoever asked works the answer out from the facts)."""
+        opened = caches.unbind(stored.state, stored.originator_version, self.head_at)
+        return None if isinstance(opened, str) else opened
+
+    def cache_faults(self) -> list[tuple[str, int, caches.Fault]]:
+        """Every saved row (registers, entries, position marks, views) not bound to this
+        history where it is stored: (what it is, its position, what is wrong), for ``verify``.
+        Reads every saved row once, in chunks, and one checkpoint row per binding seen."""
+        recorder: Any = self._snapshots
+        datastore: Any = recorder.datastore
+        names: dict[uuid.UUID | None, str] = {
+            registers_id(self.stream): "registers",
+            saved_id(self.stream): "mark",
+        }
+        from projections import sitedata
+
+        names[view_id(self.stream, sitedata.NAME)] = "site"
+        faults: list[tuple[str, int, caches.Fault]] = []
+        if self.config.is_postgres:
+            from psycopg import sql
+
+            statement: Any = sql.SQL(
+                "SELECT originator_id, originator_version, topic, state FROM {}"
+                " WHERE (originator_id, originator_version) > (%s, %s)"
+                " ORDER BY originator_id, originator_version LIMIT %s"
+            ).format(sql.Identifier(datastore.schema, recorder.events_table_name))
+            after: tuple[Any, int] = (uuid.UUID(int=0), -1)
+        else:
+            statement = (
+                "SELECT originator_id, originator_version, topic, state FROM"
+                f" {recorder.events_table_name} WHERE (originator_id, originator_version) >"
+                " (?, ?) ORDER BY originator_id, originator_version LIMIT ?"
+            )
+            after = ("", -1)
+        while True:
+            with datastore.transaction(commit=False) as cursor:
+                cursor.execute(statement, (*after, READ_CHUNK))
+                chunk = [
+                    (r[0], r[1], r[2], _as_bytes(r[3]))
+                    if not isinstance(r, dict)
+                    else (
+                        r["originator_id"],
+                        r["originator_version"],
+                        r["topic"],
+                        _as_bytes(r["state"]),
+                    )
+                    for r in cursor.fetchall()
+                ]
+            for ident, version, topic, state in chunk:
+                what = names.get(_uuid_or_none(ident)) or (
+                    "entry" if topic == _ENTRY_TOPIC else "other"
+                )
+                fault = caches.fault_of(state, version, self.head_at)
+                if fault is not None and not (fault == "unbound" and what == "other"):
+                    faults.append((what, version, fault))  # (old rows of no use: never read)
+            if len(chunk) < READ_CHUNK:
+                return faults
+            after = (chunk[-1][0], chunk[-1][1])
 
     # -- other saved views: each one projection's state at one position (a cache) -------------
 
     def saved_view(self, name: str) -> tuple[int, bytes] | None:
-        """The position and state of the view ``name`` as last saved, if it was."""
+        """The position and state of the view ``name`` as last saved, if it was, and is bound
+        to this history there (``caches``)."""
         rows = self._snapshots.select_events(view_id(self.stream, name), desc=True, limit=1)
-        return (rows[0].originator_version, rows[0].state) if rows else None
+        content = self._cache(rows[0]) if rows else None
+        return (rows[0].originator_version, content) if rows and content is not None else None
 
     def save_view(self, name: str, position: int, state: bytes) -> None:
-        """Save the view ``name`` at ``position`` in place of the one saved before."""
+        """Save the view ``name`` at ``position`` in place of the one saved before, bound to
+        the ledger's head there; at a position no checkpoint ends at, nothing is saved."""
+        head = self.head_for(position)
+        if head is None:
+            return
+        state = caches.bind(head, state)
         recorder: Any = self._snapshots
         ident: Any = view_id(self.stream, name)
         if self.config.is_postgres:
@@ -665,15 +893,22 @@ class Ledger(Application[uuid.UUID]):
                     needed.update(entries)
                     grew = True
         registers = reg.Registers(position=position)
+        bad: list[reg.EntryKey] = []
         for entry in needed:
             rows = self._snapshots.select_events(
                 entry_id(self.stream, entry), lte=position, desc=True, limit=1
             )
+            if not rows:
+                continue
+            content = self._cache(rows[0])
             try:
-                if rows:
-                    reg.put_entry(registers, entry, rows[0].state)
+                if content is None:
+                    raise ValueError("not bound to this history")
+                reg.put_entry(registers, entry, content)
             except ValueError:
-                return self.registers()  # a damaged saved entry: it is a cache, fold instead
+                bad.append(entry)  # damaged, or not of this history: a cache, ignored
+        if bad:
+            return self._entries_saved_anew(position, sorted(bad))
         with reg.paused_gc():
             for at, event, entries in tail:
                 if needed.isdisjoint(entries):
@@ -681,6 +916,31 @@ class Ledger(Application[uuid.UUID]):
                 else:
                     reg.apply(registers, event, at)
         return registers
+
+    def _entries_saved_anew(self, position: int, bad: list[reg.EntryKey]) -> reg.Registers:
+        """The registers at the head when saved entries were ignored: the saved registers at
+        ``position`` and the facts since. The ignored entries are saved anew from them, so
+        that the next question reads them again (where the ledger can be written to)."""
+        saved = self._saved_registers(position)
+        head = self.head_for(position)
+        if saved is None or saved.position != position or head is None:
+            return self.registers()
+        rows = [
+            StoredEvent(
+                entry_id(self.stream, e),
+                position,
+                _ENTRY_TOPIC,
+                caches.bind(head, reg.entry_bytes(saved, e)),
+            )
+            for e in bad
+        ]
+        try:
+            self._insert_saved(rows, full=False)
+        except PersistenceError as exc:
+            text = str(exc).lower()
+            if "readonly" not in text and "read-only" not in text:
+                raise
+        return reg.advance(saved, self.facts(position))
 
     # -- writing --------------------------------------------------------------------------------
 

@@ -16,6 +16,13 @@ Given a clock (``today``), a follower also keeps the site's numbers current
 (``projections.sitedata``): each time it has caught up with new facts, or the day has turned,
 it works them out from the registers it holds and saves them, so that a site build then reads
 them and not the registers.
+
+Everything a follower saves is bound to the ledger's head it was computed for (``ledger.caches``)
+and saved only at a position a signed checkpoint ends at. It starts from the ledger's registers
+as commands read them (saved ones only if bound to this history), and a fact it is given after a
+gap (a tracking position moved ahead of its registers, by a wrong backup say) is preceded by the
+facts it missed, read from the ledger: no tracking position, saved row or gap can make its
+registers differ from the facts.
 """
 
 from __future__ import annotations
@@ -34,7 +41,7 @@ from eventsourcing.postgres import PostgresTrackingRecorder
 from eventsourcing.projection import Projection, ProjectionRunner
 from eventsourcing.sqlite import SQLiteTrackingRecorder
 
-from ledger import store
+from ledger import caches, store
 from ledger.mapper import CheckpointRow, Recorded
 from ledger.profile import Profile
 from ledger.store import Config, Ledger, registers_id, registers_rows
@@ -71,12 +78,14 @@ class RegistersView(TrackingRecorder, ABC):
         """The notification of the last fact the newest saved registers hold, if any."""
 
     @abstractmethod
-    def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
-        """Save the registers and the tracking position together."""
-
-    @abstractmethod
-    def load(self, stream: uuid.UUID) -> reg.Registers | None:
-        """The latest saved registers of the stream."""
+    def save(
+        self,
+        stream: uuid.UUID,
+        registers: reg.Registers,
+        head: caches.Head,
+        tracking: Tracking,
+    ) -> None:
+        """Save the registers (bound to ``head``) and the tracking position together."""
 
 
 class SQLiteRegistersView(RegistersView, SQLiteTrackingRecorder):
@@ -91,27 +100,30 @@ class SQLiteRegistersView(RegistersView, SQLiteTrackingRecorder):
             row = c.fetchone()
         return int(row[0]) if row else None
 
-    def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
+    def save(
+        self,
+        stream: uuid.UUID,
+        registers: reg.Registers,
+        head: caches.Head,
+        tracking: Tracking,
+    ) -> None:
         rows = [
             (uuid.UUID(str(row.originator_id)).hex, row.originator_version, row.topic, row.state)
-            for row in registers_rows(stream, registers)
+            for row in registers_rows(stream, registers, head)
         ]
         ident = registers_id(stream).hex
+        table = "stored_snapshots"
         with self.datastore.transaction(commit=True) as c:
-            c.executemany("INSERT OR IGNORE INTO stored_snapshots VALUES (?, ?, ?, ?)", rows)
-            c.execute(store.PRUNE_REGISTERS.format(table="stored_snapshots"), (ident, ident))
+            c.executemany(store.UPSERT_SQLITE.format(table=table), rows)
+            if store.is_folded_from_start(registers):
+                c.execute(
+                    store.DROP_OTHER_SAVED.format(table=table),
+                    store.drop_other_saved_params(registers.position),
+                )
+            c.execute(store.PRUNE_REGISTERS.format(table=table), (ident, ident))
             self._insert_tracking(c, tracking)
         reg.changed(registers).clear()
-
-    def load(self, stream: uuid.UUID) -> reg.Registers | None:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                "SELECT state FROM stored_snapshots WHERE originator_id=?"
-                " ORDER BY originator_version DESC LIMIT 1",
-                (registers_id(stream).hex,),
-            )
-            row = c.fetchone()
-        return reg.from_bytes(row["state"]) if row else None
+        registers.__dict__.pop("from_start", None)
 
 
 class PostgresRegistersView(RegistersView, PostgresTrackingRecorder):
@@ -129,41 +141,30 @@ class PostgresRegistersView(RegistersView, PostgresTrackingRecorder):
             row = curs.fetchone()
         return int(row["notification_id"]) if row else None
 
-    def save(self, stream: uuid.UUID, registers: reg.Registers, tracking: Tracking) -> None:
+    def save(
+        self,
+        stream: uuid.UUID,
+        registers: reg.Registers,
+        head: caches.Head,
+        tracking: Tracking,
+    ) -> None:
         from psycopg import sql
 
         table = sql.Identifier(self.datastore.schema, f"{APP_NAME}_snapshots")
         rows = [
             (row.originator_id, row.originator_version, row.topic, row.state)
-            for row in registers_rows(stream, registers)
+            for row in registers_rows(stream, registers, head)
         ]
         with self.datastore.transaction(commit=True) as curs:
-            curs.executemany(
-                sql.SQL(
-                    "INSERT INTO {} (originator_id, originator_version, topic, state)"
-                    " VALUES (%s, %s, %s, %s) ON CONFLICT DO NOTHING"
-                ).format(table),
-                rows,
-            )
+            curs.executemany(sql.SQL(store.UPSERT_POSTGRES).format(table=table), rows)
+            if store.is_folded_from_start(registers):
+                drop = sql.SQL(store.DROP_OTHER_SAVED.replace("?", "%s")).format(table=table)
+                curs.execute(drop, store.drop_other_saved_params(registers.position))
             prune = sql.SQL(store.PRUNE_REGISTERS.replace("?", "%s")).format(table=table)
             curs.execute(prune, (registers_id(stream), registers_id(stream)))
             self._insert_tracking(curs, tracking)
         reg.changed(registers).clear()
-
-    def load(self, stream: uuid.UUID) -> reg.Registers | None:
-        from psycopg import sql
-
-        table = sql.Identifier(self.datastore.schema, f"{APP_NAME}_snapshots")
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(
-                sql.SQL(
-                    "SELECT state FROM {} WHERE originator_id = %s"
-                    " ORDER BY originator_version DESC LIMIT 1"
-                ).format(table),
-                (registers_id(stream),),
-            )
-            row = curs.fetchone()
-        return reg.from_bytes(bytes(row["state"])) if row else None
+        registers.__dict__.pop("from_start", None)
 
 
 class RegistersProjection(Projection[RegistersView]):
@@ -171,8 +172,9 @@ class RegistersProjection(Projection[RegistersView]):
 
     name = "registers"
 
-    def __init__(self, view: RegistersView) -> None:
+    def __init__(self, view: RegistersView, ledger: Ledger) -> None:
         super().__init__(view)
+        self.ledger = ledger  # where its registers start from, and gaps are filled from
         self.stream: uuid.UUID | None = None
         self.registers = reg.Registers()
         self._unsaved: Tracking | None = None
@@ -184,11 +186,14 @@ class RegistersProjection(Projection[RegistersView]):
         with self._lock:
             if isinstance(domain_event, Recorded):
                 if self.stream is None:
-                    self.stream = domain_event.stream
-                    self.registers = self.view.load(domain_event.stream) or reg.Registers()
-                    self._saved_at = self.registers.position
-                if domain_event.position > self.registers.position:
-                    reg.apply(self.registers, domain_event.event, domain_event.position)
+                    self._start(domain_event.stream)
+                position = domain_event.position
+                if position > self.registers.position + 1:  # facts it was not given: read them
+                    reg.advance(
+                        self.registers, self.ledger.facts(self.registers.position, position - 1)
+                    )
+                if position > self.registers.position:
+                    reg.apply(self.registers, domain_event.event, position)
             elif not isinstance(domain_event, CheckpointRow):
                 raise TypeError(f"not a fact of the ledger: {type(domain_event).__name__}")
             self._unsaved = tracking
@@ -204,17 +209,28 @@ class RegistersProjection(Projection[RegistersView]):
     def site_data(self, stream: uuid.UUID, profile: Profile, day: dt.date) -> sitedata.SiteData:
         """The site's numbers from the registers as they stand (no fact applied meanwhile)."""
         with self._lock:
-            if self.stream is None:  # no new fact since it started: the saved registers
-                self.stream = stream
-                self.registers = self.view.load(stream) or reg.Registers()
-                self._saved_at = self.registers.position
+            if self.stream is None:  # no new fact since it started: the ledger's registers
+                self._start(stream)
             with reg.settled():
                 return sitedata.compute(self.registers, profile, day)
 
+    def _start(self, stream: uuid.UUID) -> None:
+        """The registers as commands read them: from saved ones bound to this history (none
+        else), and the facts since."""
+        self.stream = stream
+        self.registers = self.ledger.registers()
+        if self.ledger.saved_position() != self.registers.position:
+            self.ledger.save_registers(self.registers)  # as a command saves them: bound
+        self._saved_at = self.ledger.saved_position()
+
     def _save(self) -> None:
         moved = self.registers.position != self._saved_at
+        head = None
         if self._unsaved is not None and self.stream is not None and moved:
-            self.view.save(self.stream, self.registers, self._unsaved)
+            # Bound to the ledger's head there; mid-write (no checkpoint ends there): later.
+            head = self.ledger.head_for(self.registers.position)
+        if self._unsaved is not None and self.stream is not None and head is not None:
+            self.view.save(self.stream, self.registers, head, self._unsaved)
             self._saved_at = self.registers.position
         elif self._unsaved is not None:  # nothing new applied (facts already held, checkpoints)
             self.view.insert_tracking(self._unsaved)
@@ -260,7 +276,7 @@ def follow_sqlite(
     view = ledger.factory.tracking_recorder(SQLiteRegistersView)
     assert isinstance(view, SQLiteRegistersView)
     view.create_table()
-    projection = RegistersProjection(view)
+    projection = RegistersProjection(view, ledger)
     keeper = SiteDataKeeper(ledger, today)
     while True:
         last = view.max_tracking_id(APP_NAME) or 0
@@ -308,9 +324,31 @@ def follow_postgres(
         "LEDGER_KEY": str(config.key_path),  # so the follower opens this ledger's key store
         "CREATE_TABLE": "true",
     }
+    own = Ledger(config)  # the projection's: its registers start from it, gaps are read in it
+
+    class Projecting(RegistersProjection):
+        name = RegistersProjection.name  # its tracking table's name: that of every follower
+
+        def __init__(self, view: RegistersView) -> None:
+            super().__init__(view, own)
+
+    try:
+        _run_postgres(env, Projecting, today, until, poll, once)
+    finally:
+        own.close()
+
+
+def _run_postgres(
+    env: dict[str, str],
+    projection_class: type[RegistersProjection],
+    today: Callable[[], dt.date] | None,
+    until: Callable[[], bool],
+    poll: float,
+    once: bool,
+) -> None:
     runner: ProjectionRunner[FollowedLedger, PostgresRegistersView] = ProjectionRunner(
         application_class=FollowedLedger,
-        projection_class=RegistersProjection,  # type: ignore[arg-type]
+        projection_class=projection_class,  # type: ignore[arg-type]
         view_class=PostgresRegistersView,
         env=env,
     )

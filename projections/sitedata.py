@@ -6,8 +6,9 @@ Rendering the pages from them takes milliseconds. So they are kept as a projecti
 (and the profile they were judged against), each time it catches up with new facts and when the
 day turns; a site build at the same head and day reads them instead of the registers. Like the
 saved registers they are a cache: a build whose numbers are not saved (another position, day,
-profile or format, or bytes that do not decode) works them out from the registers, and writes
-nothing: ``site build`` only reads the ledger.
+profile or format, or bytes that do not decode, or not bound to the ledger's history at that
+position: ``ledger.caches``) works them out from the registers, and writes nothing: ``site
+build`` only reads the ledger.
 """
 
 from __future__ import annotations

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
+from ledger import caches, store
 from ledger import events as ev
-from ledger import store
 from ledger.demo import generate
 from ledger.integrity import Signer
 from ledger.profile import Profile
@@ -194,7 +194,9 @@ def test_the_site_data_are_read_back_only_while_they_answer(ledger_db: str, tmp_
     again = ledger.site_data(day)
     assert again == first
     assert counting.read <= 1  # the head, to know the position
-    assert saved.bytes == len(sitedata.to_bytes(first))  # the numbers only, no registers
+    head = ledger.head_for(first.position)
+    assert head is not None  # the numbers only (bound to the head), no registers
+    assert saved.bytes == len(caches.bind(head, sitedata.to_bytes(first)))
 
     later = dt.date(2026, 9, 1)  # the day turned: consents expire, findings age
     assert ledger.site_data(later) == from_scratch(later) != first
