@@ -1,20 +1,28 @@
 """UK GDPR: what the ledger holds about a person (article 15), and who is due to be forgotten.
 
-Forgetting (article 17) is ``Ledger.forget``-by-command in ``ledger.cli``: it records
-``SubjectForgotten`` and destroys the person's key, so every sealed field of theirs reads
-``[forgotten]`` from then on while the facts, the tree and the findings stay as they were.
+Forgetting (article 17) is ``ledger forget`` (``ledger.cli``): it records ``SubjectForgotten``
+and destroys the person's key, so every sealed field of theirs (and all free text sealed jointly
+under them and others) reads ``[forgotten]`` from then on while the facts, the tree and the
+findings stay as they were. A forget left half done is completed on opening
+(``Ledger.complete_forgets``).
+
+Free text that is not sealed under the people it concerns (``mapper.NAME_CHECKED``: device
+labels, methods, the action on a concern, ...) must not hold a person's name: ``NameGuard``
+refuses, at recording, such a field that contains the name of a person the ledger holds.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import re
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import msgspec
 
 from ledger import events as ev
-from ledger.mapper import Recorded
+from ledger.decisions import Refused
+from ledger.mapper import FORGOTTEN, PLACEHOLDER, Recorded, name_checked_text
 from ledger.profile import Profile
 from projections import status
 from projections.registers import Registers
@@ -26,6 +34,64 @@ def mentions(event: ev.Event, ref: str) -> bool:
         if value == ref or (isinstance(value, list) and ref in value):
             return True
     return event.subject == ref or ref in event.subject.split("/")
+
+
+MIN_NAME = 3  # a name shorter than this (once spaces and punctuation go) is not looked for
+
+
+def words(text: str) -> str:
+    """Text as words only, for finding a name in it: case folded, every run of characters that
+    are not letters or digits one space (``Jo Quenby-Smith``, ``jo.quenby smith`` and
+    ``jo-quenby-smith`` are the same words), with a space at each end."""
+    return " " + " ".join(re.findall(r"[^\W_]+", text.casefold())) + " "
+
+
+class NameGuard:
+    """Refuses a fact whose name-checked free text holds a name the ledger holds.
+
+    The names are read (opened with their keys) only when a fact with such a field first comes,
+    and those recorded earlier in the same write are added as they pass (``learn``). A name is
+    matched as whole words, whatever the case and punctuation; a forgotten person's name cannot
+    be read, so it is not looked for (and cannot be, by design).
+    """
+
+    def __init__(self, held: Callable[[], Iterable[str]]) -> None:
+        self._held = held
+        self._names: set[str] | None = None
+        self._pending: set[str] = set()
+
+    def _add(self, names: set[str], name: str) -> None:
+        if name in (FORGOTTEN, PLACEHOLDER):
+            return
+        found = words(name)
+        if len(found.strip()) >= MIN_NAME:
+            names.add(found)
+
+    def learn(self, event: ev.Event) -> None:
+        field = ev.NAME_FIELDS.get(type(event))
+        if field is not None:
+            target = self._names if self._names is not None else self._pending
+            self._add(target, getattr(event, field))
+
+    def check(self, event: ev.Event) -> Refused | None:
+        texts = name_checked_text(event)
+        if not texts:
+            return None
+        if self._names is None:
+            self._names = set()
+            for name in self._held():
+                self._add(self._names, name)
+            self._names |= self._pending
+        for field, text in texts:
+            said = words(text)
+            if any(name in said for name in self._names):
+                return Refused(
+                    field,
+                    "holds the name of a person the ledger holds; names are kept only where"
+                    " they can be forgotten: write the person's reference (C-…, G-… or S-…)"
+                    " instead of their name",
+                )
+        return None
 
 
 class Held(msgspec.Struct):
