@@ -220,6 +220,7 @@ def _record(
             lambda: (event for _, event in read()), signer, system_clock, progress=progress
         )
     except Refused as refusal:
+        ledger.close()  # its files as they were (no working file left by a reader of names)
         index = getattr(refusal, "index", 0)
         line = next(itertools.islice(read(), index, None))[0]
         raise Stop(EXIT_REFUSED, _refusal_text(line, refusal.field, refusal.message)) from None

@@ -37,6 +37,7 @@ def mentions(event: ev.Event, ref: str) -> bool:
 
 
 MIN_NAME = 3  # a name shorter than this (once spaces and punctuation go) is not looked for
+MIN_FAMILY = 4  # nor a family name shorter than this on its own
 
 
 def words(text: str) -> str:
@@ -50,9 +51,9 @@ class NameGuard:
     """Refuses a fact whose name-checked free text holds a name the ledger holds.
 
     The names are read (opened with their keys) only when a fact with such a field first comes,
-    and those recorded earlier in the same write are added as they pass (``learn``). A name is
-    matched as whole words, whatever the case and punctuation; a forgotten person's name cannot
-    be read, so it is not looked for (and cannot be, by design).
+    and those recorded earlier in the same write are added as they pass (``learn``). A name (or
+    its family name alone) is matched as whole words, whatever the case and punctuation. A
+    forgotten person's name cannot be read, so it is not looked for (and cannot be, by design).
     """
 
     def __init__(self, held: Callable[[], Iterable[str]]) -> None:
@@ -61,11 +62,16 @@ class NameGuard:
         self._pending: set[str] = set()
 
     def _add(self, names: set[str], name: str) -> None:
+        """A name is looked for whole, and its family name (every word after the first) on its
+        own: ``Quillet-Zorn's phone`` names Barnaby Quillet-Zorn as surely as his full name."""
         if name in (FORGOTTEN, PLACEHOLDER):
             return
         found = words(name)
         if len(found.strip()) >= MIN_NAME:
             names.add(found)
+        family = found.strip().split(" ")[1:]
+        if family and len("".join(family)) >= MIN_FAMILY:
+            names.add(" " + " ".join(family) + " ")
 
     def learn(self, event: ev.Event) -> None:
         field = ev.NAME_FIELDS.get(type(event))
