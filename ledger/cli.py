@@ -505,18 +505,22 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_NO
 
 
+def _key_store_check(ledger: Ledger) -> list[integrity.KeyProblem]:
+    assert isinstance(ledger.mapper, EventMapper)
+    return integrity.check_key_store(
+        ledger.rows_of_types([*ev.NAME_FIELDS, ev.SubjectForgotten]),
+        ledger.mapper.open_row,
+        ledger.stream,
+        ledger.keys,
+        str(ledger.config.keys_path),
+    )
+
+
 def _key_store_problems(ledger: Ledger) -> bool:
     """Check the key store against the ledger (``integrity.check_key_store``); print what is
     wrong with it, if anything, and say whether anything is."""
-    assert isinstance(ledger.mapper, EventMapper)
     try:
-        problems = integrity.check_key_store(
-            ledger.rows_of_types([*ev.NAME_FIELDS, ev.SubjectForgotten]),
-            ledger.mapper.open_row,
-            ledger.stream,
-            ledger.keys,
-            str(ledger.config.keys_path),
-        )
+        problems = _key_store_check(ledger)
     except MapperError as exc:
         print(f"TAMPERED: {exc}")
         return True
@@ -774,6 +778,11 @@ def cmd_subject(args: argparse.Namespace) -> int:
         held = privacy.subject_access(args.ref, ledger.read(), registers)
     except MapperError as exc:
         raise Stop(EXIT_NO, str(exc)) from None
+    # Nor for anyone else these facts name (a parent's name on a child's facts, say).
+    named = {ref for fact in held.facts for ref in privacy.references(fact)}
+    wrong = [p for p in _key_store_check(ledger) if p.person in named]
+    if wrong:
+        raise Stop(EXIT_NO, "; ".join(p.problem for p in wrong))
     if args.json:
         print(msgspec.json.encode(held).decode())
         return EXIT_OK

@@ -80,7 +80,9 @@ class NameGuard:
             self._add(target, getattr(event, field))
 
     def check(self, event: ev.Event) -> Refused | None:
-        texts = name_checked_text(event)
+        # Text with no word of two letters or more (a device's reference, T-01) holds no name:
+        # the names need not be read for it.
+        texts = [(f, t) for f, t in name_checked_text(event) if re.search(r"[^\W\d_]{2}", t)]
         if not texts:
             return None
         if self._names is None:
@@ -98,6 +100,18 @@ class NameGuard:
                     " instead of their name",
                 )
         return None
+
+
+def references(line: dict[str, Any]) -> set[str]:
+    """The people's references in a fact as subject access lists it (``C-``, ``G-``, ``S-``)."""
+    found: set[str] = set()
+    for key, value in line.items():
+        if key in ("type", "on", "recorded_at", "position"):
+            continue
+        for item in value if isinstance(value, list) else [value]:
+            if isinstance(item, str):
+                found.update(re.findall(r"\b[CGS]-[0-9]{1,9}\b", item))
+    return found
 
 
 class Held(msgspec.Struct):

@@ -33,6 +33,7 @@ from ledger import keys
 from ledger.demo import generate
 from ledger.integrity import Signer
 from ledger.mapper import FORGOTTEN, Envelope, EventMapper
+from ledger.privacy import NameGuard
 from ledger.profile import load as load_profile
 from tests.conftest import (
     NOW,
@@ -315,6 +316,33 @@ def test_a_name_enrolled_earlier_in_the_same_import_is_refused_in_a_label(store:
         assert "Quintock" not in out and "quintock" not in out
 
 
+def test_the_names_are_read_only_for_text_that_could_hold_one() -> None:
+    reads: list[int] = []
+
+    def held() -> list[str]:
+        reads.append(1)
+        return ["Barnaby Quillet-Zorn", "Jo"]
+
+    guard = NameGuard(held)
+
+    def post(device: str) -> ev.PostPublished:
+        return ev.PostPublished(
+            on=DAY, post="P-1", channel="closed-group", author="S-1", depicts=[], device=device
+        )
+
+    assert guard.check(post("T-01")) is None and not reads  # a device's reference: no words
+    assert guard.check(post("own phone")) is None and reads == [1]
+    for label in ("barnaby QUILLET zorn", "quillet-zorn tablet", "Quillet_Zorn"):
+        refusal = guard.check(post(label))
+        assert refusal is not None and refusal.field == "device", label
+        assert "uillet" not in refusal.message
+    assert guard.check(post("Quillet tablet")) is None  # one word of a family name
+    assert guard.check(post("Jo phone")) is None  # a name this short is not looked for
+    guard.learn(ev.ChildEnrolled(on=DAY, child="C-0009", name="Tamsin Orrick"))
+    assert guard.check(post("orrick ipad")) is not None  # learnt in the same write
+    assert reads == [1]
+
+
 # --- compatibility: what older code stored stays as it was ----------------------------------
 
 # Envelopes stored by the code before joint sealing (commit b0ee90b): a consent's evidence sealed
@@ -434,6 +462,11 @@ def test_a_lost_key_is_named_and_never_shown_as_forgotten(store: str) -> None:
         assert status == 1 and "[forgotten]" not in out and "no key" in out, out
         status, out = cli(place, "subject", "G-0901", "--json")
         assert status == 1 and "[forgotten]" not in out, out
+        # Nor on the facts of another person that name them (the parent of C-0001).
+        status, out = cli(place, "subject", "C-0001")
+        assert status == 1 and "G-0901" in out and "[forgotten]" not in out, out
+        status, out = cli(place, "subject", "C-0002")  # no fact of theirs names G-0901
+        assert status == 0 and "[forgotten]" not in out, out
 
 
 @pytest.mark.parametrize("store", STORES)
