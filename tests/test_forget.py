@@ -561,3 +561,25 @@ def test_an_interrupted_forget_is_completed_on_opening(store: str) -> None:
             assert not db.execute("SELECT 1 FROM keys WHERE subject = 'S-0904'").fetchall()
         status, out = cli(place, "verify")
         assert status == 0 and "completed the forget" not in out, out
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_text_about_someone_already_forgotten_is_sealed_under_no_kept_key(store: str) -> None:
+    """A true fact about a forgotten child is still recorded, but no key is made for them again:
+    its evidence is unreadable at once, and the key store still verifies."""
+    with people_ledger(store) as place, pinned_now():
+        assert cli(place, "forget", "C-0002")[0] == 0
+        status, out = cli(
+            place, "consent", "grant", "--child", "C-0002", "--guardian", "G-0902",
+            "--channel", "public-page", "--evidence", "F-88 late form", "--method", "paper",
+            "--on", DAY.isoformat(),
+        )  # fmt: skip
+        assert status == 0, out
+        with contextlib.closing(_keys_db(place)) as db:
+            assert not db.execute("SELECT 1 FROM keys WHERE subject = 'C-0002'").fetchall()
+        trail = export_of(place)
+        assert "F-88 late form" not in trail
+        last = [line for line in lines_of(trail) if line["type"] == "ConsentGranted"][-1]
+        assert last["evidence"] == FORGOTTEN and last["channel"] == "public-page"
+        status, out = cli(place, "verify")
+        assert status == 0 and out.startswith("Intact"), out
