@@ -40,11 +40,11 @@ MIN_NAME = 3  # a name shorter than this (once spaces and punctuation go) is not
 MIN_FAMILY = 4  # nor a family name shorter than this on its own
 
 
-def words(text: str) -> str:
+def words(text: str) -> tuple[str, ...]:
     """Text as words only, for finding a name in it: case folded, every run of characters that
-    are not letters or digits one space (``Jo Quenby-Smith``, ``jo.quenby smith`` and
-    ``jo-quenby-smith`` are the same words), with a space at each end."""
-    return " " + " ".join(re.findall(r"[^\W_]+", text.casefold())) + " "
+    are not letters or digits a word (``Jo Quenby-Smith``, ``jo.quenby smith`` and
+    ``jo-quenby-smith`` are the same words)."""
+    return tuple(re.findall(r"[^\W_]+", text.casefold()))
 
 
 class NameGuard:
@@ -54,30 +54,41 @@ class NameGuard:
     and those recorded earlier in the same write are added as they pass (``learn``). A name (or
     its family name alone) is matched as whole words, whatever the case and punctuation. A
     forgotten person's name cannot be read, so it is not looked for (and cannot be, by design).
+    Names are kept by their first word, so a text is checked in time that grows with its words,
+    not with the number of people the ledger holds.
     """
 
     def __init__(self, held: Callable[[], Iterable[str]]) -> None:
         self._held = held
-        self._names: set[str] | None = None
-        self._pending: set[str] = set()
+        self._names: dict[str, set[tuple[str, ...]]] | None = None
+        self._pending: dict[str, set[tuple[str, ...]]] = {}
 
-    def _add(self, names: set[str], name: str) -> None:
+    @staticmethod
+    def _add(names: dict[str, set[tuple[str, ...]]], name: str) -> None:
         """A name is looked for whole, and its family name (every word after the first) on its
         own: ``Quillet-Zorn's phone`` names Barnaby Quillet-Zorn as surely as his full name."""
         if name in (FORGOTTEN, PLACEHOLDER):
             return
         found = words(name)
-        if len(found.strip()) >= MIN_NAME:
-            names.add(found)
-        family = found.strip().split(" ")[1:]
-        if family and len("".join(family)) >= MIN_FAMILY:
-            names.add(" " + " ".join(family) + " ")
+        family = found[1:]
+        for part, least in ((found, MIN_NAME), (family, MIN_FAMILY)):
+            if part and len("".join(part)) >= least:
+                names.setdefault(part[0], set()).add(part)
 
     def learn(self, event: ev.Event) -> None:
         field = ev.NAME_FIELDS.get(type(event))
         if field is not None:
             target = self._names if self._names is not None else self._pending
             self._add(target, getattr(event, field))
+
+    def _holds_a_name(self, text: str) -> bool:
+        assert self._names is not None
+        said = words(text)
+        for at, word in enumerate(said):
+            for name in self._names.get(word, ()):
+                if said[at : at + len(name)] == name:
+                    return True
+        return False
 
     def check(self, event: ev.Event) -> Refused | None:
         # Text with no word of two letters or more (a device's reference, T-01) holds no name:
@@ -86,13 +97,13 @@ class NameGuard:
         if not texts:
             return None
         if self._names is None:
-            self._names = set()
+            self._names = {}
             for name in self._held():
                 self._add(self._names, name)
-            self._names |= self._pending
+            for first, names in self._pending.items():
+                self._names.setdefault(first, set()).update(names)
         for field, text in texts:
-            said = words(text)
-            if any(name in said for name in self._names):
+            if self._holds_a_name(text):
                 return Refused(
                     field,
                     "holds the name of a person the ledger holds; names are kept only where"
