@@ -13,6 +13,7 @@ import itertools
 import os
 import re
 import shutil
+import sqlite3
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
@@ -26,6 +27,7 @@ from ledger import integrity, merkle, privacy, receipts, recording, store, trail
 from ledger.checkpoint import Checkpoint
 from ledger.decisions import Refused, decide
 from ledger.importer import BadInput, decode_object, stream_file, stream_path
+from ledger.mapper import EventMapper, MapperError
 from ledger.profile import Profile, ProfileError, shipped
 from ledger.profile import load as load_profile
 from ledger.store import (
@@ -91,9 +93,35 @@ def _config(args: argparse.Namespace) -> Config:
 
 def _ledger(args: argparse.Namespace) -> Ledger:
     try:
-        return open_ledger(_config(args))
+        ledger = open_ledger(_config(args))
     except LedgerError as exc:
         raise Stop(EXIT_REFUSED, str(exc)) from None
+    _complete_forgets(ledger)
+    return ledger
+
+
+def _complete_forgets(ledger: Ledger) -> None:
+    """Finish any forget left half done (its fact recorded, the key still in the key store: an
+    interrupted forget, or a key store restored from a backup), and say so (references only)."""
+    try:
+        done = ledger.complete_forgets()
+    except sqlite3.Error:
+        print(
+            f"ledger: the key store ({ledger.config.keys_path}) could not be checked for"
+            " forgets left undone (it cannot be written to here)",
+            file=sys.stderr,
+        )
+        return
+    if done:
+        people = "1 person" if len(done) == 1 else f"{len(done)} people"
+        where = ", ".join(person for person, _ in done)
+        print(
+            f"ledger: completed the forget of {people} recorded at"
+            f" position{'s' if len(done) > 1 else ''} {', '.join(str(p) for _, p in done)}"
+            f" ({where}): the key store still held their key (a forget interrupted, or the"
+            " key store restored from a backup taken before it); it is destroyed now",
+            file=sys.stderr,
+        )
 
 
 def _signer(config: Config) -> integrity.Signer:
@@ -192,6 +220,7 @@ def _record(
             lambda: (event for _, event in read()), signer, system_clock, progress=progress
         )
     except Refused as refusal:
+        ledger.close()  # its files as they were (no working file left by a reader of names)
         index = getattr(refusal, "index", 0)
         line = next(itertools.islice(read(), index, None))[0]
         raise Stop(EXIT_REFUSED, _refusal_text(line, refusal.field, refusal.message)) from None
@@ -455,6 +484,9 @@ def cmd_verify(args: argparse.Namespace) -> int:
             return None  # bytes that no longer decode: the leaf check names them
 
     verdict = ledger.verify(verifier, recorded_at)
+    if verdict.ok and _key_store_problems(ledger):
+        print(f"The {verdict.size:,} facts match the signed tree; the key store does not.")
+        return EXIT_NO
     if verdict.ok and args.published:
         problem = _extends_published(ledger, verifier, Path(args.published))
         if problem:
@@ -491,6 +523,36 @@ def _verify_caches(ledger: Ledger) -> int:
             " them and work every answer out from the facts."
         )
     return EXIT_NO if tampered else EXIT_OK
+
+
+def _key_store_check(ledger: Ledger) -> list[integrity.KeyProblem]:
+    assert isinstance(ledger.mapper, EventMapper)
+    return integrity.check_key_store(
+        ledger.rows_of_types([*ev.NAME_FIELDS, ev.SubjectForgotten]),
+        ledger.mapper.open_row,
+        ledger.stream,
+        ledger.keys,
+        str(ledger.config.keys_path),
+    )
+
+
+def _key_store_problems(ledger: Ledger) -> bool:
+    """Check the key store against the ledger (``integrity.check_key_store``); print what is
+    wrong with it, if anything, and say whether anything is."""
+    try:
+        problems = _key_store_check(ledger)
+    except MapperError as exc:
+        print(f"TAMPERED: {exc}")
+        return True
+    for problem in problems:
+        print(f"KEY STORE: {problem.problem}")
+    if problems:
+        print(
+            f"The key store does not match the ledger ({len(problems)} problem"
+            f"{'s' if len(problems) > 1 else ''}): names it should open cannot be read, or"
+            " someone forgotten could still be read."
+        )
+    return bool(problems)
 
 
 def _all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRecord]]:
@@ -692,18 +754,19 @@ def cmd_forget(args: argparse.Namespace) -> int:
     except BadInput:
         raise Stop(
             EXIT_REFUSED,
-            "refused: SUBJECT: expected a child, parent or staff reference (C-, G-, S-)",
+            "refused: SUBJECT: expected a person's reference: a child C-0001, a parent or carer"
+            " G-0001, or a member of staff, volunteer, student or committee member S-0001",
         ) from None
     registers = ledger.registers()
-    if args.ref in registers.forgotten and ledger.keys.get(args.ref) is not None:
-        ledger.keys.destroy(args.ref)  # finish a forgetting that was interrupted
+    if args.ref in registers.forgotten and ledger.keys.has_key(args.ref):
+        ledger.keys.forget(args.ref)  # finish a forgetting that was interrupted
         print(f"{args.ref} was already forgotten; their key is now destroyed too.")
         return EXIT_OK
     try:
         ledger.record([event], signer, system_clock, forgetting=True)
     except Refused as refusal:
         raise Stop(EXIT_REFUSED, f"refused: {refusal.message}") from None
-    ledger.keys.destroy(args.ref)
+    ledger.keys.forget(args.ref)
     print(
         f"Forgot {args.ref}: their key is destroyed, so their name (and any sealed note about"
         " them) can no longer be read. The facts, the findings and the tree are unchanged."
@@ -723,7 +786,23 @@ def cmd_subject(args: argparse.Namespace) -> int:
     )
     if not known:
         raise Stop(EXIT_REFUSED, f"refused: REF: unknown reference {args.ref}")
-    held = privacy.subject_access(args.ref, ledger.read(), registers)
+    if args.ref not in registers.forgotten and ledger.keys.get(args.ref) is None:
+        # Never "[forgotten]" for someone who was not: the key store is not the ledger's.
+        raise Stop(
+            EXIT_NO,
+            f"{args.ref} was never forgotten, but the key store has no key for them, so their"
+            f" name cannot be read: restore the key store ({ledger.config.keys_path}) from a"
+            " backup (`ledger verify` checks every key)",
+        )
+    try:
+        held = privacy.subject_access(args.ref, ledger.read(), registers)
+    except MapperError as exc:
+        raise Stop(EXIT_NO, str(exc)) from None
+    # Nor for anyone else these facts name (a parent's name on a child's facts, say).
+    named = {ref for fact in held.facts for ref in privacy.references(fact)}
+    wrong = [p for p in _key_store_check(ledger) if p.person in named]
+    if wrong:
+        raise Stop(EXIT_NO, "; ".join(p.problem for p in wrong))
     if args.json:
         print(msgspec.json.encode(held).decode())
         return EXIT_OK
@@ -1100,6 +1179,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except LedgerError as exc:
         print(f"ledger: {exc}", file=sys.stderr)
         return EXIT_REFUSED
+    except MapperError as exc:  # stored bytes, or a key, that do not match (references only)
+        print(f"ledger: {exc}", file=sys.stderr)
+        return EXIT_NO
     except PersistenceError as exc:
         print(
             f"ledger: the ledger's database could not be used ({type(exc).__name__})",

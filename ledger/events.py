@@ -39,6 +39,15 @@ DeviceRef = Annotated[str, msgspec.Meta(pattern=r"^T-[0-9]{1,9}$", description="
 ActorRef = Annotated[
     str, msgspec.Meta(pattern=r"^[SG]-[0-9]{1,9}$", description="a person S-… or guardian G-…")
 ]
+# A person of any kind, one pattern (a union of constrained strings keeps only one of them):
+# a child, a parent or carer, or a member of the setting (staff, volunteer, student, committee).
+NamedRef = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^[CGS]-[0-9]{1,9}$",
+        description="a person of any kind: a child C-…, a parent or carer G-…, or S-…",
+    ),
+]
 # A post or a concern (what is referred to the manager).
 ReferrableRef = Annotated[
     str, msgspec.Meta(pattern=r"^[PK]-[0-9]{1,9}$", description="a post P-… or concern K-…")
@@ -444,7 +453,7 @@ class FindingAcknowledged(Event, frozen=True, tag=True):
 
 
 class SubjectForgotten(Event, frozen=True, tag=True):
-    subject_ref: ActorRef | ChildRef = msgspec.field(name="subject")
+    subject_ref: NamedRef = msgspec.field(name="subject")
 
     @property
     def subject(self) -> str:

@@ -20,17 +20,20 @@ from collections.abc import Callable, Iterable
 import msgspec
 from eventsourcing.persistence import StoredEvent
 
-from ledger import mapper
+from ledger import events as ev
+from ledger import keys, mapper
 from ledger.checkpoint import Checkpoint, Signer, Verifier
 from ledger.merkle import EMPTY_ROOT, HASH_SIZE, Frontier, frontiers_at, leaf_hash, leaf_input
 
 __all__ = [
     "CheckpointRecord",
     "Frontier",
+    "KeyProblem",
     "Latest",
     "Row",
     "Signer",
     "Verifier",
+    "check_key_store",
     "origin_for",
     "row_leaf",
     "sign_checkpoint",
@@ -470,3 +473,85 @@ class LeafHasher:
             )
             hashes.append(sha256(join(leaf_input)).digest())
         return join(hashes)
+
+
+# --- the key store as part of the record ----------------------------------------------------------
+
+
+class KeyProblem(msgspec.Struct, frozen=True):
+    """A key of the key store that does not match the ledger: whose, and what is wrong (in
+    words that name a reference, never a name)."""
+
+    person: str
+    problem: str
+
+
+def check_key_store(
+    rows: Iterable[Row],
+    open_row: Callable[[int, str, bytes], mapper.Envelope],
+    stream: uuid.UUID,
+    store: keys.KeyStore,
+    where: str,
+) -> list[KeyProblem]:
+    """Whether the key store matches the ledger, in one pass over the rows of the facts that
+    hold names and the forgets (``Ledger.rows_of_types``): every person with no forget fact has
+    a key that opens their first sealed name, and no forgotten person has a key.
+
+    A key that does not open is tried against every other key in the store, so that two keys
+    swapped are named as such. ``where`` is the key store's file, for the message.
+    """
+    first: dict[str, tuple[int, str, mapper.Sealed]] = {}
+    forgotten: dict[str, int] = {}
+    for position, topic, state in rows:
+        envelope = open_row(position, topic, state)
+        event = envelope.event
+        if isinstance(event, ev.SubjectForgotten):
+            forgotten.setdefault(event.subject_ref, position)
+            continue
+        for field, sealed in envelope.sealed.items():
+            if sealed.subject == event.subject and event.subject not in first:
+                first[event.subject] = (position, field, sealed)
+    problems: list[KeyProblem] = []
+    for person, position in sorted(forgotten.items()):
+        if store.has_key(person):
+            problems.append(
+                KeyProblem(
+                    person,
+                    f"{person} was forgotten (position {position}), but the key store still"
+                    " holds a key of theirs",
+                )
+            )
+    unopened: list[tuple[str, int, str, mapper.Sealed]] = []
+    for person, (position, field, sealed) in sorted(first.items()):
+        if person in forgotten:
+            continue
+        key = store.get(person)
+        if key is None:
+            problems.append(
+                KeyProblem(
+                    person,
+                    f"{person} was never forgotten, but the key store has no key for them: their"
+                    f" name (position {position}) cannot be read; restore the key store"
+                    f" ({where}) from a backup",
+                )
+            )
+        elif keys.unseal(key, sealed.blob, keys.aad(stream, position, field)) is None:
+            unopened.append((person, position, field, sealed))
+    others = store.all_keys() if unopened else {}
+    for person, position, field, sealed in unopened:
+        associated = keys.aad(stream, position, field)
+        owners = [
+            other
+            for other, key in sorted(others.items())
+            if other != person and keys.unseal(key, sealed.blob, associated) is not None
+        ]
+        whose = f" (it opens with the key held for {owners[0]})" if owners else ""
+        problems.append(
+            KeyProblem(
+                person,
+                f"the key held for {person} does not open their name at position {position}"
+                f"{whose};"
+                f" the key store does not match the ledger: restore it ({where}) from a backup",
+            )
+        )
+    return sorted(problems, key=lambda p: p.person)

@@ -11,7 +11,8 @@ encrypted at rest, the library's cipher encrypts the state after encoding.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Container
 from typing import Any
 from uuid import UUID
 
@@ -68,20 +69,50 @@ CHECKPOINT_TOPIC = "Checkpoint"  # the topic of checkpoint rows (ledger.integrit
 FORGOTTEN = "[forgotten]"
 
 
-def _actor_or_setting(ref: str) -> str:
-    return ref if ref[:2] in ("C-", "G-", "S-") else keys.SETTING_KEY
+PERSON_PREFIXES = ("C-", "G-", "S-")
+
+
+def people_in(ref: str) -> list[str]:
+    """The people a reference (or a PERSON/GUARDIAN pair, as a finding's subject) names."""
+    return [part for part in ref.split("/") if part[:2] in PERSON_PREFIXES]
+
+
+def _people_or_setting(*refs: str) -> str:
+    """The sealing subject of free text about these references: every person among them
+    jointly (forgetting any one shreds it), or the setting's key if they name no one."""
+    people = [person for ref in refs for person in people_in(ref)]
+    return keys.joint_subject(people) if people else keys.SETTING_KEY
 
 
 # The fields that hold personal data or free text that could identify someone, and whose key
-# seals each: names under their person's key; free text under the person it is about, or else
-# under the setting's own key.
+# seals each (README "Personal data" has the table of every field that can hold words):
+# - a name, under its person's own key;
+# - free text, under the keys of every person the fact refers to, jointly (``keys.joint_key``:
+#   forgetting any one of them shreds it); where the fact refers to no person, under the
+#   setting's key, and then a person's name in it is refused at recording (``NAME_CHECKED``).
+# Facts recorded before joint sealing keep their stored subjects (one person, a pair
+# ``S-0001/G-0001`` or the setting): each envelope names the key that opens it.
 SEALED_FIELDS: dict[type[ev.Event], tuple[tuple[str, Callable[[Any], str]], ...]] = {
     ev.ChildEnrolled: (("name", lambda e: e.child),),
     ev.GuardianLinked: (("name", lambda e: e.guardian),),
     ev.PersonJoined: (("name", lambda e: e.person),),
-    ev.ConsentGranted: (("evidence", lambda e: e.child),),
+    ev.ConsentGranted: (("evidence", lambda e: _people_or_setting(e.child, e.guardian)),),
     ev.ConcernAddressed: (("action", lambda e: keys.SETTING_KEY),),
-    ev.FindingAcknowledged: (("action", lambda e: _actor_or_setting(e.subject_ref)),),
+    ev.FindingAcknowledged: (("action", lambda e: _people_or_setting(e.subject_ref)),),
+}
+
+# Fields that can hold words but are not sealed under a person (kept in clear, because the rules
+# read them, or sealed under the setting's key, because the fact names no person): recording
+# one that contains the name of a person the ledger holds is refused (``privacy.NameGuard``).
+# A function gives whether the field is checked for this fact (a finding's acknowledgement is
+# sealed under the people its subject names, and needs no check then).
+NAME_CHECKED: dict[type[ev.Event], tuple[tuple[str, Callable[[Any], bool]], ...]] = {
+    ev.PostPublished: (("device", lambda e: True),),
+    ev.ChildContacted: (("device", lambda e: True), ("method", lambda e: True)),
+    ev.CommunicationPermitted: (("method", lambda e: True),),
+    ev.ConcernAddressed: (("action", lambda e: True),),
+    ev.FindingAcknowledged: (("action", lambda e: not people_in(e.subject_ref)),),
+    ev.PolicyAdopted: (("version", lambda e: True),),
 }
 
 
@@ -96,8 +127,18 @@ def split_topic(topic: str) -> tuple[str, str]:
 
 
 def sealing_subjects(event: ev.Event) -> set[str]:
-    """Whose keys recording this fact needs."""
+    """Whose keys recording this fact needs (a joint subject needs each of its people's)."""
     return {subject(event) for _, subject in SEALED_FIELDS.get(type(event), ())}
+
+
+def name_checked_text(event: ev.Event) -> list[tuple[str, str]]:
+    """The (field, text) pairs of a fact that must not hold a person's name (``NAME_CHECKED``)."""
+    out = []
+    for field, checked in NAME_CHECKED.get(type(event), ()):
+        value = getattr(event, field)
+        if isinstance(value, str) and checked(event):
+            out.append((field, value))
+    return out
 
 
 class CheckpointRow(msgspec.Struct, frozen=True):
@@ -115,6 +156,9 @@ class EventMapper(Mapper[UUID]):
     """Encodes ``Recorded`` facts with msgspec (MessagePack), and back."""
 
     keys: keys.KeyStore | None = None  # set by the application; without it nothing is sealed
+    # Who has been forgotten (set by the application before sealing a write): their keys are
+    # never made again, and text about them is sealed under a key that is not kept.
+    forgotten: Container[str] = frozenset()
 
     def __init__(
         self,
@@ -138,6 +182,13 @@ class EventMapper(Mapper[UUID]):
                 break
             subject = whose(event)
             key = self.keys.get(subject)
+            if key is None and all(
+                person in self.forgotten or self.keys.get(person) is not None
+                for person in keys.people_of(subject)
+            ):
+                # About someone already forgotten: sealed under a key that is never kept, so
+                # it can no more be read than their other sealed text.
+                key = os.urandom(32)
             if key is None:
                 raise MapperError(f"no key for {subject}: create it before recording")
             associated = keys.aad(domain_event.stream, domain_event.position, field)
@@ -173,7 +224,9 @@ class EventMapper(Mapper[UUID]):
                 opened = keys.unseal(key, sealed.blob, associated)
                 if opened is None:
                     raise MapperError(
-                        f"position {stored_event.originator_version}: a sealed field does not open"
+                        f"position {stored_event.originator_version}: the sealed `{field}` does"
+                        f" not open with the key of {sealed.subject} (the key store does not"
+                        " match the ledger: `ledger verify` names each key that is wrong)"
                     )
                 value = opened
             event = msgspec.structs.replace(event, **{field: value})

@@ -47,7 +47,8 @@ from ledger import caches, integrity, merkle
 from ledger import events as ev
 from ledger.decisions import Refused, decide
 from ledger.keys import KeyStore
-from ledger.mapper import EventMapper, Recorded, sealing_subjects
+from ledger.mapper import EventMapper, MapperError, Recorded, sealing_subjects
+from ledger.privacy import NameGuard
 from ledger.profile import Profile
 from ledger.profile import load as load_profile
 from projections import registers as reg
@@ -84,6 +85,9 @@ AT_CHUNK = 500  # positions asked for in one query
 PARALLEL_VERIFY_FROM = 250_000
 VERIFY_AGAIN = 3  # checks made again when writes land during one (``Ledger.verify``)
 RETRIES = 50
+# Facts after which the key store's applied position is moved on even with no forget among
+# them: a command reads at most these many facts' topics to find a forget to complete.
+FORGETS_APPLIED_EVERY = 1000
 
 
 def system_clock() -> dt.datetime:
@@ -1031,15 +1035,20 @@ class Ledger(Application[uuid.UUID]):
         chunk: list[ev.Event] = []
         taken = 0  # facts decided so far
         iterator = iter(events)
+        guard = NameGuard(self.held_names)  # no name in free text that cannot be forgotten
         while True:
             chunk.clear()
             for event in iterator:
                 try:
                     if write.profile is not None:
                         decide(registers, write.profile, event, write.day, forgetting=forgetting)
+                        named = guard.check(event)
+                        if named is not None:
+                            raise named
                 except Refused as refusal:
                     refusal.index = taken  # type: ignore[attr-defined]
                     raise
+                guard.learn(event)
                 taken += 1
                 reg.apply(registers, event, start + taken)
                 chunk.append(event)
@@ -1050,7 +1059,11 @@ class Ledger(Application[uuid.UUID]):
             needed: set[str] = set()
             for event in chunk:
                 needed |= sealing_subjects(event)
-            self.keys.ensure(needed)  # keys first: a fact must never be stored unreadable
+            # Keys first: a fact must never be stored unreadable. A forgotten person is never
+            # given a key again (text about them is sealed under one that is not kept).
+            self.keys.ensure(needed, forgotten=registers.forgotten)
+            assert isinstance(self.mapper, EventMapper)
+            self.mapper.forgotten = registers.forgotten
             first = tree.size + 1
             rows = [
                 self.mapper.to_stored_event(Recorded(self.stream, first + i, write.now, event))
@@ -1100,6 +1113,77 @@ class Ledger(Application[uuid.UUID]):
                     ),
                     prepare=True,
                 )
+
+    # -- personal data: names, forgets and the key store ---------------------------------------
+
+    def rows_of_types(self, types: Sequence[type[ev.Event]], after: int = 0) -> Iterator[FactRow]:
+        """The stored facts of these types after a position, as plain rows, in order (found by
+        their topic in the database: the other facts are not read)."""
+        datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
+        table = self.recorder.events_table_name  # type: ignore[attr-defined]
+        patterns = [f"{cls.__name__}:%" for cls in types]
+        if self.config.is_postgres:
+            from psycopg import sql
+
+            statement: Any = sql.SQL(
+                "SELECT originator_version, topic, state FROM {} WHERE originator_id = %s"
+                " AND originator_version > %s AND topic LIKE ANY(%s)"
+                " ORDER BY originator_version"
+            ).format(sql.Identifier(datastore.schema, table))
+            with datastore.transaction(commit=False) as cursor:
+                cursor.execute(statement, (self.stream, after, patterns))
+                rows = [
+                    (r["originator_version"], r["topic"], bytes(r["state"]))
+                    for r in cursor.fetchall()
+                ]
+        else:
+            likes = " OR ".join("topic LIKE ?" for _ in patterns)
+            statement = (
+                f"SELECT originator_version, topic, state FROM {table} WHERE originator_id = ?"
+                f" AND originator_version > ? AND ({likes}) ORDER BY originator_version"
+            )
+            with datastore.transaction(commit=False) as cursor:
+                plain = cursor.sqlite_cursor
+                plain.row_factory = None
+                plain.execute(statement, (self.stream.hex, after, *patterns))
+                rows = plain.fetchall()
+        yield from rows
+
+    def held_names(self) -> Iterator[str]:
+        """Every name the ledger holds and can still read (a forgotten one reads as
+        ``[forgotten]``; one whose key does not open it is left out: ``verify`` names it)."""
+        for position, topic, state in self.rows_of_types(list(ev.NAME_FIELDS)):
+            try:
+                recorded = self.decode(StoredEvent(self.stream, position, topic, state))
+            except MapperError:
+                continue
+            field = ev.NAME_FIELDS.get(type(recorded.event))
+            if field is not None:
+                yield getattr(recorded.event, field)
+
+    def complete_forgets(self) -> list[tuple[str, int]]:
+        """Destroy the key of everyone forgotten whose key is still in the key store (a forget
+        interrupted between its fact and the key's destruction, or a key store restored from a
+        backup taken before it): (person, the forget's position) for each one completed.
+
+        Cheap at any size: the key store remembers the position up to which it has applied the
+        forgets, and only the forget facts after it are read (a restored store has an older
+        position, so it reads from there)."""
+        applied = self.keys.applied()
+        head = self.head()
+        if applied >= head:
+            return []
+        done: list[tuple[str, int]] = []
+        assert isinstance(self.mapper, EventMapper)
+        for position, topic, state in self.rows_of_types([ev.SubjectForgotten], applied):
+            event = self.mapper.open_row(position, topic, state).event
+            assert isinstance(event, ev.SubjectForgotten)
+            if self.keys.has_key(event.subject_ref):
+                self.keys.forget(event.subject_ref)
+                done.append((event.subject_ref, position))
+        if done or head - applied >= FORGETS_APPLIED_EVERY:
+            self.keys.set_applied(head)
+        return done
 
     def _latest_checkpoint(self) -> integrity.Latest | None:
         rows = self.recorder.select_events(self.checkpoint_stream, desc=True, limit=1)

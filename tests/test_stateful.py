@@ -20,6 +20,7 @@ import tempfile
 from pathlib import Path
 
 import hypothesis.strategies as st
+import msgspec
 import pytest
 from hypothesis import note, settings
 from hypothesis.stateful import (
@@ -32,10 +33,13 @@ from hypothesis.stateful import (
 )
 
 from ledger import events as ev
-from ledger import store
+from ledger import integrity, store
+from ledger.cli import _exported
 from ledger.decisions import Refused
 from ledger.integrity import Signer
+from ledger.mapper import FORGOTTEN, EventMapper
 from ledger.profile import load as load_profile
+from ledger.site import build
 from projections import findings as fnd
 from projections import registers as reg
 from projections.rules.posting import post_problems
@@ -111,6 +115,14 @@ ROLES = ["manager", "deputy", "chair", "social-media-officer", "group-admin", "s
 METHODS = ["email", "phone", "text"]
 
 
+def name_for(ref: str) -> str:
+    """A name of this person's own, found nowhere else: no name is part of another (the same
+    length), and none holds a reference or a word the ledger prints."""
+    letters = "".join("abcdefghij"[int(d)] for d in ref[2:].rjust(6, "0"))
+    kind = {"C": "Chq", "G": "Guq", "S": "Stq"}[ref[0]]
+    return f"{kind}{letters} Zx{ref[0].lower()}{letters}"
+
+
 def _key(f: fnd.Finding) -> tuple[object, ...]:
     return (f.rule, f.subject, f.since, f.status, f.resolved_on, f.resolution == fnd.ACKNOWLEDGED)
 
@@ -134,6 +146,8 @@ class LedgerMachine(RuleBasedStateMachine):
         self.cases: list[str] = []
         self.devices: list[str] = []
         self.refusals = 0
+        self.forgotten: list[str] = []
+        self.site_built = False
 
     # -- set-up and helpers --------------------------------------------------------------------
 
@@ -204,7 +218,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(data=st.data())
     def enrol_child(self, data: st.DataObject) -> None:
         child = self.new_ref("C")
-        if self.record(ev.ChildEnrolled(on=self.when(data), child=child, name="Test Child")):
+        if self.record(ev.ChildEnrolled(on=self.when(data), child=child, name=name_for(child))):
             self.children.append(child)
 
     @rule(data=st.data(), consent=st.booleans(), member=st.booleans())
@@ -212,11 +226,11 @@ class LedgerMachine(RuleBasedStateMachine):
         """A child starts with a parent, usually with a consent form and a place in the group."""
         on = self.when(data)
         child, guardian = self.new_ref("C"), self.new_ref("G")
-        if not self.record(ev.ChildEnrolled(on=on, child=child, name="Test Child")):
+        if not self.record(ev.ChildEnrolled(on=on, child=child, name=name_for(child))):
             return
         self.children.append(child)
         if not self.record(
-            ev.GuardianLinked(on=on, guardian=guardian, name="Test Parent", child=child)
+            ev.GuardianLinked(on=on, guardian=guardian, name=name_for(guardian), child=child)
         ):
             return
         self.guardians[guardian] = [child]
@@ -228,7 +242,7 @@ class LedgerMachine(RuleBasedStateMachine):
                     child=child,
                     guardian=guardian,
                     channel=channel,
-                    evidence="F-2",
+                    evidence=f"F-2 from {name_for(guardian)}",  # sealed under both
                     method="email",
                 )
             )
@@ -240,7 +254,7 @@ class LedgerMachine(RuleBasedStateMachine):
         """Someone joins with a role."""
         on = self.when(data)
         person = self.new_ref("S")
-        if self.record(ev.PersonJoined(on=on, person=person, name="Test Staff", kind="staff")):
+        if self.record(ev.PersonJoined(on=on, person=person, name=name_for(person), kind="staff")):
             self.persons.append(person)
             self.record(ev.RoleAssigned(on=on, person=person, role=role))  # type: ignore[arg-type]
 
@@ -254,7 +268,7 @@ class LedgerMachine(RuleBasedStateMachine):
         else:
             guardian = self.new_ref("G")
         event = ev.GuardianLinked(
-            on=self.when(data), guardian=guardian, name="Test Parent", child=child
+            on=self.when(data), guardian=guardian, name=name_for(guardian), child=child
         )
         if self.record(event):
             self.guardians.setdefault(guardian, []).append(child)
@@ -270,7 +284,7 @@ class LedgerMachine(RuleBasedStateMachine):
     def person_joins(self, data: st.DataObject, kind: str) -> None:
         person = self.new_ref("S")
         if self.record(
-            ev.PersonJoined(on=self.when(data), person=person, name="Test Staff", kind=kind)
+            ev.PersonJoined(on=self.when(data), person=person, name=name_for(person), kind=kind)
         ):  # type: ignore[arg-type]
             self.persons.append(person)
 
@@ -535,6 +549,74 @@ class LedgerMachine(RuleBasedStateMachine):
                 action="Noted",  # type: ignore[arg-type]
             )
         )
+
+    # -- forgetting ----------------------------------------------------------------------------
+
+    @precondition(lambda self: self.children or self.guardians or self.persons)
+    @rule(data=st.data(), kind=st.sampled_from(["child", "guardian", "person"]))
+    def forget(self, data: st.DataObject, kind: str) -> None:
+        """Anyone is forgotten (a child, a parent, staff of any kind), as ``ledger forget``
+        does it: the fact, then the key destroyed. Then the findings are unchanged, the tree
+        and the key store verify, and no byte of the name is in the database file, its WAL, the
+        key store, an export or (at a run's first forget) either site edition."""
+        people = {
+            "child": self.children,
+            "guardian": sorted(self.guardians),
+            "person": self.persons,
+        }[kind]
+        left = [p for p in people if p not in self.model.forgotten]
+        if not left:
+            return
+        ref = data.draw(st.sampled_from(left), label="forget")
+        before = fnd.evaluate(self.ledger.registers(), self.profile, self.day)
+        event = ev.SubjectForgotten(on=self.when(data), subject_ref=ref)
+        note(f"forget {ref}")
+        try:
+            self.ledger.record([event], self.signer, fixed_clock, forgetting=True)
+        except Refused as refusal:
+            raise AssertionError(f"forget {ref} was refused: {refusal}") from None
+        self.ledger.keys.forget(ref)
+        self._remember(event)
+        self.forgotten.append(ref)
+        after = fnd.evaluate(self.ledger.registers(), self.profile, self.day)
+        assert after == before, f"the findings changed when {ref} was forgotten"
+        verdict = self.ledger.verify(self.signer.verifier())
+        assert verdict.ok, verdict.problem
+        assert isinstance(self.ledger.mapper, EventMapper)
+        problems = integrity.check_key_store(
+            self.ledger.rows_of_types([*ev.NAME_FIELDS, ev.SubjectForgotten]),
+            self.ledger.mapper.open_row,
+            self.ledger.stream,
+            self.ledger.keys,
+            "ledger.keys",
+        )
+        assert not problems, problems
+        exported = _exported(self.ledger, None, self.signer.verifier_key())
+        for line in exported.splitlines():
+            fact = msgspec.json.decode(line)
+            if fact.get("type") == "ConsentGranted" and (
+                fact["child"] in self.model.forgotten or fact["guardian"] in self.model.forgotten
+            ):
+                assert fact["evidence"] == FORGOTTEN, "free text outlived a forgotten person"
+        (self.tmp / "export.jsonl").write_bytes(exported)
+        if not self.site_built:
+            self.site_built = True
+            for audience in ("committee", "public"):
+                build(
+                    self.ledger,
+                    self.tmp / f"site-{audience}",
+                    audience=audience,
+                    day=self.day,
+                    verifier_key=self.signer.verifier_key(),
+                )
+        files = [p for p in self.tmp.rglob("*") if p.is_file()]
+        assert any(p.name.endswith(".keys") for p in files)
+        for gone in self.forgotten:
+            name = name_for(gone)
+            for path in files:
+                data_ = path.read_bytes()
+                for needle in (name.encode(), name.encode("utf-16-le")):
+                    assert needle not in data_, f"{path.name} holds the name of {gone}"
 
     # -- invariants ----------------------------------------------------------------------------
 
