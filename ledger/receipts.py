@@ -241,8 +241,9 @@ def check(data: bytes, trusted: Sequence[Verifier]) -> list[str]:
         raise ReceiptError("the receipt does not name the setting")
     if facts[0].get("type") != "SettingRegistered":
         raise ReceiptError("the receipt does not name the setting")
-    if len(proofs) != len(facts):
-        raise ReceiptError("the receipt's proofs are not one for each fact")
+    positions = [f.get("position") if isinstance(f, dict) else None for f in facts]
+    if list(proofs) != positions:
+        raise ReceiptError("the receipt's proofs are not one for each fact, in their order")
     for number, obj in enumerate(facts, start=1):
         if not isinstance(obj, dict):
             raise ReceiptError(f"fact {number} is not a JSON object")
