@@ -1592,7 +1592,7 @@ class _Writer:
                 ]
             )
         )
-        out.append("The root of the tree, in hex (`ledger verify` prints it this way):\n")
+        out.append("The root of the tree, in hex (as `ledger verify --key KEY` prints it):\n")
         out.append(f"```text\n{h.root}\n```\n")
         out.append(
             "The last signed checkpoint, exactly as the ledger signed it (download it as"

@@ -633,3 +633,32 @@ def test_a_receipt_dates_consent_when_given_and_shows_a_withdrawal(store: str) -
         vkey = Signer.load(place.config().key_path).verifier_key()
         status, text = run("receipt", "--check", str(path), "--key", vkey)
         assert status == 0 and f"consent withdrawn for {child} on {channel} on 2027-06-01" in text
+
+
+# --- the site's integrity page: the key and the checkpoint to keep --------------------------------
+
+
+@pytest.mark.parametrize("store", STORES)
+def test_the_site_offers_the_checkpoint_and_key_and_every_command_has_the_key(store: str) -> None:
+    with ledger_folder(66, writes=2, store=store) as place, pinned_now():
+        vkey = Signer.load(place.config().key_path).verifier_key()
+        status, note = cli(place, "checkpoint")
+        assert status == 0
+        for audience in ("committee", "public"):
+            out = place.folder / f"site-{audience}"
+            status, text = cli(place, "site", "build", "--out", str(out), "--audience", audience)
+            assert status == 0, text
+            assert (out / "checkpoint.txt").read_text() == note
+            assert (out / "public-key.txt").read_text() == vkey + "\n"
+            page = next(p for p in out.rglob("integrity*.html") if p.is_file()).read_text()
+            assert 'href="checkpoint.txt"' in page or "checkpoint.txt" in page
+            commands = re.findall(r"ledger [^<\n]*(?:replay|--check|verify)[^<\n]*", page)
+            assert commands, "the integrity page shows no command"
+            for command in commands:
+                assert "--key" in command, f"a command without --key: {command}"
+        # The kept checkpoint from the site checks a replay.
+        trail = place.folder / "trail.jsonl"
+        trail.write_text(export(place))
+        kept = place.folder / "site-committee" / "checkpoint.txt"
+        status, out_text = run("replay", str(trail), "--key", vkey, "--published", str(kept))
+        assert status == 0, out_text
