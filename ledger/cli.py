@@ -599,7 +599,8 @@ def cmd_consistency(args: argparse.Namespace) -> int:
             fields = list(proof) if isinstance(proof, dict) else []
         except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
             print(
-                "NOT VERIFIED: this is not a consistency proof of the ledger (not one JSON object)"
+                "NOT VERIFIED: this is not a consistency proof of the ledger (not one JSON object,"
+                " or something follows it)"
             )
             return EXIT_NO
         if fields != ["old", "new", "proof", "key"]:
@@ -609,11 +610,17 @@ def cmd_consistency(args: argparse.Namespace) -> int:
                 + (f" (it has a field the ledger never writes: `{wrong[0]}`)" if wrong else "")
             )
             return EXIT_NO
-        if msgspec.json.encode(proof) != data.removesuffix(b"\n"):
+        number = trail.float_field(proof)
+        if number is not None:
             print(
-                "NOT VERIFIED: the proof is not exactly as the ledger wrote it (a field given"
-                " twice, spaces, or a number or string spelled another way)"
+                f"NOT VERIFIED: the proof's `{number}` is a number with a decimal point or an"
+                " exponent; the ledger writes none"
             )
+            return EXIT_NO
+        written = msgspec.json.encode(proof)
+        if written != data.removesuffix(b"\n"):
+            problem = trail.spelling_problem(data.removesuffix(b"\n"), written)
+            print(f"NOT VERIFIED: the proof: {problem}")
             return EXIT_NO
         chosen = trail.pick(trusted, proof["key"] if isinstance(proof["key"], str) else None)
         if isinstance(chosen, str):

@@ -29,7 +29,15 @@ import msgspec
 from ledger import events as ev
 from ledger.checkpoint import Signer, Verifier
 from ledger.merkle import inclusion_proof, verify_inclusion
-from ledger.trail import WITHHELD, TrailError, head_checkpoint, pick, rebuild_fact
+from ledger.trail import (
+    WITHHELD,
+    TrailError,
+    float_field,
+    head_checkpoint,
+    pick,
+    rebuild_fact,
+    spelling_problem,
+)
 
 RECEIPT_FIELDS = (
     "version",
@@ -183,11 +191,18 @@ def _strict(data: bytes) -> dict[str, Any]:
     missing = [k for k in RECEIPT_FIELDS if k not in receipt]
     if missing:
         raise ReceiptError(f"the receipt lacks the field `{missing[0]}`")
-    if msgspec.json.encode(receipt) != data.removesuffix(b"\n"):
+    number = float_field(receipt)
+    if number is not None:
         raise ReceiptError(
-            "the receipt is not exactly as the ledger wrote it (a field given twice, fields"
-            " out of order, spaces, or a number or string spelled another way): what a"
-            " person reads in it might not be what is checked"
+            f"the receipt's `{number}` is a number with a decimal point or an exponent; the"
+            " ledger writes whole numbers only"
+        )
+    written = msgspec.json.encode(receipt)
+    given = data.removesuffix(b"\n")
+    if written != given:
+        raise ReceiptError(
+            f"the receipt: {spelling_problem(given, written)}; what a person reads in it might"
+            " not be what is checked"
         )
     return receipt
 

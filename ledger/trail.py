@@ -38,6 +38,7 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import json
 import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
@@ -143,6 +144,71 @@ class Checked(msgspec.Struct, frozen=True):
     leaves: list[bytes]
 
 
+def _duplicate_field(raw: bytes) -> str | None:
+    """The first field name given twice in one object of ``raw`` (JSON), if any."""
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen and not found:
+                found.append(key)
+            seen.add(key)
+        return dict(items)
+
+    try:
+        json.loads(raw, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return None
+    return found[0] if found else None
+
+
+def float_field(value: object, path: str = "") -> str | None:
+    """The path of the first number with a decimal point or an exponent (``1.0``, ``1e3``) in
+    a decoded JSON value: the ledger writes whole numbers only, and a reader that takes ``1.0``
+    for ``1`` would read what was never signed."""
+    if isinstance(value, float):
+        return path or "(the whole)"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = float_field(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = float_field(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def spelling_problem(raw: bytes, expected: bytes) -> str:
+    """Why ``raw`` is not ``expected``, the one form the ledger writes for the same content:
+    what is wrong, and from where (never a value: a value could be a name)."""
+    twice = _duplicate_field(raw)
+    if twice is not None:
+        return f"the field `{twice}` is given twice (a reader could see one, a check the other)"
+    try:
+        got, want = json.loads(raw), json.loads(expected)
+    except (ValueError, RecursionError):
+        got = want = None
+    if isinstance(got, dict) and isinstance(want, dict):
+        extra = [k for k in got if k not in want]
+        if extra:
+            return f"it has a field the ledger never writes: `{extra[0]}`"
+        missing = [k for k in want if k not in got]
+        if missing:
+            return f"it lacks the field `{missing[0]}`"
+    at = next(
+        (i for i, (a, b) in enumerate(zip(raw, expected, strict=False)) if a != b),
+        min(len(raw), len(expected)),
+    )
+    return (
+        f"it is not as the ledger wrote it, from character {at + 1} on (spaces, the order of"
+        " fields, or a number or string spelled another way)"
+    )
+
+
 def _b64(value: object, line: int, what: str) -> bytes:
     if not isinstance(value, str):
         raise TrailError(line, f"{what} is not base64 text")
@@ -186,7 +252,8 @@ def rebuild_fact(
     try:
         event = decode_object(plain, line)
     except BadInput as bad:
-        raise TrailError(line, str(bad).removeprefix(f"line {line}, ")) from None
+        what = f"field `{bad.field}`: {bad.message}" if bad.field else bad.message
+        raise TrailError(line, what) from None
     # The stored form: personal fields replaced by the placeholder, and sealed.
     stored_event = event
     sealed: dict[str, Sealed] = {}
@@ -224,8 +291,9 @@ def rebuild_fact(
             for part in sealed_in.values()
             if isinstance(part, dict) and "key" in part
         }
-        if export_line(position, recorded_at, event, envelope, leaf, keys) != raw:
-            raise TrailError(line, "the line is not as the ledger wrote it")
+        written = export_line(position, recorded_at, event, envelope, leaf, keys)
+        if written != raw:
+            raise TrailError(line, spelling_problem(raw, written))
     return Fact(line, position, recorded_at, event), leaf
 
 
@@ -316,7 +384,7 @@ def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
             verifier = chosen
         written = checkpoint_line(line.sequence, line.size, line.signed_at, line.note, line.vkey)
         if written != raw:
-            raise TrailError(number, "the checkpoint line is not as the ledger wrote it")
+            raise TrailError(number, f"the checkpoint line: {spelling_problem(raw, written)}")
         if line.vkey != verifier.verifier_key():
             raise TrailError(
                 number,
@@ -377,7 +445,8 @@ def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
             raise TrailError(
                 line_number,
                 f"a field is shown as {FORGOTTEN}, but the trail records no forget of"
-                f" {subject} (its key was withheld, or the trail was cut before the forget)",
+                f" {subject}: its key was withheld, or the trail was cut before the forget (an"
+                " `export --as-of` made after a forget: replay the whole export with --known-at)",
             )
     root = tree.root().hex()
     vkey = verifier.verifier_key()
