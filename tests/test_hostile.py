@@ -704,3 +704,14 @@ def test_the_site_offers_the_checkpoint_and_key_and_every_command_has_the_key(st
         kept = place.folder / "site-committee" / "checkpoint.txt"
         status, out_text = run("replay", str(trail), "--key", vkey, "--published", str(kept))
         assert status == 0, out_text
+
+
+def test_a_checkpoint_line_with_another_size_says_both_numbers(pair: Pair) -> None:
+    """The size on a checkpoint line is outside the signed note: edited, it is refused with the
+    line's number and the true one (the old message compared the signed size with itself)."""
+    lines = _lines(pair.a.trail)
+    last = json.loads(lines[-1])
+    size = last["size"]
+    lines[-1] = _encode({**last, "size": size + 1})
+    out = refused("trail", _join(lines), pair.work, pair.a.vkey)
+    assert f"line {len(lines)}: the checkpoint line says {size + 1} facts; {size} precede it" in out
