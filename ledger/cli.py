@@ -466,13 +466,21 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_verify(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
     config = _config(args)
-    if args.key:
+    if args.key or args.trusted or args.published:
+        # A key the user supplied: a copy of a ledger (or a published checkpoint) is checked
+        # against the setting's published key, never against a key file that came with it.
         try:
-            verifier = integrity.Verifier.from_vkey(args.key)
-        except ValueError as exc:
-            raise Stop(EXIT_REFUSED, f"--key: {exc}") from None
-    else:
+            beside: str | None = _signer(config).verifier_key()
+        except Stop:
+            beside = None
+        chosen = trail.pick(_trusted(args, beside), beside)
+        if isinstance(chosen, str):
+            raise Stop(EXIT_REFUSED, f"verify: {chosen}")
+        verifier = chosen
+        against = f"the key supplied, {verifier.verifier_key()}"
+    else:  # the user's own ledger: the key file beside it is a key the user keeps
         verifier = _verifier(config)
+        against = f"the key in {config.key_path}, {verifier.verifier_key()}"
 
     def recorded_at(row: integrity.Row) -> dt.datetime | None:
         # Only the last fact of each write is decoded: the rows are read as plain tuples.
@@ -499,6 +507,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         )
         if args.published:
             print(f"It extends the published checkpoint in {args.published}.")
+        print(f"Checked against {against}.")
         return _verify_caches(ledger)
     print(f"TAMPERED at position {verdict.bad_position}: {verdict.problem}")
     print(f"The first {verdict.size:,} facts match the signed tree.")
@@ -555,6 +564,72 @@ def _key_store_problems(ledger: Ledger) -> bool:
     return bool(problems)
 
 
+TRUSTED_KEYS = "policy-ledger/trusted-keys"  # under $XDG_CONFIG_HOME (default ~/.config)
+
+
+def _default_trusted() -> Path | None:
+    base = os.environ.get("XDG_CONFIG_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".config")
+        except RuntimeError:  # no home folder
+            return None
+    return Path(base) / TRUSTED_KEYS
+
+
+def _no_key(hint: str | None) -> Stop:
+    where = _default_trusted()
+    said = (
+        f" The file says it is signed by {hint.strip()}, but a file cannot vouch for its own key."
+        if hint
+        else ""
+    )
+    return Stop(
+        EXIT_REFUSED,
+        "no public key to check against, so no verdict: pass --key with the setting's published"
+        " key (the text of the ledger's PATH.pub file, shown on the Integrity page of the"
+        " setting's transparency site), or keep it in a trusted-keys file, one key a line"
+        f" ({where or '$XDG_CONFIG_HOME/' + TRUSTED_KEYS}, or --trusted FILE).{said}",
+    )
+
+
+def _trusted(args: argparse.Namespace, hint: str | None) -> list[integrity.Verifier]:
+    """The keys the user supplied: ``--key``, else the trusted-keys file (``--trusted FILE``
+    or the default one). No key is a usage matter (exit 2), saying where to find one."""
+    if args.key:
+        try:
+            return [integrity.Verifier.from_vkey(args.key)]
+        except ValueError as exc:
+            raise Stop(
+                EXIT_REFUSED, f"--key: {exc} (expected the text of the setting's PATH.pub)"
+            ) from None
+    path = Path(args.trusted) if args.trusted else _default_trusted()
+    if path is None or (not args.trusted and not path.exists()):
+        raise _no_key(hint)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError:
+        raise Stop(EXIT_REFUSED, f"{path}: cannot read the trusted keys (not UTF-8)") from None
+    except (OSError, ValueError) as exc:
+        raise _unreadable(str(path), exc) from None
+    keys: list[integrity.Verifier] = []
+    for number, line in enumerate(text.splitlines(), start=1):
+        line = line.strip()
+        if not line or line.startswith("#"):
+            continue
+        try:
+            keys.append(integrity.Verifier.from_vkey(line))
+        except ValueError as exc:
+            raise Stop(
+                EXIT_REFUSED,
+                f"{path}, line {number}: not a public key ({exc}); expected one published key"
+                " a line (the text of a PATH.pub), or a comment starting with #",
+            ) from None
+    if not keys:
+        raise _no_key(hint)
+    return keys
+
+
 def _all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRecord]]:
     records = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
     return [leaf for record in records for leaf in record.leaf_hashes()], records
@@ -597,16 +672,57 @@ def _extends_published(
 def cmd_consistency(args: argparse.Namespace) -> int:
     if args.check:
         try:
-            proof = msgspec.json.decode(Path(args.file).read_bytes())
-            verifier = integrity.Verifier.from_vkey(args.key or proof["key"])
-            old = verifier.open(proof["old"])
-            new = verifier.open(proof["new"])
+            data = Path(args.file).read_bytes()
+        except (OSError, ValueError) as exc:
+            raise _unreadable(args.file, exc) from None
+        trusted = _trusted(args, _claimed(data, "key"))
+        try:
+            proof = msgspec.json.decode(data)
+            fields = list(proof) if isinstance(proof, dict) else []
+        except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+            print(
+                "NOT VERIFIED: this is not a consistency proof of the ledger (not one JSON object,"
+                " or something follows it)"
+            )
+            return EXIT_NO
+        if fields != ["old", "new", "proof", "key"]:
+            wrong = [f for f in fields if f not in ("old", "new", "proof", "key")]
+            print(
+                "NOT VERIFIED: this is not a consistency proof of the ledger"
+                + (f" (it has a field the ledger never writes: `{wrong[0]}`)" if wrong else "")
+            )
+            return EXIT_NO
+        number = trail.float_field(proof)
+        if number is not None:
+            print(
+                f"NOT VERIFIED: the proof's `{number}` is a number with a decimal point or an"
+                " exponent; the ledger writes none"
+            )
+            return EXIT_NO
+        written = msgspec.json.encode(proof)
+        if written != data.removesuffix(b"\n"):
+            problem = trail.spelling_problem(data.removesuffix(b"\n"), written)
+            print(f"NOT VERIFIED: the proof: {problem}")
+            return EXIT_NO
+        chosen = trail.pick(trusted, proof["key"] if isinstance(proof["key"], str) else None)
+        if isinstance(chosen, str):
+            print(f"NOT VERIFIED: {chosen}")
+            return EXIT_NO
+        if proof["key"] != chosen.verifier_key():
+            claimed = proof["key"]
+            print(
+                f"NOT VERIFIED: the proof says it is signed by {claimed}, not by the key supplied"
+            )
+            return EXIT_NO
+        try:
+            old = chosen.open(proof["old"])
+            new = chosen.open(proof["new"])
             hashes = [bytes.fromhex(h) for h in proof["proof"]]
-        except (OSError, msgspec.DecodeError, KeyError, TypeError, ValueError, RecursionError):
+        except (TypeError, ValueError):
             print("NOT VERIFIED: this is not a consistency proof of the ledger")
             return EXIT_NO
         if old is None or new is None or old.origin != new.origin:
-            print("NOT VERIFIED: the checkpoints are not signed by that key")
+            print("NOT VERIFIED: the checkpoints are not signed by the key supplied")
             return EXIT_NO
         same = old.size == new.size and old.root == new.root
         if not same and not merkle.verify_consistency(
@@ -618,6 +734,7 @@ def cmd_consistency(args: argparse.Namespace) -> int:
             f"Verified: the ledger at {new.size:,} facts extends the ledger at {old.size:,}:"
             " nothing recorded by then was changed or removed."
         )
+        print(f"Checked against the key supplied, {chosen.verifier_key()}.")
         return EXIT_OK
     ledger = _ledger(args)
     signer = _signer(_config(args))
@@ -642,16 +759,19 @@ def cmd_replay(args: argparse.Namespace) -> int:
         data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
     except (OSError, ValueError) as exc:
         raise _unreadable(args.file, exc) from None
-    if args.key:
-        try:
-            integrity.Verifier.from_vkey(args.key)
-        except ValueError as exc:
-            raise Stop(EXIT_REFUSED, f"--key: {exc}") from None
+    trusted = _trusted(args, _claimed_by_trail(data))
     try:
-        checked = trail.check_trail(data, args.key)
+        checked = trail.check_trail(data, trusted)
     except trail.TrailError as exc:
         print(f"NOT VERIFIED: {exc}")
         return EXIT_NO
+    if args.published:
+        verifier = integrity.Verifier.from_vkey(checked.vkey)
+        _, published = _read_note(Path(args.published), verifier)
+        problem = trail.extends(checked, published)
+        if problem:
+            print(f"NOT VERIFIED: {problem} (checkpoint in {args.published})")
+            return EXIT_NO
     setting = checked.facts[0].event
     assert isinstance(setting, ev.SettingRegistered)
     try:
@@ -669,7 +789,8 @@ def cmd_replay(args: argparse.Namespace) -> int:
             "verified": True,
             "head": {"size": checked.size, "root": checked.root, "checkpoint": checked.note},
             "key": checked.vkey,
-            "key_from_file": not args.key,
+            "key_from_file": False,
+            "published": published.size if args.published else None,
             "as_of": day,
             "known_at": args.known_at,
             "facts_judged": registers.position,
@@ -679,10 +800,11 @@ def cmd_replay(args: argparse.Namespace) -> int:
         return EXIT_OK
     print(f"Verified: {checked.size:,} facts, {checked.checkpoints:,} signed checkpoints.")
     print(f"Root: {checked.root}")
-    if not args.key:
+    print(f"Checked against the key supplied, {checked.vkey}.")
+    if args.published:
         print(
-            "Checked against the public key written in the file; compare it with the key the"
-            f" setting publishes: {checked.vkey}"
+            f"It reaches and extends the published checkpoint in {args.published}"
+            f" ({published.size:,} facts)."
         )
     print()
     print_findings(found, registers, None, day, args.known_at, sys.stdout, profile=profile)
@@ -695,14 +817,16 @@ def cmd_receipt(args: argparse.Namespace) -> int:
             data = Path(args.ref).read_bytes()
         except (OSError, ValueError) as exc:
             raise _unreadable(args.ref, exc) from None
+        trusted = _trusted(args, receipts.claimed_key(data))
         try:
-            proven = receipts.check(data, args.key)
+            proven = receipts.check(data, trusted)
         except receipts.ReceiptError as exc:
             print(f"NOT VERIFIED: {exc}")
             return EXIT_NO
         print("Verified: this receipt's facts are in the signed ledger.")
         for line in proven:
             print(f"  {line}")
+        print(f"Checked against the key supplied, {receipts.claimed_key(data)}.")
         return EXIT_OK
     ledger = _ledger(args)
     config = _config(args)
@@ -735,6 +859,55 @@ def cmd_receipt(args: argparse.Namespace) -> int:
         now=system_clock(),
     )
     print(msgspec.json.encode(receipt).decode())
+    return EXIT_OK
+
+
+def _claimed(data: bytes, field: str) -> str | None:
+    """The key a file says it is signed by: a hint for choosing a trusted key, no more."""
+    try:
+        value = msgspec.json.decode(data).get(field)
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError, AttributeError):
+        return None
+    return value if isinstance(value, str) else None
+
+
+def _claimed_by_trail(data: bytes) -> str | None:
+    """The key an export's first checkpoint line names (a hint, no more)."""
+    for line in data.splitlines():
+        if b'"type":"Checkpoint"' in line:
+            return _claimed(line, "vkey")
+    return None
+
+
+def cmd_checkpoint(args: argparse.Namespace) -> int:
+    ledger = _ledger(args)
+    rows = ledger.recorder.select_events(ledger.checkpoint_stream, desc=True, limit=1)
+    if not rows:
+        raise Stop(EXIT_REFUSED, "the ledger has no signed checkpoint yet")
+    record = integrity.decode_record(rows[0].state)
+    if args.out is None:
+        sys.stdout.write(record.note)
+        return EXIT_OK
+    out = Path(args.out)
+    try:
+        if out.exists() and out.read_text(encoding="utf-8") != record.note:
+            raise Stop(
+                EXIT_REFUSED,
+                f"--out {out}: the file exists and holds something else (a checkpoint kept"
+                " earlier is evidence: write the new one under another name)",
+            )
+        out.write_text(record.note, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            raise Stop(
+                EXIT_REFUSED, f"--out {out}: the file exists and is not a checkpoint"
+            ) from None
+        raise _unreadable(str(out), exc) from None
+    print(
+        f"Wrote checkpoint {record.sequence:,} ({record.size:,} facts) to {out}. Keep it outside"
+        " the setting: `ledger verify --published` and `ledger replay --published` check that"
+        " the ledger still extends it."
+    )
     return EXIT_OK
 
 
@@ -950,14 +1123,30 @@ EXAMPLES = {
     "replay": "ledger replay audit-trail.jsonl --key 'policy-ledger+1a2b3c4d+AQ…' --as-of"
     " 2026-03-31",
     "receipt": "ledger receipt C-0001 > receipt.json   then, anywhere:   ledger receipt --check"
-    " receipt.json",
+    ' receipt.json --key "$(cat sunflowers.db.pub)"',
     "forget": "ledger forget C-0001",
     "follow": "ledger --db 'postgresql://ledger:…@db.example/ledgers?schema=sunflowers' follow",
     "consistency": "ledger consistency checkpoint-2026-03.txt > proof.json   then: ledger"
-    " consistency --check proof.json",
+    ' consistency --check proof.json --key "$(cat sunflowers.db.pub)"',
+    "checkpoint": "ledger checkpoint --out checkpoint-2026-03.txt",
     "subject": "ledger subject G-0001 --json",
     "retention": "ledger retention",
 }
+
+
+KEY_HELP = (
+    "the setting's published public key: the text of PATH.pub (the site's Integrity page"
+    " shows it); or keep it in the trusted-keys file"
+)
+
+
+def _trusted_option(p: Parser) -> None:
+    p.add_argument(
+        "--trusted",
+        metavar="FILE",
+        help="a file of public keys you trust, one a line, # for comments (default:"
+        f" $XDG_CONFIG_HOME/{TRUSTED_KEYS}, or ~/.config/{TRUSTED_KEYS})",
+    )
 
 
 def build_parser() -> Parser:
@@ -1027,7 +1216,12 @@ def build_parser() -> Parser:
     p.set_defaults(run=cmd_check_post)
 
     p = sub("verify", "check that nothing recorded was altered")
-    p.add_argument("--key", help="the public key to check against (default: the ledger's)")
+    p.add_argument(
+        "--key",
+        help="the setting's published public key (default: the key file beside the ledger;"
+        " needed, or --trusted, with --published)",
+    )
+    _trusted_option(p)
     p.add_argument(
         "--published",
         metavar="NOTE",
@@ -1061,7 +1255,13 @@ def build_parser() -> Parser:
 
     p = sub("replay", "an inspector's replay of an exported trail, with no database")
     p.add_argument("file", help="an export (JSON Lines), or - for standard input")
-    p.add_argument("--key", help="the setting's published public key (default: the file's)")
+    p.add_argument("--key", help=KEY_HELP)
+    _trusted_option(p)
+    p.add_argument(
+        "--published",
+        metavar="NOTE",
+        help="a checkpoint kept earlier (a file): the trail must reach and extend it",
+    )
     p.add_argument("--as-of", type=_date, help="judge as of DATE (default: today)")
     p.add_argument("--known-at", type=_moment, help="as the ledger knew it at that time")
     p.add_argument("--profile", help="the setting's own profile, if it is not a shipped one")
@@ -1079,14 +1279,22 @@ def build_parser() -> Parser:
     p = sub("consistency", "prove the ledger only grew since a published checkpoint")
     p.add_argument("file", help="a published checkpoint (or, with --check, a proof file)")
     p.add_argument("--check", action="store_true", help="check a proof offline")
-    p.add_argument("--key", help="with --check: the setting's published public key")
+    p.add_argument("--key", help=f"with --check: {KEY_HELP}")
+    _trusted_option(p)
     p.set_defaults(run=cmd_consistency)
 
     p = sub("receipt", "a consent receipt for a parent, or check one (--check FILE)")
     p.add_argument("ref", help="a child's reference (or, with --check, a receipt file)")
     p.add_argument("--check", action="store_true", help="check a receipt offline")
-    p.add_argument("--key", help="with --check: the setting's published public key")
+    p.add_argument("--key", help=f"with --check: {KEY_HELP}")
+    _trusted_option(p)
     p.set_defaults(run=cmd_receipt)
+
+    p = sub(
+        "checkpoint", "write the latest signed checkpoint, for a committee or an inspector to keep"
+    )
+    p.add_argument("--out", help="the file to write (default: standard output)")
+    p.set_defaults(run=cmd_checkpoint)
 
     p = sub("forget", "erase a person's personal data (UK GDPR): their key is destroyed")
     p.add_argument("ref", metavar="SUBJECT", help="C-…, G-… or S-…")
@@ -1146,7 +1354,7 @@ def build_parser() -> Parser:
     return parser
 
 
-_PATHS = frozenset({"db", "file", "out", "published", "profile", "ref"})
+_PATHS = frozenset({"db", "file", "out", "published", "profile", "ref", "trusted"})
 
 
 def _check_text(args: argparse.Namespace) -> None:

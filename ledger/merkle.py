@@ -71,7 +71,7 @@ def leaf_input(position: int, type: str, subject: str, stored: bytes) -> bytes:
     The encoding is, in order, with every integer unsigned and big-endian:
 
     ==========  ==========================================================================
-    8 bytes     ``position`` of the event in the ledger (0-based; the leaf index)
+    8 bytes     ``position`` of the event in the ledger (1-based: the leaf index + 1)
     2 bytes     length *L1* in bytes of the UTF-8 encoding of ``type``
     L1 bytes    ``type`` encoded as UTF-8 (strict: lone surrogates are rejected)
     2 bytes     length *L2* in bytes of the UTF-8 encoding of ``subject``

@@ -61,6 +61,8 @@ POLICY_MAX_BYTES: Final = 2_000_000
 OPEN_PER_RULE: Final = report.RECENT
 OPEN_PER_RULE_PRINTED: Final = 5
 OPEN_FILE: Final = "open-findings.csv"
+CHECKPOINT_FILE: Final = "checkpoint.txt"  # the head checkpoint, as signed (integrity page)
+PUBLIC_KEY_FILE: Final = "public-key.txt"  # the ledger's public key (PATH.pub)
 
 
 class BuildReport(msgspec.Struct, frozen=True):
@@ -291,6 +293,9 @@ def render(
     }
     if audience == "committee":  # a download beside the pages: MkDocs copies it as it is
         pages[OPEN_FILE] = open_findings_csv(found.open)
+    # The integrity page's downloads: what a committee or an inspector keeps to check against.
+    pages[CHECKPOINT_FILE] = inputs.note
+    pages[PUBLIC_KEY_FILE] = inputs.verifier_key + "\n"
     return pages, w.charts, summary
 
 
@@ -1587,11 +1592,19 @@ class _Writer:
                 ]
             )
         )
-        out.append("The root of the tree, in hex (`ledger verify` prints it this way):\n")
+        out.append("The root of the tree, in hex (as `ledger verify --key KEY` prints it):\n")
         out.append(f"```text\n{h.root}\n```\n")
-        out.append("The last signed checkpoint, exactly as the ledger signed it:\n")
+        out.append(
+            "The last signed checkpoint, exactly as the ledger signed it (download it as"
+            f" [{CHECKPOINT_FILE}]({CHECKPOINT_FILE}) and keep it):\n"
+        )
         out.append("```text\n" + h.note.rstrip("\n") + "\n```\n")
         out.append("## The public verifier key\n")
+        out.append(
+            f"Download it as [{PUBLIC_KEY_FILE}]({PUBLIC_KEY_FILE}) (the same text as the ledger's"
+            " `PATH.pub`). Every check below is given this key: a file that carries its own key"
+            " proves nothing, since whoever could change the file could change the key.\n"
+        )
         out.append("```text\n" + h.verifier_key + "\n```\n")
         out.append(
             "The key can only check signatures, not make them. Keep a copy of this page (or of the"
@@ -1612,11 +1625,22 @@ class _Writer:
             "**With an export, on any computer.** Ask the setting for its audit trail and replay"
             " it independently:\n\n"
             "```sh\nledger --db LEDGER export > audit-trail.jsonl\n"
-            "ledger replay audit-trail.jsonl --json\n```\n\n"
+            "ledger replay audit-trail.jsonl --json --key " + h.verifier_key + "\n"
+            f"ledger replay audit-trail.jsonl --key {h.verifier_key} --published"
+            f" {CHECKPOINT_FILE}\n```\n\n"
             "The export carries every fact with its leaf hash and every signed checkpoint. The"
             " replay recomputes the tree without the setting's database, checks the checkpoints,"
             " and reports the head (tree size and root). The checkpoint above appears in the"
             f" export as the `Checkpoint` line with sequence {h.checkpoints:,}, with the same"
-            " note; `ledger export --as-of DATE` cuts the trail at a past day.\n"
+            " note; `ledger export --as-of DATE` cuts the trail at a past day. With"
+            f" `--published {CHECKPOINT_FILE}` (the file kept from this page) the replay also"
+            " refuses a trail cut back to before this checkpoint, or one from another history.\n"
+        )
+        out.append(
+            "**A parent's receipt, a consistency proof.** `ledger receipt --check receipt.json"
+            f" --key {h.verifier_key}` and `ledger consistency --check proof.json --key"
+            f" {h.verifier_key}`. Instead of `--key`, the key can be kept in a trusted-keys"
+            " file, one key a line (`~/.config/policy-ledger/trusted-keys`, or `--trusted FILE`)."
+            " Without a key no check says `Verified`.\n"
         )
         return "\n".join(out)

@@ -5,11 +5,32 @@ An export is JSON Lines: every fact with its contract fields, plus ``position``,
 (each sealed field's subject, ciphertext and, unless that person was forgotten, their key); and
 after the facts each write added, a ``Checkpoint`` line with the signed note and the public key.
 
-Replaying needs no database. For every fact it rebuilds the exact bytes the ledger stored (the
-envelope with the sealed fields), recomputes the leaf from position, type, subject and those
-bytes, and checks that every sealed field opens to the name shown (or is ``[forgotten]``). The
-leaves must give every checkpoint's signed root; the signatures must check. Any one-character
-change to the file fails one of these, naming the line.
+Replaying needs no database, but it needs the setting's public key from outside the file (the
+text of ``PATH.pub``, as the site's Integrity page publishes it): the ``vkey`` a checkpoint line
+carries is only a hint, since whoever could edit the file could replace it too. Replay checks,
+and refuses the file naming the first line that fails:
+
+- the layout: every line ends with one ``\n`` (no ``\r``), no line is blank, and every line is
+  byte for byte the one form the ledger writes for what it holds (key order, no spaces, no
+  other spelling of a number or a string, no duplicated or unknown field). So the replay reads
+  exactly what the ledger wrote, and any change of a byte, whitespace and line ends included,
+  is refused;
+- each fact: its ``position`` is the next one, it hashes to its ``leaf`` (the leaf is
+  recomputed from position, type, subject and the exact bytes the ledger stored: the envelope
+  with the sealed fields' ciphertext), and every sealed field opens with the key beside it to
+  the value shown; a field shown as ``[forgotten]`` has no key, and the trail must record a
+  ``SubjectForgotten`` fact for that person;
+- each ``Checkpoint`` line: numbered 1, 2, 3, ... in order, after at least one fact (every
+  write adds facts), signed by the supplied key, for the same ledger (origin) as the others,
+  its size that of the facts before it, its root theirs, its time the last fact's record time;
+- the whole: the last line is a checkpoint (no unsigned fact at the end), and the first fact
+  is the setting's ``SettingRegistered``.
+
+With a checkpoint published earlier (``replay --published``), the trail must also reach at
+least that checkpoint's size and give its root at that size: a trail cut back, or from a
+forked history, is refused. What replay cannot see is a trail cut back to an earlier signed
+checkpoint when no later checkpoint is held outside the setting: keep one (``ledger
+checkpoint``, or ``checkpoint.txt`` from the site's Integrity page).
 """
 
 from __future__ import annotations
@@ -17,8 +38,9 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import json
 import uuid
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -28,9 +50,11 @@ from ledger import keys as keystore
 from ledger.checkpoint import Checkpoint, Verifier
 from ledger.importer import BadInput, decode_object, json_lines
 from ledger.mapper import FORGOTTEN, PLACEHOLDER, Envelope, EventMapper, Sealed
-from ledger.merkle import Frontier, leaf_hash, leaf_input
+from ledger.merkle import Frontier, leaf_hash, leaf_input, root_of
 
 EXPORT_ONLY = frozenset({"sealed"})  # besides position, recorded_at and leaf
+WITHHELD = "[withheld]"
+"""How a receipt shows a sealed field: its ciphertext is there (the leaf covers it), no key."""
 _mapper = EventMapper()
 _json = msgspec.json.Encoder()
 
@@ -117,6 +141,72 @@ class Checked(msgspec.Struct, frozen=True):
     vkey: str
     checkpoints: int
     origin: str
+    leaves: list[bytes]
+
+
+def _duplicate_field(raw: bytes) -> str | None:
+    """The first field name given twice in one object of ``raw`` (JSON), if any."""
+    found: list[str] = []
+
+    def pairs(items: list[tuple[str, Any]]) -> dict[str, Any]:
+        seen: set[str] = set()
+        for key, _ in items:
+            if key in seen and not found:
+                found.append(key)
+            seen.add(key)
+        return dict(items)
+
+    try:
+        json.loads(raw, object_pairs_hook=pairs)
+    except (ValueError, RecursionError):
+        return None
+    return found[0] if found else None
+
+
+def float_field(value: object, path: str = "") -> str | None:
+    """The path of the first number with a decimal point or an exponent (``1.0``, ``1e3``) in
+    a decoded JSON value: the ledger writes whole numbers only, and a reader that takes ``1.0``
+    for ``1`` would read what was never signed."""
+    if isinstance(value, float):
+        return path or "(the whole)"
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found = float_field(item, f"{path}.{key}" if path else str(key))
+            if found:
+                return found
+    if isinstance(value, list):
+        for index, item in enumerate(value):
+            found = float_field(item, f"{path}[{index}]")
+            if found:
+                return found
+    return None
+
+
+def spelling_problem(raw: bytes, expected: bytes) -> str:
+    """Why ``raw`` is not ``expected``, the one form the ledger writes for the same content:
+    what is wrong, and from where (never a value: a value could be a name)."""
+    twice = _duplicate_field(raw)
+    if twice is not None:
+        return f"the field `{twice}` is given twice (a reader could see one, a check the other)"
+    try:
+        got, want = json.loads(raw), json.loads(expected)
+    except (ValueError, RecursionError):
+        got = want = None
+    if isinstance(got, dict) and isinstance(want, dict):
+        extra = [k for k in got if k not in want]
+        if extra:
+            return f"it has a field the ledger never writes: `{extra[0]}`"
+        missing = [k for k in want if k not in got]
+        if missing:
+            return f"it lacks the field `{missing[0]}`"
+    at = next(
+        (i for i, (a, b) in enumerate(zip(raw, expected, strict=False)) if a != b),
+        min(len(raw), len(expected)),
+    )
+    return (
+        f"it is not as the ledger wrote it, from character {at + 1} on (spaces, the order of"
+        " fields, or a number or string spelled another way)"
+    )
 
 
 def _b64(value: object, line: int, what: str) -> bytes:
@@ -129,12 +219,21 @@ def _b64(value: object, line: int, what: str) -> bytes:
 
 
 def rebuild_fact(
-    obj: dict[str, Any], line: int, stream: uuid.UUID | None, raw: bytes | None = None
+    obj: dict[str, Any],
+    line: int,
+    stream: uuid.UUID | None,
+    raw: bytes | None = None,
+    *,
+    redacted: dict[str, int] | None = None,
+    withheld: bool = False,
 ) -> tuple[Fact, bytes]:
     """The fact of an exported line and the leaf hash recomputed from it.
 
     With ``raw`` (the line as it stands in the file), the line must also be exactly the one
     form the ledger writes, so that no edit can hide in another spelling of the same value.
+    ``redacted`` collects the people whose fields are shown as ``[forgotten]`` (with the first
+    line that does so): the caller must find their forget. With ``withheld`` (a receipt), a
+    sealed field may be shown as ``[withheld]``: its ciphertext only, without a key.
     """
     position = obj.get("position")
     recorded = obj.get("recorded_at")
@@ -153,7 +252,8 @@ def rebuild_fact(
     try:
         event = decode_object(plain, line)
     except BadInput as bad:
-        raise TrailError(line, str(bad).removeprefix(f"line {line}, ")) from None
+        what = f"field `{bad.field}`: {bad.message}" if bad.field else bad.message
+        raise TrailError(line, what) from None
     # The stored form: personal fields replaced by the placeholder, and sealed.
     stored_event = event
     sealed: dict[str, Sealed] = {}
@@ -174,8 +274,12 @@ def rebuild_fact(
             opened = keystore.unseal(key, blob, keystore.aad(stream, position, field))
             if opened is None or opened != shown:
                 raise TrailError(line, f"`{field}` does not match its sealed value")
-        elif shown != FORGOTTEN:
-            raise TrailError(line, f"`{field}` has no key to check it (expected {FORGOTTEN})")
+        elif shown == FORGOTTEN:
+            if redacted is not None:
+                redacted.setdefault(subject, line)
+        elif not (withheld and shown == WITHHELD):
+            expected = f"{FORGOTTEN} or {WITHHELD}" if withheld else FORGOTTEN
+            raise TrailError(line, f"`{field}` has no key to check it (expected {expected})")
         sealed[field] = Sealed(subject, blob)
         stored_event = msgspec.structs.replace(stored_event, **{field: PLACEHOLDER})
     envelope = Envelope(recorded_at, stored_event, sealed)  # type: ignore[arg-type]
@@ -187,12 +291,33 @@ def rebuild_fact(
             for part in sealed_in.values()
             if isinstance(part, dict) and "key" in part
         }
-        if export_line(position, recorded_at, event, envelope, leaf, keys) != raw.strip():
-            raise TrailError(line, "the line is not as the ledger wrote it")
+        written = export_line(position, recorded_at, event, envelope, leaf, keys)
+        if written != raw:
+            raise TrailError(line, spelling_problem(raw, written))
     return Fact(line, position, recorded_at, event), leaf
 
 
+def _layout(data: bytes) -> None:
+    """Refuse any byte the ledger never writes between lines: a ``\r``, a blank line, a last
+    line without its ``\n``."""
+    problems = []
+    cr = data.find(b"\r")
+    if cr >= 0:
+        problems.append((cr, "the line ends in \\r (the ledger writes \\n only)"))
+    blank = data.find(b"\n\n")
+    if blank >= 0:
+        problems.append((blank + 1, "the line is blank (the ledger writes none)"))
+    if data.startswith(b"\n"):
+        problems.append((0, "the line is blank (the ledger writes none)"))
+    if data and not data.endswith(b"\n"):
+        problems.append((len(data) - 1, "the last line has no \\n (the file was cut short?)"))
+    if problems:
+        where, what = min(problems)
+        raise TrailError(data.count(b"\n", 0, where) + 1, what)
+
+
 def _lines(data: bytes) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+    _layout(data)
     try:
         for number, obj, raw in json_lines(data):
             if not isinstance(obj, dict):
@@ -209,20 +334,39 @@ def _stream_of(origin: str) -> uuid.UUID | None:
         return None
 
 
-def check_trail(data: bytes, vkey: str | None = None) -> Checked:
-    """Verify an exported trail from the file alone; raise ``TrailError`` naming the line.
+def pick(trusted: Sequence[Verifier], hint: str | None) -> Verifier | str:
+    """The trusted key to check a file with: the one the file names, if it is trusted; the only
+    one there is; else why none can be chosen. The file's own key is never trusted for being
+    in the file."""
+    if not trusted:
+        return "no public key was supplied to check against"
+    for verifier in trusted:
+        if hint is not None and verifier.verifier_key() == hint.strip():
+            return verifier
+    if len(trusted) == 1:
+        return trusted[0]
+    named = f" says it is signed by {hint.strip()}, which" if hint else ""
+    return f"the file{named} is signed by none of the {len(trusted)} trusted keys"
 
-    ``vkey`` is the setting's published public key; without it, the key written in the file
-    is used (and the caller should say so, since a forger could replace both).
+
+def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
+    """Verify an exported trail against a trusted key; raise ``TrailError`` naming the line.
+
+    ``trusted`` are the public keys the reader trusts (the setting's published key); the key
+    written in the file only picks one of them.
     """
-    verifier = Verifier.from_vkey(vkey) if vkey else None
+    if not trusted:
+        raise TrailError(0, "no public key was supplied to check against")
+    verifier: Verifier | None = None
     tree = Frontier()
+    leaves: list[bytes] = []
     facts: list[Fact] = []
     pending: list[tuple[int, dict[str, Any], bytes]] = []
+    redacted: dict[str, int] = {}
+    forgotten: set[str] = set()
     stream: uuid.UUID | None = None
     origin = ""
     note = ""
-    used_vkey = vkey or ""
     checkpoints = 0
     for number, obj, raw in _lines(data):
         if obj.get("type") != "Checkpoint":
@@ -234,56 +378,97 @@ def check_trail(data: bytes, vkey: str | None = None) -> Checked:
         except msgspec.ValidationError as exc:
             raise TrailError(number, f"the checkpoint line is malformed ({exc})") from None
         if verifier is None:
-            try:
-                verifier = Verifier.from_vkey(line.vkey)
-            except ValueError as exc:
-                raise TrailError(
-                    number, f"the checkpoint's public key is malformed ({exc})"
-                ) from None
-            used_vkey = line.vkey
-        if line.vkey != verifier.verifier_key():
-            raise TrailError(number, "the checkpoint names another public key")
+            chosen = pick(trusted, line.vkey)
+            if isinstance(chosen, str):
+                raise TrailError(number, chosen)
+            verifier = chosen
         written = checkpoint_line(line.sequence, line.size, line.signed_at, line.note, line.vkey)
-        if written != raw.strip():
-            raise TrailError(number, "the checkpoint line is not as the ledger wrote it")
+        if written != raw:
+            raise TrailError(number, f"the checkpoint line: {spelling_problem(raw, written)}")
+        if line.vkey != verifier.verifier_key():
+            raise TrailError(
+                number,
+                f"the checkpoint says it is signed by {line.vkey}, not by the key supplied",
+            )
         if line.sequence != checkpoints + 1:
             raise TrailError(
                 number, f"expected checkpoint {checkpoints + 1}, found {line.sequence}"
             )
+        if not pending:
+            raise TrailError(
+                number, "a checkpoint with no facts before it (every write adds facts)"
+            )
         text = line.note
         opened = verifier.open(text)
         if opened is None:
-            raise TrailError(number, "the checkpoint is not signed by the ledger's key")
+            raise TrailError(number, "the checkpoint is not signed by the key supplied")
         if origin and opened.origin != origin:
             raise TrailError(number, "the checkpoint names another ledger")
         origin = opened.origin
         stream = _stream_of(origin)
         for fact_line, fact_obj, fact_raw in pending:
-            fact, leaf = rebuild_fact(fact_obj, fact_line, stream, fact_raw)
+            fact, leaf = rebuild_fact(fact_obj, fact_line, stream, fact_raw, redacted=redacted)
             if fact.position != tree.size + 1:
                 raise TrailError(
                     fact_line, f"expected position {tree.size + 1}, found {fact.position}"
                 )
             if fact_obj.get("leaf") != leaf.hex():
                 raise TrailError(fact_line, "the fact does not hash to its `leaf`")
+            if isinstance(fact.event, ev.SubjectForgotten):
+                forgotten.add(fact.event.subject_ref)
             tree.append(leaf)
+            leaves.append(leaf)
             facts.append(fact)
-        if pending and line.signed_at != facts[-1].recorded_at:
+        if line.signed_at != facts[-1].recorded_at:
             raise TrailError(number, "the checkpoint's time is not its facts' record time")
         pending = []
-        if opened.size != tree.size or line.size != tree.size:
-            raise TrailError(number, f"the checkpoint is for {opened.size} facts, not {tree.size}")
+        if opened.size != tree.size:
+            raise TrailError(
+                number, f"the checkpoint is signed for {opened.size} facts; {tree.size} precede it"
+            )
+        if line.size != tree.size:
+            raise TrailError(
+                number, f"the checkpoint line says {line.size} facts; {tree.size} precede it"
+            )
         if opened.root != tree.root():
             raise TrailError(number, "the facts do not give the checkpoint's signed root")
         note = text
         checkpoints += 1
     if pending:
         raise TrailError(pending[0][0], "facts after the last checkpoint are not signed")
-    if not facts:
+    if not facts or verifier is None:
         raise TrailError(1, "the file holds no facts")
     if not isinstance(facts[0].event, ev.SettingRegistered):
         raise TrailError(facts[0].line, "the trail does not start with SettingRegistered")
-    return Checked(facts, tree.size, tree.root().hex(), note, used_vkey, checkpoints, origin)
+    for subject, line_number in sorted(redacted.items(), key=lambda item: item[1]):
+        if subject not in forgotten:
+            raise TrailError(
+                line_number,
+                f"a field is shown as {FORGOTTEN}, but the trail records no forget of"
+                f" {subject}: its key was withheld, or the trail was cut before the forget (an"
+                " `export --as-of` made after a forget: replay the whole export with --known-at)",
+            )
+    root = tree.root().hex()
+    vkey = verifier.verifier_key()
+    return Checked(facts, tree.size, root, note, vkey, checkpoints, origin, leaves)
+
+
+def extends(checked: Checked, published: Checkpoint) -> str | None:
+    """None if a verified trail reaches a checkpoint published earlier and agrees with it; else
+    what is wrong (the trail was cut back, or it is another history)."""
+    if published.origin != checked.origin:
+        return "the published checkpoint is for another ledger"
+    if published.size > checked.size:
+        return (
+            f"the trail was cut back: it ends at {checked.size:,} facts, before the published"
+            f" checkpoint of {published.size:,}"
+        )
+    if root_of(checked.leaves[: published.size]) != published.root:
+        return (
+            f"the trail has forked: its first {published.size:,} facts do not give the published"
+            " checkpoint's root"
+        )
+    return None
 
 
 def pairs(

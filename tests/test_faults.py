@@ -769,7 +769,8 @@ def test_concurrent_writers_lose_and_duplicate_nothing(store: Store, tmp_path: P
         assert status == 0
         trail = tmp_path / "trail.jsonl"
         trail.write_text(exported)
-        status, text = run("replay", str(trail), "--json")
+        vkey = Signer.load(store.key_path(db)).verifier_key()
+        status, text = run("replay", str(trail), "--json", "--key", vkey)
         assert status == 0, text
         assert json.loads(text)["head"]["size"] == size
     print(
@@ -1004,6 +1005,8 @@ def fuzz_template(folder: Path, facts: int = 100) -> Path:
     )[:facts]
     db = folder / "ledger.db"
     new_ledger(str(db), Path(str(db) + ".key"), history)
+    # The published key, as `init` writes it: the verifiers are given it (--trusted ledger.db.pub).
+    (folder / "ledger.db.pub").write_text(Signer.load(Path(str(db) + ".key")).verifier_key() + "\n")
     consented = next(e.child for e in history if isinstance(e, ev.ConsentGranted))
     with (
         environment(LEDGER_NOW=NOW.isoformat(), LEDGER_KEY=None, LEDGER_DB=None),
@@ -1227,6 +1230,7 @@ WRITERS_OF_THE_LEDGER = {("import",), ("forget",), ("init",), ("demo",), ("follo
     (c.noun, c.verb) for c in recording.COMMANDS
 }
 FILES = [
+    "ledger.db.pub",
     "trail.jsonl",
     "receipt.json",
     "note.txt",
@@ -1488,8 +1492,8 @@ KNOWN_CASES: dict[str, tuple[list[str], dict[str, bytes], str | None]] = {
         {"x.jsonl": LATIN1_JSON},
         None,
     ),
-    "replay: a JSON string that is not UTF-8 (and no --key given)": (
-        ["replay", "x.jsonl"],
+    "replay: a JSON string that is not UTF-8 (the published key given)": (
+        ["replay", "x.jsonl", "--trusted", "ledger.db.pub"],
         {"x.jsonl": LATIN1_JSON},
         "--key",
     ),
