@@ -25,7 +25,16 @@ from ledger import events as ev
 from ledger import integrity, merkle, privacy, receipts, recording, store, trail
 from ledger.checkpoint import Checkpoint
 from ledger.decisions import Refused, decide
-from ledger.importer import BadInput, decode_object, stream_file, stream_path
+from ledger.importer import (
+    BadInput,
+    Register,
+    decode_object,
+    is_register,
+    read_register,
+    stream_file,
+    stream_path,
+    where,
+)
 from ledger.profile import Profile, ProfileError, shipped
 from ledger.profile import load as load_profile
 from ledger.store import (
@@ -219,11 +228,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         if args.file == "-":
             data = sys.stdin.buffer.read()
+        elif is_register(args.file):
+            data = path.read_bytes()
         else:
             with path.open("rb") as file:
                 file.read(1)  # readable (it is read again, a line at a time, as it is recorded)
     except (OSError, ValueError) as exc:
         raise _unreadable(args.file, exc) from None
+    if is_register(args.file):
+        return _import_register(args, data)
+    if args.ignore:
+        raise Stop(EXIT_REFUSED, "refused: --ignore is for a spreadsheet's register (.csv)")
     # Read as it is recorded: bad input met on the way stops the write before anything is kept.
     if args.file == "-":
         positions = _record(args, lambda: stream_file(data, args.file))
@@ -231,6 +246,57 @@ def cmd_import(args: argparse.Namespace) -> int:
         positions = _record(args, lambda: stream_path(path))
     print(f"Imported {len(positions):,} facts (positions {positions[0]}–{positions[-1]}).")
     return EXIT_OK
+
+
+def _import_register(args: argparse.Namespace, data: bytes) -> int:
+    """A spreadsheet's register: read whole (it is small), checked, then recorded all or none."""
+    ledger = _ledger(args)
+    try:
+        register = read_register(data, list(ledger.profile.channels), args.ignore or ())
+    except BadInput as bad:
+        raise Stop(EXIT_REFUSED, f"refused: {bad}") from None
+    if register.facts:
+        signer = _signer(_config(args))
+        try:
+            positions = ledger.record([e for _, e in register.facts], signer, system_clock)
+        except Refused as refusal:
+            index = getattr(refusal, "index", 0)
+            line = register.facts[index][0]
+            column = register.columns[index].get(refusal.field)
+            text = where(line, column, refusal.field) + refusal.message
+            raise Stop(EXIT_REFUSED, f"refused: {text}") from None
+        except LedgerError as exc:
+            raise Stop(EXIT_REFUSED, str(exc)) from None
+    print(_register_summary(register, positions if register.facts else None))
+    return EXIT_OK
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+def _register_summary(register: Register, positions: range | None) -> str:
+    lines = [f"Read {_plural(register.rows, 'row', 'rows')} of the consent register."]
+    if positions:
+        grants = sum(isinstance(e, ev.ConsentGranted) for _, e in register.facts)
+        withdrawals = len(register.facts) - grants
+        told = _plural(grants, "consent given", "consents given")
+        if withdrawals:
+            told += ", " + _plural(withdrawals, "withdrawal", "withdrawals")
+        at = (
+            f"position {positions[0]}"
+            if len(positions) == 1
+            else f"positions {positions[0]}–{positions[-1]}"
+        )
+        lines.append(f"Recorded {told} ({at}).")
+    if register.not_consent:
+        lines.append(
+            f"{_plural(register.not_consent, 'row says', 'rows say')} No (not consent):"
+            " nothing recorded."
+        )
+    if not positions:
+        lines.append("Nothing was recorded.")
+    return "\n".join(lines)
 
 
 def _recording_handler(command: recording.Command) -> Callable[[argparse.Namespace], int]:
@@ -896,6 +962,12 @@ def build_parser() -> Parser:
 
     p = sub("import", "record the facts of a JSON Lines file or a CSV consent register")
     p.add_argument("file", help="a .jsonl file (one fact a line), a .csv consent register, or -")
+    p.add_argument(
+        "--ignore",
+        action="append",
+        metavar="COLUMN",
+        help="leave out the register's column with this heading (repeat for each)",
+    )
     p.set_defaults(run=cmd_import)
 
     p = sub("export", "write the audit trail as JSON Lines to standard output")
