@@ -14,7 +14,7 @@ import os
 import re
 import shutil
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -239,63 +239,165 @@ def cmd_import(args: argparse.Namespace) -> int:
         return _import_register(args, data)
     if args.ignore:
         raise Stop(EXIT_REFUSED, "refused: --ignore is for a spreadsheet's register (.csv)")
+
     # Read as it is recorded: bad input met on the way stops the write before anything is kept.
-    if args.file == "-":
-        positions = _record(args, lambda: stream_file(data, args.file))
-    else:
-        positions = _record(args, lambda: stream_path(path))
+    def read() -> Iterator[tuple[int, ev.Event]]:
+        return stream_file(data, args.file) if args.file == "-" else stream_path(path)
+
+    if args.dry_run:
+        try:
+            counts = _decide_only(_ledger(args), read(), None)
+        except BadInput as bad:
+            raise Stop(EXIT_REFUSED, _refusal_text(bad.line, bad.field, bad.message)) from None
+        print(_counted(counts, dry_run=True) + "\nThis was a dry run: nothing was written.")
+        return EXIT_OK
+    positions = _record(args, read)
     print(f"Imported {len(positions):,} facts (positions {positions[0]}–{positions[-1]}).")
     return EXIT_OK
 
 
 def _import_register(args: argparse.Namespace, data: bytes) -> int:
-    """A spreadsheet's register: read whole (it is small), checked, then recorded all or none."""
+    """A spreadsheet's register: read whole (it is small), checked, then recorded all or none.
+    A fact the ledger already holds (or that an earlier row of the file gives) is not recorded
+    again: importing the same register twice records nothing the second time."""
     ledger = _ledger(args)
     try:
         register = read_register(data, list(ledger.profile.channels), args.ignore or ())
     except BadInput as bad:
         raise Stop(EXIT_REFUSED, f"refused: {bad}") from None
-    if register.facts:
+    already = _already_recorded(ledger, register.facts)
+    new = [i for i in range(len(register.facts)) if i not in already]
+    facts = [register.facts[i] for i in new]
+    columns = [register.columns[i] for i in new]
+    positions: range | None = None
+    if args.dry_run:
+        _decide_only(ledger, facts, columns)
+    elif facts:
         signer = _signer(_config(args))
         try:
-            positions = ledger.record([e for _, e in register.facts], signer, system_clock)
+            positions = ledger.record([e for _, e in facts], signer, system_clock)
         except Refused as refusal:
             index = getattr(refusal, "index", 0)
-            line = register.facts[index][0]
-            column = register.columns[index].get(refusal.field)
+            line = facts[index][0]
+            column = columns[index].get(refusal.field)
             text = where(line, column, refusal.field) + refusal.message
             raise Stop(EXIT_REFUSED, f"refused: {text}") from None
         except LedgerError as exc:
             raise Stop(EXIT_REFUSED, str(exc)) from None
-    print(_register_summary(register, positions if register.facts else None))
+    print(_register_summary(register, facts, positions, already, dry_run=args.dry_run))
     return EXIT_OK
+
+
+def _already_recorded(ledger: Ledger, facts: Sequence[tuple[int, ev.Event]]) -> dict[int, str]:
+    """For each fact (by its index) already in the ledger, where: ``position 14``; or, for a
+    fact an earlier row of the same file gives, ``line 3 of this file``. The same fact is the
+    same type with the same fields (names and form references compared opened)."""
+    from ledger.mapper import topic_of
+
+    wanted = {topic_of(event) for _, event in facts}
+    found: dict[bytes, int] = {}
+    for position, topic, state in ledger.fact_rows():
+        if topic in wanted:
+            stored = StoredEvent(ledger.stream, position, topic, state)
+            found.setdefault(msgspec.json.encode(ledger.decode(stored).event), position)
+    earlier: dict[bytes, int] = {}
+    out: dict[int, str] = {}
+    for index, (line, event) in enumerate(facts):
+        same = msgspec.json.encode(event)
+        if same in found:
+            out[index] = f"line {line}: position {found[same]}"
+        elif same in earlier:
+            out[index] = f"line {line}: as line {earlier[same]} of this file"
+        else:
+            earlier[same] = line
+    return out
+
+
+def _decide_only(
+    ledger: Ledger,
+    facts: Iterable[tuple[int, ev.Event]],
+    columns: Sequence[dict[str, str]] | None,
+) -> dict[str, int]:
+    """Decide each fact as an import would, against the ledger and the facts before it, and
+    count them by kind; nothing is written (a dry run). A refusal stops as the import would."""
+    registers = ledger.registers()
+    profile = ledger.profile
+    day = today(system_clock)
+    position = registers.position
+    counts: dict[str, int] = {}
+    for index, (line, event) in enumerate(facts):
+        try:
+            decide(registers, profile, event, day)
+        except Refused as refusal:
+            column = columns[index].get(refusal.field) if columns is not None else None
+            text = where(line, column, refusal.field) + refusal.message
+            raise Stop(EXIT_REFUSED, f"refused: {text}") from None
+        position += 1
+        reg.apply(registers, event, position)
+        kind = type(event).__name__
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
 
 
 def _plural(count: int, one: str, many: str) -> str:
     return f"{count:,} {one if count == 1 else many}"
 
 
-def _register_summary(register: Register, positions: range | None) -> str:
-    lines = [f"Read {_plural(register.rows, 'row', 'rows')} of the consent register."]
+_KINDS = {
+    "ConsentGranted": ("consent given", "consents given"),
+    "ConsentWithdrawn": ("withdrawal", "withdrawals"),
+    "ChildEnrolled": ("child enrolled", "children enrolled"),
+    "GuardianLinked": ("parent or carer linked to a child", "parents or carers linked to children"),
+}
+
+
+def _counted(counts: dict[str, int], *, dry_run: bool, at: str = "") -> str:
+    if not counts:
+        return "Nothing would be recorded." if dry_run else "Nothing was recorded."
+    told = ", ".join(
+        _plural(n, *_KINDS.get(kind, (f"{kind} fact", f"{kind} facts")))
+        for kind, n in counts.items()
+    )
+    return ("Would record " if dry_run else "Recorded ") + told + (f" ({at})" if at else "") + "."
+
+
+def _register_summary(
+    register: Register,
+    facts: Sequence[tuple[int, ev.Event]],
+    positions: range | None,
+    already: dict[int, str],
+    *,
+    dry_run: bool,
+) -> str:
+    lines = [f"Read {_plural(register.rows, 'row', 'rows')} of the {register.kind} register."]
+    counts: dict[str, int] = {}
+    for _, event in facts:
+        counts[type(event).__name__] = counts.get(type(event).__name__, 0) + 1
+    at = ""
     if positions:
-        grants = sum(isinstance(e, ev.ConsentGranted) for _, e in register.facts)
-        withdrawals = len(register.facts) - grants
-        told = _plural(grants, "consent given", "consents given")
-        if withdrawals:
-            told += ", " + _plural(withdrawals, "withdrawal", "withdrawals")
         at = (
             f"position {positions[0]}"
             if len(positions) == 1
             else f"positions {positions[0]}–{positions[-1]}"
         )
-        lines.append(f"Recorded {told} ({at}).")
+    if counts:
+        lines.append(_counted(counts, dry_run=dry_run, at=at))
+    if already:
+        shown = "; ".join(list(already.values())[:10])
+        more = f"; and {len(already) - 10:,} more" if len(already) > 10 else ""
+        lines.append(
+            f"Already recorded, so not recorded again: {_plural(len(already), 'fact', 'facts')}"
+            f" ({shown}{more})."
+        )
     if register.not_consent:
         lines.append(
             f"{_plural(register.not_consent, 'row says', 'rows say')} No (not consent):"
             " nothing recorded."
         )
-    if not positions:
-        lines.append("Nothing was recorded.")
+    if not counts:
+        lines.append(_counted(counts, dry_run=dry_run))
+    if dry_run:
+        lines.append("This was a dry run: nothing was written.")
     return "\n".join(lines)
 
 
@@ -967,6 +1069,11 @@ def build_parser() -> Parser:
         action="append",
         metavar="COLUMN",
         help="leave out the register's column with this heading (repeat for each)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and say what would be recorded; write nothing",
     )
     p.set_defaults(run=cmd_import)
 

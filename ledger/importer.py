@@ -312,7 +312,46 @@ HEADINGS: dict[str, tuple[str, ...]] = {
         "withdrawal date",
         "date of withdrawal",
     ),
+    # A children register's own columns.
+    "start": (
+        "start date",
+        "started",
+        "date started",
+        "start",
+        "enrolled",
+        "date enrolled",
+        "enrolment date",
+        "enrollment date",
+        "date of enrolment",
+        "joined",
+        "date joined",
+        "first day",
+    ),
+    "child_name": (
+        "child name",
+        "child s name",
+        "childs name",
+        "name of child",
+        "child full name",
+        "full name of child",
+    ),
+    "guardian_name": (
+        "parent name",
+        "parent carer name",
+        "parent s name",
+        "parents name",
+        "guardian name",
+        "guardian s name",
+        "parent guardian name",
+        "carer name",
+        "name of parent",
+        "name of parent carer",
+    ),
 }
+CONSENT_ROLES = frozenset(
+    ["channel", "consent", "on", "evidence", "method", "expires", "withdrawn", "withdrawn_on"]
+)
+CHILDREN_ROLES = frozenset(["start", "child_name", "guardian_name"])
 _ROLE_OF = {heading: role for role, headings in HEADINGS.items() for heading in headings}
 # A heading to suggest for each column.
 EXAMPLE_HEADING = {
@@ -322,6 +361,9 @@ EXAMPLE_HEADING = {
     "on": "Date signed",
     "evidence": "Form No.",
     "method": "Method",
+    "start": "Start date",
+    "child_name": "Child name",
+    "guardian_name": "Parent/Carer name",
 }
 # What each column is, in messages.
 ROLE_TEXT = {
@@ -335,6 +377,9 @@ ROLE_TEXT = {
     "withdrawn": "whether (Yes/No) or when (a date) consent was withdrawn",
     "withdrawn_on": "the date consent was withdrawn",
     "consent": "the Yes/No answer",
+    "start": "the child's start date",
+    "child_name": "the child's name",
+    "guardian_name": "the parent's or carer's name",
 }
 
 
@@ -487,6 +532,7 @@ class _Columns:
         self.channels = list(channels)
         self.role: dict[str, int] = {}
         self.per_channel: list[tuple[int, str]] = []  # (column index, channel)
+        self.names: list[int] = []  # name columns that do not say whose name
         self.skip: set[int] = set()
         wanted = {" ".join(name.split()).casefold(): name for name in ignore}
         seen: set[str] = set()
@@ -510,19 +556,15 @@ class _Columns:
                 f" (its columns: {listed})",
             )
         self.unnamed = {i for i in self.skip if not header[i].strip()}
+        self.kind = "consent"
         self._check()
 
     def _place(self, index: int, heading: str) -> None:
         words = _words(heading)
         role = _ROLE_OF.get(words)
         if role is None and set(words.split()) & _NAME_WORDS:
-            raise BadCell(
-                self.line,
-                heading,
-                "the ledger does not need names in a consent register (it keeps each child's"
-                " and parent's name from their enrolment, and the register refers to them by"
-                f" reference); leave the column out, or import with --ignore {heading.strip()!r}",
-            )
+            self.names.append(index)  # whose name? an error in either register (see _check)
+            return
         if role is None:
             rest = [w for w in words.split() if w not in _CONSENT_WORDS]
             said_consent = bool(set(words.split()) & _CONSENT_KEYS)
@@ -559,6 +601,35 @@ class _Columns:
         self.role[role] = index
 
     def _check(self) -> None:
+        consent = sorted(
+            [self.role[r] for r in CONSENT_ROLES if r in self.role]
+            + [i for i, _ in self.per_channel]
+        )
+        children = sorted(self.role[r] for r in CHILDREN_ROLES if r in self.role)
+        if "start" in self.role and consent:
+            raise BadCell(
+                self.line,
+                None,
+                "the file has the columns of a children register"
+                f" ({', '.join(f'`{self.header[i].strip()}`' for i in children)}) and of a"
+                f" consent register ({', '.join(f'`{self.header[i].strip()}`' for i in consent)})"
+                ": import them as two files (a children register has a start date column; a"
+                " consent register has a channel or Yes/No column, a date signed, a form and a"
+                " method)",
+            )
+        self.kind = "children" if "start" in self.role or (children and not consent) else "consent"
+        if self.kind == "children":
+            self._check_children()
+            return
+        for index in [*self.names, *children]:
+            heading = self.header[index].strip()
+            raise BadCell(
+                self.line,
+                heading,
+                "the ledger does not need names in a consent register (it keeps each child's"
+                " and parent's name from their enrolment, and the register refers to them by"
+                f" reference); leave the column out, or import with --ignore {heading!r}",
+            )
         if self.per_channel and ("channel" in self.role or "consent" in self.role):
             one = self.header[self.role.get("channel", self.role.get("consent", 0))]
             raise BadCell(
@@ -593,6 +664,28 @@ class _Columns:
                 + "; ".join(said)
                 + " (the columns and the headings accepted for each are listed by"
                 " `ledger import --help`)",
+            )
+
+    def _check_children(self) -> None:
+        for index in self.names:
+            heading = self.header[index].strip()
+            raise BadCell(
+                self.line,
+                heading,
+                "whose name? head the column `Child name` or `Parent/Carer name`, or import with"
+                f" --ignore {heading!r}",
+            )
+        needed = ["child", "child_name", "start"]
+        if "guardian" in self.role or "guardian_name" in self.role:
+            needed += ["guardian", "guardian_name"]
+        missing = [r for r in needed if r not in self.role]
+        if missing:
+            raise BadInput(
+                self.line,
+                None,
+                "a children register has no column for "
+                + "; ".join(f"{ROLE_TEXT[r]} (e.g. `{EXAMPLE_HEADING[r]}`)" for r in missing)
+                + " (the columns are listed by `ledger import --help`)",
             )
 
     def cell(self, row: list[str], role: str) -> tuple[str, str] | None:
@@ -648,7 +741,8 @@ def read_register(data: bytes, channels: Sequence[str], ignore: Collection[str] 
     if header is None:
         raise BadInput(1, None, "the file is empty (expected a header row)")
     columns = _Columns(header, reader.line_num, channels, ignore)
-    register = Register("consent", [], [])
+    register = Register(columns.kind, [], [])
+    children = _Children()
     for row in rows:
         number = reader.line_num
         if not any(cell.strip() for cell in row):
@@ -660,8 +754,86 @@ def read_register(data: bytes, channels: Sequence[str], ignore: Collection[str] 
             if index < len(row) and row[index].strip():
                 raise BadInput(number, None, f"a value in column {index + 1}, which has no heading")
         register.rows += 1
-        _consent_row(register, columns, row, number)
+        if columns.kind == "children":
+            children.row(register, columns, row, number)
+        else:
+            _consent_row(register, columns, row, number)
     return register
+
+
+class _Children:
+    """A children register's rows: each child enrolled once, each parent linked to each of
+    their children once, however many rows say so (and the rows must agree)."""
+
+    def __init__(self) -> None:
+        self.enrolled: dict[str, tuple[int, dt.date, str]] = {}  # child: line, start, name
+        self.named: dict[str, tuple[int, str]] = {}  # guardian: line, name
+        self.linked: set[tuple[str, str]] = set()
+
+    def row(self, register: Register, columns: _Columns, row: list[str], line: int) -> None:
+        child = columns.cell(row, "child") or ("", "")
+        name = columns.cell(row, "child_name") or ("", "")
+        start_column, start_text = columns.cell(row, "start") or ("", "")
+        if not start_text:
+            raise BadCell(line, start_column, f"empty (expected {DATE_FORMS})", "on")
+        start = parse_date(start_text, line, start_column, "on")
+        if not name[1]:
+            raise BadCell(line, name[0], "empty (expected the child's name)", "name")
+        where_from = {"child": child[0], "name": name[0], "on": start_column}
+        seen = self.enrolled.get(child[1])
+        if seen is None:
+            _add(
+                register,
+                line,
+                {
+                    "type": "ChildEnrolled",
+                    "on": start.isoformat(),
+                    "child": child[1],
+                    "name": name[1],
+                },
+                where_from,
+            )
+            self.enrolled[child[1]] = (line, start, name[1])
+        elif seen[1] != start:
+            raise BadCell(
+                line, start_column, f"not the start date line {seen[0]} gives this child", "on"
+            )
+        elif seen[2] != name[1]:
+            raise BadCell(line, name[0], f"not the name line {seen[0]} gives this child", "name")
+        guardian = columns.cell(row, "guardian")
+        guardian_name = columns.cell(row, "guardian_name")
+        if guardian is None or guardian_name is None:
+            return
+        if not guardian[1] and not guardian_name[1]:
+            return  # a child with no parent on this row
+        if not guardian_name[1]:
+            raise BadCell(line, guardian_name[0], "empty (expected the parent's or carer's name)")
+        named = self.named.get(guardian[1])
+        if named is not None and named[1] != guardian_name[1]:
+            raise BadCell(
+                line, guardian_name[0], f"not the name line {named[0]} gives this parent or carer"
+            )
+        self.named.setdefault(guardian[1], (line, guardian_name[1]))
+        if (guardian[1], child[1]) in self.linked:
+            return
+        self.linked.add((guardian[1], child[1]))
+        _add(
+            register,
+            line,
+            {
+                "type": "GuardianLinked",
+                "on": start.isoformat(),
+                "guardian": guardian[1],
+                "name": guardian_name[1],
+                "child": child[1],
+            },
+            {
+                "guardian": guardian[0],
+                "name": guardian_name[0],
+                "child": child[0],
+                "on": start_column,
+            },
+        )
 
 
 def _consent_row(register: Register, columns: _Columns, row: list[str], line: int) -> None:

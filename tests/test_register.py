@@ -24,16 +24,20 @@ from tests.conftest import STORES, NewDb, config_for, fresh_db
 from tests.test_cli import (
     BASE_COMMON,
     CHILD_1,
+    CHILD_2,
     GUARDIAN_1,
+    GUARDIAN_2,
     NOW,
     SW,
     Fact,
     Result,
+    assert_private,
     export,
     facts_of,
     files,
     import_facts,
     init,
+    jsonl,
     ledger,
     run,
 )
@@ -645,3 +649,182 @@ def test_the_old_register_without_a_yes_no_column_still_reads(
             "channel": "closed-group",
         },
     ]
+
+
+# --- 5. a children register: enrolments and links ----------------------------------------------
+
+KIDS = (
+    "\ufeffChild ref,Child name,Start date,Parent/Carer ref,Parent/Carer name\r\n"
+    f"C-0001,{CHILD_1},02/09/2025,G-0001,{GUARDIAN_1}\r\n"
+    f"C-0001,{CHILD_1},02/09/2025,G-0002,{GUARDIAN_2}\r\n"
+    f"C-0002,{CHILD_2},3/9/2025,G-0001,{GUARDIAN_1}\r\n"
+)
+
+
+def test_a_children_register_enrols_each_child_once_and_links_each_parent(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db, [], SW)
+    result = run(capsys, "--db", db, "import", str(put(workdir, KIDS, "children.csv")))
+    assert result.status == 0, result.text
+    assert "Read 3 rows of the children register" in result.out
+    assert "Recorded 2 children enrolled, 3 parents or carers linked" in result.out
+    assert_private(result.text)
+
+    def link(guardian: str, name: str, child: str, on: str) -> Fact:
+        return {"type": "GuardianLinked", "on": on, "guardian": guardian, "name": name} | {
+            "child": child
+        }
+
+    enrol = {"type": "ChildEnrolled", "on": "2025-09-02", "child": "C-0001", "name": CHILD_1}
+    assert added(capsys, db, 1) == [
+        enrol,
+        link("G-0001", GUARDIAN_1, "C-0001", "2025-09-02"),
+        link("G-0002", GUARDIAN_2, "C-0001", "2025-09-02"),
+        enrol | {"on": "2025-09-03", "child": "C-0002", "name": CHILD_2},
+        link("G-0001", GUARDIAN_1, "C-0002", "2025-09-03"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "says"),
+    [
+        pytest.param(
+            "Child ref,Child name,Start date,Parent ref,Parent name,Channel\n",
+            "columns of a children register (`Child name`, `Start date`, `Parent name`) and of a"
+            " consent register (`Channel`)",
+            id="ambiguous",
+        ),
+        pytest.param(
+            f"Child ref,Child name,Parent ref,Parent name\nC-0001,{CHILD_1},G-0001,{GUARDIAN_1}\n",
+            "a children register has no column for the child's start date (e.g. `Start date`)",
+            id="no-start-date",
+        ),
+        pytest.param(
+            f"Child ref,Child name,Start date\nC-0001,{CHILD_1},02/09/2025\n"
+            f"C-0001,{CHILD_1},03/09/2025\n",
+            "line 3, column `Start date` (field `on`): not the start date line 2 gives this child",
+            id="two-start-dates",
+        ),
+        pytest.param(
+            f"Child ref,Child name,Start date\nC-0001,{CHILD_1},02/09/2025\n"
+            f"C-0001,{CHILD_2},02/09/2025\n",
+            "line 3, column `Child name` (field `name`): not the name line 2 gives this child",
+            id="two-names",
+        ),
+        pytest.param(
+            f"Child ref,Name,Start date\nC-0001,{CHILD_1},02/09/2025\n",
+            "line 1, column `Name`: whose name?",
+            id="whose-name",
+        ),
+        pytest.param(
+            f"Child ref,Child name,Start date\nC-1,{CHILD_1},2/9/25\n",
+            "line 2, column `Start date` (field `on`): `2/9/25` has a two-digit year",
+            id="two-digit-year",
+        ),
+    ],
+)
+def test_a_bad_children_register_is_refused(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], text: str, says: str
+) -> None:
+    db = ledger(capsys, new_db, [], SW)
+    result = refused(capsys, db, put(workdir, text, "children.csv"))
+    assert says in result.err
+
+
+# --- 6. importing twice records nothing twice; a dry run writes nothing -------------------------
+
+
+def test_importing_the_same_register_twice_records_nothing_the_second_time(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15, item 3: importing the same file twice doubled every consent, silently."""
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
+    path = put(workdir, "", "Consent register.csv", raw=b"\xef\xbb\xbf" + EXCEL.encode())
+    first = run(capsys, "--db", db, "import", str(path))
+    assert first.status == 0, first.text
+    recorded = facts_of(export(capsys, db))
+    second = run(capsys, "--db", db, "import", str(path))
+    assert second.status == 0, second.text
+    assert facts_of(export(capsys, db)) == recorded
+    assert "Already recorded, so not recorded again: 5 facts" in second.out
+    start = 1 + len(BASE_COMMON)
+    assert f"line 2: position {start + 1}" in second.out
+    assert f"line 3: position {start + 2}" in second.out
+    assert "Nothing was recorded" in second.out
+    # A register with one new row beside the old ones records only the new one.
+    path.write_bytes(
+        b"\xef\xbb\xbf" + EXCEL.encode() + b"C-0001;G-0001;F-20;05/09/2025;app;No;Yes;;\r\n"
+    )
+    third = run(capsys, "--db", db, "import", str(path))
+    assert third.status == 0, third.text
+    assert "Recorded 1 consent given" in third.out
+    assert added(capsys, db, len(recorded)) == [
+        grant("C-0001", "G-0001", "public-page", "2025-09-05", "F-20", "app")
+    ]
+
+
+def test_a_row_repeated_in_one_register_is_recorded_once(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
+    row = "C-0001,G-0001,closed-group,03/09/2025,F-17,paper\n"
+    result = run(capsys, "--db", db, "import", str(put(workdir, HEADER + row + row)))
+    assert result.status == 0, result.text
+    assert "line 3: as line 2 of this file" in result.out
+    assert len(added(capsys, db, 1 + len(BASE_COMMON))) == 1
+
+
+def test_a_children_register_imported_twice_enrols_nobody_twice(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db, [], SW)
+    path = put(workdir, KIDS, "children.csv")
+    assert run(capsys, "--db", db, "import", str(path)).status == 0
+    recorded = facts_of(export(capsys, db))
+    again = run(capsys, "--db", db, "import", str(path))
+    assert again.status == 0, again.text
+    assert "Already recorded, so not recorded again: 5 facts" in again.out
+    assert facts_of(export(capsys, db)) == recorded
+
+
+@pytest.mark.parametrize("kind", ["consent", "children", "jsonl"])
+def test_a_dry_run_says_what_would_be_recorded_and_writes_nothing(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], kind: str
+) -> None:
+    db = ledger(capsys, new_db, BASE_COMMON if kind == "consent" else [], SW)
+    if kind == "consent":
+        path = put(workdir, "", "register.csv", raw=EXCEL.encode())
+        would = "Would record 3 consents given, 2 withdrawals."
+    elif kind == "children":
+        path = put(workdir, KIDS, "children.csv")
+        would = "Would record 2 children enrolled, 3 parents or carers linked to children."
+    else:
+        path = put(workdir, jsonl(BASE_COMMON), "facts.jsonl")
+        would = "Would record 1 PolicyAdopted fact, 2 PersonJoined facts"
+    before = files(db)
+    head = len(facts_of(export(capsys, db)))
+    result = run(capsys, "--db", db, "import", "--dry-run", str(path))
+    assert result.status == 0, result.text
+    assert would in result.out
+    assert "This was a dry run: nothing was written." in result.out
+    assert files(db) == before
+    assert len(facts_of(export(capsys, db))) == head
+    # ... and the real import records what the dry run said.
+    real = run(capsys, "--db", db, "import", str(path))
+    assert real.status == 0, real.text
+    assert len(facts_of(export(capsys, db))) > head
+
+
+def test_a_dry_run_refuses_what_the_import_would_refuse(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
+    path = put(
+        workdir,
+        "Child ref,Parent,Channel,Date signed,Form,Method\n"
+        "C-0001,G-0001,closed-group,03/09/2025,F-17,paper\n"
+        "C-0009,G-0001,closed-group,03/09/2025,F-18,paper\n",
+    )
+    result = refused(capsys, db, path, "--dry-run")
+    assert "line 3, column `Child ref` (field `child`)" in result.err
