@@ -31,6 +31,7 @@ from ledger.importer import (
     decode_object,
     is_register,
     read_register,
+    register_help,
     stream_file,
     stream_path,
     where,
@@ -1075,6 +1076,7 @@ def build_parser() -> Parser:
         action="store_true",
         help="check the file and say what would be recorded; write nothing",
     )
+    p.epilog = f"{register_help()}\n\nexample:\n  {EXAMPLES['import']}"
     p.set_defaults(run=cmd_import)
 
     p = sub("export", "write the audit trail as JSON Lines to standard output")

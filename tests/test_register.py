@@ -10,6 +10,7 @@ writes nothing. The people are invented; their names must never appear in any me
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -19,6 +20,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ledger import store as ledger_store
+from ledger.cli import main
+from ledger.importer import HEADINGS, NO, YES
 from projections import status
 from tests.conftest import STORES, NewDb, config_for, fresh_db
 from tests.test_cli import (
@@ -828,3 +831,62 @@ def test_a_dry_run_refuses_what_the_import_would_refuse(
     )
     result = refused(capsys, db, path, "--dry-run")
     assert "line 3, column `Child ref` (field `child`)" in result.err
+
+
+# --- 4. the format written down ----------------------------------------------------------------
+
+README = Path(__file__).resolve().parent.parent / "README.md"
+
+
+def _help(capsys: pytest.CaptureFixture[str]) -> str:
+    capsys.readouterr()
+    with pytest.raises(SystemExit) as stop:
+        main(["import", "--help"])
+    assert stop.value.code == 0
+    return " ".join(capsys.readouterr().out.split())
+
+
+def test_import_help_lists_every_column_heading_date_form_and_answer(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    text = _help(capsys).lower()
+    for role, headings in HEADINGS.items():
+        for heading in headings:
+            assert heading.replace(" s ", "'s ") in text, (role, heading)
+    for form in ("yyyy-mm-dd", "dd/mm/yyyy", "d/m/yyyy", "dd-mm-yyyy", "dd.mm.yyyy"):
+        assert form in text
+    assert ", ".join(YES) in text
+    assert ", ".join(NO) in text
+    assert "--ignore" in text and "--dry-run" in text
+    assert "two-digit year" in text
+
+
+def _readme_registers() -> list[str]:
+    section = README.read_text().split("### Registers from a spreadsheet", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    return re.findall(r"```csv\n(.*?)```", section, re.S)
+
+
+def test_the_readme_describes_the_registers_and_its_examples_import(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    section = README.read_text().split("### Registers from a spreadsheet", 1)[1]
+    for said in (*YES, *NO, "03.09.2025", "`5/9/26`", "--ignore", "--dry-run", "Closed Group"):
+        assert said in section, said
+    children, consent = sorted(_readme_registers(), key=lambda text: "Start date" not in text)
+    db = ledger(capsys, new_db, [], SW)
+    result = run(capsys, "--db", db, "import", str(put(workdir, children, "children.csv")))
+    assert result.status == 0, result.text
+    assert "Recorded 2 children enrolled, 3 parents or carers linked" in result.out
+    result = run(capsys, "--db", db, "import", str(put(workdir, consent, "consent.csv")))
+    assert result.status == 0, result.text
+    assert "Recorded 3 consents given, 2 withdrawals" in result.out
+    granted = [
+        (f["child"], f["channel"]) for f in added(capsys, db, 6) if f["type"] == "ConsentGranted"
+    ]
+    # C-0001 said No to the public page: no consent there.
+    assert granted == [
+        ("C-0001", "closed-group"),
+        ("C-0002", "closed-group"),
+        ("C-0002", "public-page"),
+    ]
