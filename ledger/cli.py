@@ -263,7 +263,9 @@ def _import_register(args: argparse.Namespace, data: bytes) -> int:
     again: importing the same register twice records nothing the second time."""
     ledger = _ledger(args)
     try:
-        register = read_register(data, list(ledger.profile.channels), args.ignore or ())
+        register = read_register(
+            data, list(ledger.profile.channels), args.ignore or (), name=args.file
+        )
     except BadInput as bad:
         raise Stop(EXIT_REFUSED, f"refused: {bad}") from None
     already = _already_recorded(ledger, register.facts)
@@ -1063,8 +1065,10 @@ def build_parser() -> Parser:
     p.add_argument("--setting", required=True, help="the setting's name")
     p.set_defaults(run=cmd_init)
 
-    p = sub("import", "record the facts of a JSON Lines file or a CSV consent register")
-    p.add_argument("file", help="a .jsonl file (one fact a line), a .csv consent register, or -")
+    p = sub("import", "record the facts of a JSON Lines file or a spreadsheet's register")
+    p.add_argument(
+        "file", help="a .jsonl file (one fact a line), a .csv or .xlsx register (below), or -"
+    )
     p.add_argument(
         "--ignore",
         action="append",

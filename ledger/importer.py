@@ -726,26 +726,36 @@ def _method(value: str, line: int, column: str) -> str:
     return method
 
 
-def read_register(data: bytes, channels: Sequence[str], ignore: Collection[str] = ()) -> Register:
-    """A consent register (CSV), read whole: its facts, or ``BadInput`` for the first bad cell.
+def read_register(
+    data: bytes, channels: Sequence[str], ignore: Collection[str] = (), *, name: str = ".csv"
+) -> Register:
+    """A register (CSV, or an Excel workbook if ``name`` ends in .xlsx), read whole: its facts,
+    or ``BadInput`` for the first bad cell.
 
     ``channels`` are the ledger's profile's channels; ``ignore`` the headings to leave out.
     """
+    if name.lower().endswith(".xlsx"):
+        return _read_rows(_xlsx_rows(data), channels, ignore)
     text = _decode_text(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
-    rows = _rows(reader)
-    header = None
-    for row in rows:
+    return _read_rows(((reader.line_num, row) for row in _rows(reader)), channels, ignore)
+
+
+def _read_rows(
+    numbered: Iterable[tuple[int, list[str]]], channels: Sequence[str], ignore: Collection[str]
+) -> Register:
+    rows = iter(numbered)
+    header, header_line = None, 1
+    for number, row in rows:
         if any(cell.strip() for cell in row):
-            header = row
+            header, header_line = row, number
             break
     if header is None:
         raise BadInput(1, None, "the file is empty (expected a header row)")
-    columns = _Columns(header, reader.line_num, channels, ignore)
+    columns = _Columns(header, header_line, channels, ignore)
     register = Register(columns.kind, [], [])
     children = _Children()
-    for row in rows:
-        number = reader.line_num
+    for number, row in rows:
         if not any(cell.strip() for cell in row):
             continue
         extra = row[len(header) :]
@@ -760,6 +770,59 @@ def read_register(data: bytes, channels: Sequence[str], ignore: Collection[str] 
         else:
             _consent_row(register, columns, row, number)
     return register
+
+
+def _xlsx_cell(value: object) -> str:
+    """A workbook cell as the text a CSV export would give (dates as YYYY-MM-DD)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
+    """The rows of a workbook's sheet, numbered as the spreadsheet numbers them. The register
+    must be the only sheet with anything in it (nothing on another sheet is passed over)."""
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+        sheets = [
+            sheet
+            for sheet in book.worksheets
+            if any(v is not None for row in sheet.iter_rows(values_only=True) for v in row)
+        ]
+        if len(sheets) > 1:
+            raise BadInput(
+                None,
+                None,
+                f"the workbook has {len(sheets)} sheets with something on them: keep the"
+                " register on a sheet of its own, in a workbook of its own",
+            )
+        if not sheets:
+            raise BadInput(1, None, "the workbook is empty (expected a header row)")
+        rows = [
+            (number, [_xlsx_cell(v) for v in row])
+            for number, row in enumerate(sheets[0].iter_rows(values_only=True), start=1)
+        ]
+        book.close()
+    except BadInput:
+        raise
+    except Exception as exc:  # a damaged file: zipfile's, XML's and openpyxl's errors vary
+        raise BadInput(
+            None,
+            None,
+            f"not an Excel workbook that can be read ({type(exc).__name__}); save it again as"
+            " .xlsx, or as CSV UTF-8",
+        ) from None
+    yield from rows
 
 
 class _Children:
@@ -982,8 +1045,8 @@ def _rows(reader: Any) -> Iterator[list[str]]:
 
 
 def is_register(name: str) -> bool:
-    """A spreadsheet's register (CSV, or tab-separated), not JSON Lines."""
-    return name.lower().endswith((".csv", ".tsv"))
+    """A spreadsheet's register (CSV, tab-separated, or an Excel workbook), not JSON Lines."""
+    return name.lower().endswith((".csv", ".tsv", ".xlsx"))
 
 
 def stream_file(data: bytes, name: str) -> Iterator[tuple[int, ev.Event]]:
@@ -1013,8 +1076,9 @@ def register_help() -> str:
 
     out = [
         para(
-            "A consent register (.csv or .tsv; commas, semicolons or tabs; UTF-8, with or"
-            " without a BOM, or UTF-16): one row per child, parent or carer and form. Columns"
+            "A consent register (.csv or .tsv: commas, semicolons or tabs; UTF-8, with or"
+            " without a BOM, or UTF-16; or an Excel workbook, .xlsx, with the register on its"
+            " only sheet): one row per child, parent or carer and form. Columns"
             " are found by their headings, whatever the capitals and punctuation (`Parent/Carer"
             ' ref` is read as "parent carer ref"). The headings accepted for each column:'
         )

@@ -859,6 +859,7 @@ def test_import_help_lists_every_column_heading_date_form_and_answer(
     assert ", ".join(NO) in text
     assert "--ignore" in text and "--dry-run" in text
     assert "two-digit year" in text
+    assert ".xlsx" in text
 
 
 def _readme_registers() -> list[str]:
@@ -871,7 +872,16 @@ def test_the_readme_describes_the_registers_and_its_examples_import(
     workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
     section = README.read_text().split("### Registers from a spreadsheet", 1)[1]
-    for said in (*YES, *NO, "03.09.2025", "`5/9/26`", "--ignore", "--dry-run", "Closed Group"):
+    for said in (
+        *YES,
+        *NO,
+        "03.09.2025",
+        "`5/9/26`",
+        "--ignore",
+        "--dry-run",
+        "Closed Group",
+        ".xlsx",
+    ):
         assert said in section, said
     children, consent = sorted(_readme_registers(), key=lambda text: "Start date" not in text)
     db = ledger(capsys, new_db, [], SW)
@@ -890,3 +900,103 @@ def test_the_readme_describes_the_registers_and_its_examples_import(
         ("C-0002", "closed-group"),
         ("C-0002", "public-page"),
     ]
+
+
+# --- 7. Excel workbooks, the same rules ---------------------------------------------------------
+
+
+CHANNEL_HEADS = ("Closed Group", "Public Page")
+
+
+def _workbook(rows: list[list[object]], extra_sheet: bool = False) -> bytes:
+    import io
+
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    if extra_sheet:
+        book.create_sheet("Notes").append(["something else"])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def test_an_excel_workbook_imports_by_the_same_rules(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Dates as Excel dates, Yes/No as text and as TRUE/FALSE, a form number as a number."""
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
+    data = _workbook(
+        [
+            [
+                *("Child ref", "Parent/Carer ref", "Form No.", "Date signed", "Method"),
+                *CHANNEL_HEADS,
+            ],
+            ["C-0001", "G-0001", 17, dt.datetime(2025, 9, 3), "Paper", "Yes", "No"],
+            ["C-0002", "G-0002", "F-18", "04/09/2025", "email", True, False],
+            ["C-0002", "G-0002", "F-19", dt.date(2025, 9, 5), "email", None, None],
+        ]
+    )
+    path = put(workdir, "", "Consent register.xlsx", raw=data)
+    result = run(capsys, "--db", db, "import", str(path))
+    assert result.status == 0, result.text
+    assert "1 row says No" in result.out
+    assert added(capsys, db, 1 + len(BASE_COMMON)) == [
+        grant("C-0001", "G-0001", "closed-group", "2025-09-03", "17", "paper"),
+        grant("C-0002", "G-0002", "closed-group", "2025-09-04", "F-18", "email"),
+    ]
+    again = run(capsys, "--db", db, "import", str(path))
+    assert "Nothing was recorded" in again.out
+
+
+@pytest.mark.parametrize(
+    ("rows", "extra_sheet", "says"),
+    [
+        pytest.param(
+            [
+                ["Child", "Parent", "Channel", "Photo Consent", "Date signed", "Form", "Method"],
+                ["C-0001", "G-0001", "closed-group", "maybe", "03/09/2025", "F-1", "paper"],
+            ],
+            False,
+            "line 2, column `Photo Consent`: `maybe` is not a Yes/No answer",
+            id="bad-answer",
+        ),
+        pytest.param(
+            [["Child", "Parent", "Channel", "Date signed", "Form", "Method", "Room"]],
+            False,
+            "line 1, column `Room`: this column is not understood",
+            id="unknown-column",
+        ),
+        pytest.param(
+            [["Child", "Parent", "Channel", "Date signed", "Form", "Method"]],
+            True,
+            "the workbook has 2 sheets with something on them",
+            id="two-sheets",
+        ),
+    ],
+)
+def test_a_bad_workbook_is_refused_as_a_bad_csv_is(
+    workdir: Path,
+    new_db: NewDb,
+    capsys: pytest.CaptureFixture[str],
+    rows: list[list[object]],
+    extra_sheet: bool,
+    says: str,
+) -> None:
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
+    path = put(workdir, "", "register.xlsx", raw=_workbook(rows, extra_sheet))
+    result = refused(capsys, db, path)
+    assert says in result.err
+
+
+@pytest.mark.parametrize("raw", [b"", b"PK\x03\x04 not really a zip", b"Child,Parent\n"])
+def test_a_file_named_xlsx_that_is_no_workbook_is_refused(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], raw: bytes
+) -> None:
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
+    path = put(workdir, "", "register.xlsx", raw=raw)
+    result = refused(capsys, db, path)
+    assert "not an Excel workbook that can be read" in result.err
