@@ -15,7 +15,7 @@ import re
 import shutil
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import NoReturn, TextIO
 
@@ -26,7 +26,17 @@ from ledger import events as ev
 from ledger import integrity, merkle, privacy, receipts, recording, store, trail
 from ledger.checkpoint import Checkpoint
 from ledger.decisions import Refused, decide
-from ledger.importer import BadInput, decode_object, stream_file, stream_path
+from ledger.importer import (
+    BadInput,
+    Register,
+    decode_object,
+    is_register,
+    read_register,
+    register_help,
+    stream_file,
+    stream_path,
+    where,
+)
 from ledger.mapper import EventMapper, MapperError
 from ledger.profile import Profile, ProfileError, shipped
 from ledger.profile import load as load_profile
@@ -248,18 +258,179 @@ def cmd_import(args: argparse.Namespace) -> int:
     try:
         if args.file == "-":
             data = sys.stdin.buffer.read()
+        elif is_register(args.file):
+            data = path.read_bytes()
         else:
             with path.open("rb") as file:
                 file.read(1)  # readable (it is read again, a line at a time, as it is recorded)
     except (OSError, ValueError) as exc:
         raise _unreadable(args.file, exc) from None
+    if is_register(args.file):
+        return _import_register(args, data)
+    if args.ignore:
+        raise Stop(EXIT_REFUSED, "refused: --ignore is for a spreadsheet's register (.csv)")
+
     # Read as it is recorded: bad input met on the way stops the write before anything is kept.
-    if args.file == "-":
-        positions = _record(args, lambda: stream_file(data, args.file))
-    else:
-        positions = _record(args, lambda: stream_path(path))
+    def read() -> Iterator[tuple[int, ev.Event]]:
+        return stream_file(data, args.file) if args.file == "-" else stream_path(path)
+
+    if args.dry_run:
+        try:
+            counts = _decide_only(_ledger(args), read(), None)
+        except BadInput as bad:
+            raise Stop(EXIT_REFUSED, _refusal_text(bad.line, bad.field, bad.message)) from None
+        print(_counted(counts, dry_run=True) + "\nThis was a dry run: nothing was written.")
+        return EXIT_OK
+    positions = _record(args, read)
     print(f"Imported {len(positions):,} facts (positions {positions[0]}–{positions[-1]}).")
     return EXIT_OK
+
+
+def _import_register(args: argparse.Namespace, data: bytes) -> int:
+    """A spreadsheet's register: read whole (it is small), checked, then recorded all or none.
+    A fact the ledger already holds (or that an earlier row of the file gives) is not recorded
+    again: importing the same register twice records nothing the second time."""
+    ledger = _ledger(args)
+    try:
+        register = read_register(
+            data, list(ledger.profile.channels), args.ignore or (), name=args.file
+        )
+    except BadInput as bad:
+        raise Stop(EXIT_REFUSED, f"refused: {bad}") from None
+    already = _already_recorded(ledger, register.facts)
+    new = [i for i in range(len(register.facts)) if i not in already]
+    facts = [register.facts[i] for i in new]
+    columns = [register.columns[i] for i in new]
+    positions: range | None = None
+    if args.dry_run:
+        _decide_only(ledger, facts, columns)
+    elif facts:
+        signer = _signer(_config(args))
+        try:
+            positions = ledger.record([e for _, e in facts], signer, system_clock)
+        except Refused as refusal:
+            index = getattr(refusal, "index", 0)
+            line = facts[index][0]
+            column = columns[index].get(refusal.field)
+            text = where(line, column, refusal.field) + refusal.message
+            raise Stop(EXIT_REFUSED, f"refused: {text}") from None
+        except LedgerError as exc:
+            raise Stop(EXIT_REFUSED, str(exc)) from None
+    print(_register_summary(register, facts, positions, already, dry_run=args.dry_run))
+    return EXIT_OK
+
+
+def _already_recorded(ledger: Ledger, facts: Sequence[tuple[int, ev.Event]]) -> dict[int, str]:
+    """For each fact (by its index) already in the ledger, where: ``position 14``; or, for a
+    fact an earlier row of the same file gives, ``line 3 of this file``. The same fact is the
+    same type with the same fields (names and form references compared opened)."""
+    from ledger.mapper import topic_of
+
+    wanted = {topic_of(event) for _, event in facts}
+    found: dict[bytes, int] = {}
+    for position, topic, state in ledger.fact_rows():
+        if topic in wanted:
+            stored = StoredEvent(ledger.stream, position, topic, state)
+            found.setdefault(msgspec.json.encode(ledger.decode(stored).event), position)
+    earlier: dict[bytes, int] = {}
+    out: dict[int, str] = {}
+    for index, (line, event) in enumerate(facts):
+        same = msgspec.json.encode(event)
+        if same in found:
+            out[index] = f"line {line}: position {found[same]}"
+        elif same in earlier:
+            out[index] = f"line {line}: as line {earlier[same]} of this file"
+        else:
+            earlier[same] = line
+    return out
+
+
+def _decide_only(
+    ledger: Ledger,
+    facts: Iterable[tuple[int, ev.Event]],
+    columns: Sequence[dict[str, str]] | None,
+) -> dict[str, int]:
+    """Decide each fact as an import would, against the ledger and the facts before it, and
+    count them by kind; nothing is written (a dry run). A refusal stops as the import would."""
+    registers = ledger.registers()
+    profile = ledger.profile
+    day = today(system_clock)
+    position = registers.position
+    counts: dict[str, int] = {}
+    for index, (line, event) in enumerate(facts):
+        try:
+            decide(registers, profile, event, day)
+        except Refused as refusal:
+            column = columns[index].get(refusal.field) if columns is not None else None
+            text = where(line, column, refusal.field) + refusal.message
+            raise Stop(EXIT_REFUSED, f"refused: {text}") from None
+        position += 1
+        reg.apply(registers, event, position)
+        kind = type(event).__name__
+        counts[kind] = counts.get(kind, 0) + 1
+    return counts
+
+
+def _plural(count: int, one: str, many: str) -> str:
+    return f"{count:,} {one if count == 1 else many}"
+
+
+_KINDS = {
+    "ConsentGranted": ("consent given", "consents given"),
+    "ConsentWithdrawn": ("withdrawal", "withdrawals"),
+    "ChildEnrolled": ("child enrolled", "children enrolled"),
+    "GuardianLinked": ("parent or carer linked to a child", "parents or carers linked to children"),
+}
+
+
+def _counted(counts: dict[str, int], *, dry_run: bool, at: str = "") -> str:
+    if not counts:
+        return "Nothing would be recorded." if dry_run else "Nothing was recorded."
+    told = ", ".join(
+        _plural(n, *_KINDS.get(kind, (f"{kind} fact", f"{kind} facts")))
+        for kind, n in counts.items()
+    )
+    return ("Would record " if dry_run else "Recorded ") + told + (f" ({at})" if at else "") + "."
+
+
+def _register_summary(
+    register: Register,
+    facts: Sequence[tuple[int, ev.Event]],
+    positions: range | None,
+    already: dict[int, str],
+    *,
+    dry_run: bool,
+) -> str:
+    lines = [f"Read {_plural(register.rows, 'row', 'rows')} of the {register.kind} register."]
+    counts: dict[str, int] = {}
+    for _, event in facts:
+        counts[type(event).__name__] = counts.get(type(event).__name__, 0) + 1
+    at = ""
+    if positions:
+        at = (
+            f"position {positions[0]}"
+            if len(positions) == 1
+            else f"positions {positions[0]}–{positions[-1]}"
+        )
+    if counts:
+        lines.append(_counted(counts, dry_run=dry_run, at=at))
+    if already:
+        shown = "; ".join(list(already.values())[:10])
+        more = f"; and {len(already) - 10:,} more" if len(already) > 10 else ""
+        lines.append(
+            f"Already recorded, so not recorded again: {_plural(len(already), 'fact', 'facts')}"
+            f" ({shown}{more})."
+        )
+    if register.not_consent:
+        lines.append(
+            f"{_plural(register.not_consent, 'row says', 'rows say')} No (not consent):"
+            " nothing recorded."
+        )
+    if not counts:
+        lines.append(_counted(counts, dry_run=dry_run))
+    if dry_run:
+        lines.append("This was a dry run: nothing was written.")
+    return "\n".join(lines)
 
 
 def _recording_handler(command: recording.Command) -> Callable[[argparse.Namespace], int]:
@@ -1182,8 +1353,22 @@ def build_parser() -> Parser:
     p.add_argument("--setting", required=True, help="the setting's name")
     p.set_defaults(run=cmd_init)
 
-    p = sub("import", "record the facts of a JSON Lines file or a CSV consent register")
-    p.add_argument("file", help="a .jsonl file (one fact a line), a .csv consent register, or -")
+    p = sub("import", "record the facts of a JSON Lines file or a spreadsheet's register")
+    p.add_argument(
+        "file", help="a .jsonl file (one fact a line), a .csv or .xlsx register (below), or -"
+    )
+    p.add_argument(
+        "--ignore",
+        action="append",
+        metavar="COLUMN",
+        help="leave out the register's column with this heading (repeat for each)",
+    )
+    p.add_argument(
+        "--dry-run",
+        action="store_true",
+        help="check the file and say what would be recorded; write nothing",
+    )
+    p.epilog = f"{register_help()}\n\nexample:\n  {EXAMPLES['import']}"
     p.set_defaults(run=cmd_import)
 
     p = sub("export", "write the audit trail as JSON Lines to standard output")
