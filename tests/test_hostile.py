@@ -715,3 +715,10 @@ def test_a_checkpoint_line_with_another_size_says_both_numbers(pair: Pair) -> No
     lines[-1] = _encode({**last, "size": size + 1})
     out = refused("trail", _join(lines), pair.work, pair.a.vkey)
     assert f"line {len(lines)}: the checkpoint line says {size + 1} facts; {size} precede it" in out
+
+
+def test_a_file_signed_by_a_key_outside_several_trusted_ones_is_named(pair: Pair) -> None:
+    third = Signer.generate("policy-ledger").verifier_key()
+    for kind in KINDS:
+        out = refused(kind, genuine(pair.b, kind), pair.work, pair.a.vkey, third)
+        assert f"says it is signed by {pair.b.vkey}, which is not one of the 2 trusted keys" in out
