@@ -590,6 +590,9 @@ def test_verify_published_needs_a_supplied_key_and_says_which_key(store: str) ->
         other = Signer.generate("policy-ledger").verifier_key()
         status, out = cli(place, "verify", "--published", "kept.txt", "--key", other)
         assert status != 0 and "Intact" not in out, out
+        status, out = cli(place, "verify", "--key", other)
+        assert status == 1 and "Intact" not in out, out
+        assert f"Checked against the key supplied, {other}." in out
 
 
 @contextlib.contextmanager
