@@ -670,6 +670,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         problem = _extends_published(ledger, verifier, Path(args.published))
         if problem:
             print(f"TAMPERED at position {problem[0]}: {problem[1]}")
+            print(f"Checked against {against}.")
             return EXIT_NO
     if verdict.ok:
         print(
@@ -682,6 +683,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         return _verify_caches(ledger)
     print(f"TAMPERED at position {verdict.bad_position}: {verdict.problem}")
     print(f"The first {verdict.size:,} facts match the signed tree.")
+    print(f"Checked against {against}.")
     _verify_caches(ledger)
     return EXIT_NO
 

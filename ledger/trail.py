@@ -345,8 +345,12 @@ def pick(trusted: Sequence[Verifier], hint: str | None) -> Verifier | str:
             return verifier
     if len(trusted) == 1:
         return trusted[0]
-    named = f" says it is signed by {hint.strip()}, which" if hint else ""
-    return f"the file{named} is signed by none of the {len(trusted)} trusted keys"
+    if hint:
+        return (
+            f"the file says it is signed by {hint.strip()}, which is not one of the"
+            f" {len(trusted)} trusted keys"
+        )
+    return f"the file names no key to choose among the {len(trusted)} trusted keys"
 
 
 def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:

@@ -590,6 +590,9 @@ def test_verify_published_needs_a_supplied_key_and_says_which_key(store: str) ->
         other = Signer.generate("policy-ledger").verifier_key()
         status, out = cli(place, "verify", "--published", "kept.txt", "--key", other)
         assert status != 0 and "Intact" not in out, out
+        status, out = cli(place, "verify", "--key", other)
+        assert status == 1 and "Intact" not in out, out
+        assert f"Checked against the key supplied, {other}." in out
 
 
 @contextlib.contextmanager
@@ -715,3 +718,33 @@ def test_a_checkpoint_line_with_another_size_says_both_numbers(pair: Pair) -> No
     lines[-1] = _encode({**last, "size": size + 1})
     out = refused("trail", _join(lines), pair.work, pair.a.vkey)
     assert f"line {len(lines)}: the checkpoint line says {size + 1} facts; {size} precede it" in out
+
+
+def test_a_file_signed_by_a_key_outside_several_trusted_ones_is_named(pair: Pair) -> None:
+    third = Signer.generate("policy-ledger").verifier_key()
+    for kind in KINDS:
+        out = refused(kind, genuine(pair.b, kind), pair.work, pair.a.vkey, third)
+        assert f"says it is signed by {pair.b.vkey}, which is not one of the 2 trusted keys" in out
+
+
+def test_a_receipt_made_before_this_change_still_checks(pair: Pair) -> None:
+    """Receipts made by the earlier ledger carried the facts as exported, sealing key included
+    (what this change stopped): what was once recorded and handed out must still verify. Made
+    here as that ledger made them: the exported lines, signed by the setting's own key."""
+    receipt = json.loads(pair.a.receipt)
+    exported = {
+        line["position"]: line for line in map(json.loads, _lines(pair.a.trail)) if "leaf" in line
+    }
+    facts = [exported[fact["position"]] for fact in receipt["ledger"]["facts"]]
+    assert any("key" in part for f in facts for part in f.get("sealed", {}).values())
+    old = {**receipt, "ledger": {**receipt["ledger"], "facts": facts}}
+    status, out = check("receipt", _resign_receipt(old, pair.a.signer), pair.work, pair.a.vkey)
+    assert status == 0 and "Verified" in out, out
+    # And with a sealed value that its key does not open, it is refused.
+    sealed = next(f for f in facts if "sealed" in f)
+    field = next(iter(sealed["sealed"]))
+    forged_fact = {**sealed, field: "F-FORGED"}
+    forged_facts = [forged_fact if f is sealed else f for f in facts]
+    forged = {**receipt, "ledger": {**receipt["ledger"], "facts": forged_facts}}
+    out = refused("receipt", _resign_receipt(forged, pair.a.signer), pair.work, pair.a.vkey)
+    assert "does not match its sealed value" in out
