@@ -445,11 +445,12 @@ def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
     if not isinstance(facts[0].event, ev.SettingRegistered):
         raise TrailError(facts[0].line, "the trail does not start with SettingRegistered")
     for subject, line_number in sorted(redacted.items(), key=lambda item: item[1]):
-        if subject not in forgotten:
+        # Text about several people (a joint seal, ``keys.joint_subject``) goes with any one.
+        if not any(person in forgotten for person in keystore.people_of(subject)):
             raise TrailError(
                 line_number,
                 f"a field is shown as {FORGOTTEN}, but the trail records no forget of"
-                f" {subject}: its key was withheld, or the trail was cut before the forget (an"
+                f" {' or '.join(keystore.people_of(subject))}: its key was withheld, or the trail was cut before the forget (an"
                 " `export --as-of` made after a forget: replay the whole export with --known-at)",
             )
     root = tree.root().hex()
