@@ -412,11 +412,12 @@ def _words(heading: str) -> str:
 
 def _shown(value: str) -> str:
     """A structured cell's value, to repeat in a message; or "the cell" if it could be a name
-    (two capitalised words), is long, or holds characters that are not plain."""
+    (any capitalised word: a first name alone is one), is long, or holds characters that are
+    not plain. Dates, numbers and lower-case words are repeated."""
     if (
         len(value) <= 24
         and re.fullmatch(r"[\w./:✓✔ -]+", value)
-        and not re.search(r"[A-Z][a-z]+[ -]+[A-Z][a-z]", value)
+        and not re.search(r"[A-Z][a-z]", value)
     ):
         return f"`{value}`"
     return "the cell"
