@@ -233,7 +233,8 @@ _WHAT: dict[str, tuple[str, str | None, str]] = {
 
 def describe(faults: list[tuple[str, int, Fault]]) -> list[str]:
     """``verify``'s lines for the saved rows not bound to the history (``Ledger.cache_faults``):
-    one line per kind of row and fault, naming the positions (the first few)."""
+    one line per kind of row and fault, naming the positions (the first few); those that mean
+    tampering (``is_tampering``) begin "CACHE TAMPERED: ", the others "Note: "."""
     groups: dict[tuple[str, Fault], list[int]] = {}
     for what, position, fault in faults:
         groups.setdefault((what, fault), []).append(position)
@@ -250,5 +251,6 @@ def describe(faults: list[tuple[str, int, Fault]]) -> list[str]:
             line = f"{one} at {where} {singular}"
         else:
             line = f"{len(positions):,} {many} (at {where}) {plural}"
-        lines.append(f"{line}: ignored ({anew})")
+        label = "CACHE TAMPERED" if is_tampering(fault) else "Note"
+        lines.append(f"{label}: {line}: ignored ({anew}).")
     return lines
