@@ -20,6 +20,7 @@ cache is not signed; anyone able to write to the ledger can write one that looks
 from __future__ import annotations
 
 import hashlib
+import struct
 from collections.abc import Callable
 from typing import Literal
 
@@ -43,28 +44,27 @@ class Head(msgspec.Struct, frozen=True, array_like=True):
     root: bytes
 
 
-class _Header(msgspec.Struct, frozen=True, array_like=True):
-    size: int
-    sequence: int
-    root: bytes
-    digest: bytes
+# The header after MAGIC: size, sequence, root (what the cache is bound to), then the digest of
+# those 48 bytes and the content. Fixed widths: every byte of it is the one encoding of what it
+# says, and reading it is one unpack.
+_BOUND = struct.Struct(">QQ32s")
+_HEADER = struct.Struct(">QQ32s32s")
+HEADER_SIZE = len(MAGIC) + _HEADER.size
 
 
-_encoder = msgspec.msgpack.Encoder()
-_decoder = msgspec.msgpack.Decoder(_Header)
-
-
-def _digest(head: Head, content: bytes | memoryview) -> bytes:
+def _digest(bound: bytes | memoryview, content: bytes | memoryview) -> bytes:
     hasher = hashlib.sha256(_DOMAIN)
-    hasher.update(_encoder.encode(head))
+    hasher.update(bound)
     hasher.update(content)
     return hasher.digest()
 
 
 def bind(head: Head, content: bytes) -> bytes:
     """The stored bytes of a cache computed for ``head``: its header, then ``content``."""
-    header = _encoder.encode(_Header(head.size, head.sequence, head.root, _digest(head, content)))
-    return MAGIC + len(header).to_bytes(2, "big") + header + content
+    bound = _BOUND.pack(head.size, head.sequence, head.root)  # raises unless they fit
+    if len(head.root) != 32:
+        raise ValueError("a root is 32 bytes")
+    return MAGIC + bound + _digest(bound, content) + content
 
 
 def unbind(state: bytes, position: int, head_at: Callable[[int], Head | None]) -> bytes | Fault:
@@ -79,34 +79,54 @@ def unbind(state: bytes, position: int, head_at: Callable[[int], Head | None]) -
     return opened if isinstance(opened, str) else state[opened:]
 
 
-def fault_of(state: bytes, position: int, head_at: Callable[[int], Head | None]) -> Fault | None:
-    """What is wrong with a stored cache (``unbind``), or None: without copying its content
-    (``verify`` reads every saved row, the registers among them: tens of megabytes)."""
-    opened = _open(state, position, head_at)
-    return opened if isinstance(opened, str) else None
+class Checker:
+    """What is wrong with each of many stored caches (``unbind``'s checks), for ``verify``: a
+    head is compared once for all the rows bound to it, and no content is copied (the
+    registers are tens of megabytes; the entries, hundreds of thousands of rows)."""
+
+    def __init__(self, head_at: Callable[[int], Head | None]) -> None:
+        self._head_at = head_at
+        self._bound: dict[bytes, tuple[int, bool]] = {}  # a header's bound part: size, ours
+
+    def fault(self, state: bytes, position: int) -> Fault | None:
+        if not state.startswith(MAGIC):
+            return "unbound"
+        if len(state) < HEADER_SIZE:
+            return "altered"
+        start = len(MAGIC)
+        bound = state[start : start + _BOUND.size]
+        known = self._bound.get(bound)
+        if known is None:
+            size, sequence, root = _BOUND.unpack(bound)
+            ours = self._head_at(sequence) == Head(size, sequence, root)
+            known = self._bound[bound] = (size, ours)
+        if known[0] != position:
+            return "moved"
+        if not known[1]:
+            return "foreign"
+        if (
+            _digest(bound, memoryview(state)[HEADER_SIZE:])
+            != state[start + _BOUND.size : HEADER_SIZE]
+        ):
+            return "altered"
+        return None
 
 
 def _open(state: bytes, position: int, head_at: Callable[[int], Head | None]) -> int | Fault:
     """Where the content of a bound cache starts, or what is wrong with it."""
     if not state.startswith(MAGIC):
         return "unbound"
-    start = len(MAGIC) + 2
-    length = int.from_bytes(state[len(MAGIC) : start], "big")
-    encoded = state[start : start + length]
-    try:
-        header = _decoder.decode(encoded)
-    except (msgspec.DecodeError, msgspec.ValidationError):
+    if len(state) < HEADER_SIZE:
         return "altered"
-    if start + length > len(state) or _encoder.encode(header) != encoded:
-        return "altered"  # every byte of the header is the one encoding of what it says
-    if header.size != position:
+    size, sequence, root, digest = _HEADER.unpack_from(state, len(MAGIC))
+    if size != position:
         return "moved"
-    claimed = Head(header.size, header.sequence, header.root)
-    if head_at(header.sequence) != claimed:
+    if head_at(sequence) != Head(size, sequence, root):
         return "foreign"
-    if _digest(claimed, memoryview(state)[start + length :]) != header.digest:
+    view = memoryview(state)
+    if _digest(view[len(MAGIC) : len(MAGIC) + _BOUND.size], view[HEADER_SIZE:]) != digest:
         return "altered"
-    return start + length
+    return HEADER_SIZE
 
 
 # The first bytes of a checkpoint row hold its sequence, size and signed note (its leaf hashes,
@@ -213,7 +233,8 @@ _WHAT: dict[str, tuple[str, str | None, str]] = {
 
 def describe(faults: list[tuple[str, int, Fault]]) -> list[str]:
     """``verify``'s lines for the saved rows not bound to the history (``Ledger.cache_faults``):
-    one line per kind of row and fault, naming the positions (the first few)."""
+    one line per kind of row and fault, naming the positions (the first few); those that mean
+    tampering (``is_tampering``) begin "CACHE TAMPERED: ", the others "Note: "."""
     groups: dict[tuple[str, Fault], list[int]] = {}
     for what, position, fault in faults:
         groups.setdefault((what, fault), []).append(position)
@@ -230,5 +251,6 @@ def describe(faults: list[tuple[str, int, Fault]]) -> list[str]:
             line = f"{one} at {where} {singular}"
         else:
             line = f"{len(positions):,} {many} (at {where}) {plural}"
-        lines.append(f"{line}: ignored ({anew})")
+        label = "CACHE TAMPERED" if is_tampering(fault) else "Note"
+        lines.append(f"{label}: {line}: ignored ({anew}).")
     return lines

@@ -698,7 +698,7 @@ def _verify_caches(ledger: Ledger) -> int:
     lines = caches.describe(faults)
     tampered = any(caches.is_tampering(fault) for _, _, fault in faults)
     for line in lines:
-        print(("CACHE TAMPERED: " if tampered else "Note: ") + line + ".")
+        print(line)
     if tampered:
         print(
             "The caches were written by something other than this ledger; commands ignore"

@@ -280,6 +280,8 @@ def _uuid_or_none(ident: object) -> uuid.UUID | None:
 
 def _as_bytes(state: object) -> bytes:
     """A stored state as bytes (text or NULL written by hand: bytes no cache begins with)."""
+    if type(state) is bytes:
+        return state
     if isinstance(state, bytes | bytearray | memoryview):
         return bytes(state)
     return str(state).encode()
@@ -767,7 +769,13 @@ class Ledger(Application[uuid.UUID]):
         from projections import sitedata
 
         names[view_id(self.stream, sitedata.NAME)] = "site"
+        postgres = self.config.is_postgres
+        by_stored: dict[object, str] = {
+            (ident if postgres or ident is None else ident.hex): what
+            for ident, what in names.items()
+        }
         faults: list[tuple[str, int, caches.Fault]] = []
+        checker = caches.Checker(self.head_at)
         if self.config.is_postgres:
             from psycopg import sql
 
@@ -799,10 +807,11 @@ class Ledger(Application[uuid.UUID]):
                     for r in cursor.fetchall()
                 ]
             for ident, version, topic, state in chunk:
-                what = names.get(_uuid_or_none(ident)) or (
-                    "entry" if topic == _ENTRY_TOPIC else "other"
+                what = by_stored.get(ident) or (  # (an id as stored: parsing each is slow)
+                    names.get(_uuid_or_none(ident)) if topic != _ENTRY_TOPIC else "entry"
                 )
-                fault = caches.fault_of(state, version, self.head_at)
+                what = what or "other"
+                fault = checker.fault(state, version)
                 if fault is not None and not (fault == "unbound" and what == "other"):
                     faults.append((what, version, fault))  # (old rows of no use: never read)
             if len(chunk) < READ_CHUNK:

@@ -186,8 +186,7 @@ def strip_bindings(rows: Sequence[Row]) -> list[Row]:
     for ident, version, topic, state in rows:
         data = bytes(state)
         assert data.startswith(caches.MAGIC)
-        length = int.from_bytes(data[len(caches.MAGIC) : len(caches.MAGIC) + 2], "big")
-        out.append((ident, version, topic, data[len(caches.MAGIC) + 2 + length :]))
+        out.append((ident, version, topic, data[caches.HEADER_SIZE :]))
     return out
 
 
@@ -614,9 +613,14 @@ def test_a_bound_cache_opens_only_where_and_for_what_it_was_bound(
     if other != content:
         forged = state[: len(state) - len(content)] + other
         assert caches.unbind(forged, size, heads.get) == "altered"
+    checker = caches.Checker(heads.get)  # verify's way: the same verdict on every row
+    assert checker.fault(state, size) is None
+    assert checker.fault(state, size + 1) == "moved"
     for place in range(len(state)):  # any one byte changed: it never opens
         changed = bytearray(state)
         changed[place] ^= 0x01
+        opened = caches.unbind(bytes(changed), size, heads.get)
+        assert checker.fault(bytes(changed), size) == opened
         assert caches.unbind(bytes(changed), size, heads.get) in (
             "unbound",
             "altered",
