@@ -450,7 +450,8 @@ def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
             raise TrailError(
                 line_number,
                 f"a field is shown as {FORGOTTEN}, but the trail records no forget of"
-                f" {' or '.join(keystore.people_of(subject))}: its key was withheld, or the trail was cut before the forget (an"
+                f" {' or '.join(keystore.people_of(subject))}: its key was withheld, or the"
+                " trail was cut before the forget (an"
                 " `export --as-of` made after a forget: replay the whole export with --known-at)",
             )
     root = tree.root().hex()
