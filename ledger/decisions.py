@@ -32,15 +32,6 @@ class Refused(ValueError):
 
 
 Check = Callable[[Registers, Profile, ev.Event], None]
-_CHECKS: dict[type[ev.Event], Check] = {}
-
-
-def _check(cls: type[ev.Event]) -> Callable[[Check], Check]:
-    def register(fn: Check) -> Check:
-        _CHECKS[cls] = fn
-        return fn
-
-    return register
 
 
 def decide(
@@ -135,17 +126,14 @@ def _post(r: Registers, ref: str, field: str, on: dt.date) -> None:
 # --- the setting and its policy -----------------------------------------------------------------
 
 
-@_check(ev.SettingRegistered)
 def _setting(r: Registers, profile: Profile, e: ev.Event) -> None:
     raise Refused("type", "SettingRegistered is written by `ledger init`, not imported")
 
 
-@_check(ev.PolicyAdopted)
 def _adopted(r: Registers, profile: Profile, e: ev.Event) -> None:
     pass
 
 
-@_check(ev.PolicyReviewed)
 def _reviewed(r: Registers, profile: Profile, e: ev.Event) -> None:
     adoptions = [m.on for m in r.policy if m.kind == "adopted"]
     if not adoptions:
@@ -153,7 +141,6 @@ def _reviewed(r: Registers, profile: Profile, e: ev.Event) -> None:
     _not_before("on", e.on, min(adoptions), "the policy was adopted")
 
 
-@_check(ev.TermDatesRecorded)
 def _terms(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.TermDatesRecorded)
     if e.summer_holiday_starts.year != e.year:
@@ -165,14 +152,12 @@ def _terms(r: Registers, profile: Profile, e: ev.Event) -> None:
 # --- people ---------------------------------------------------------------------------------
 
 
-@_check(ev.ChildEnrolled)
 def _enrolled(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.ChildEnrolled)
     if e.child in r.children:
         raise Refused("child", f"{e.child} is already enrolled (expected a new reference)")
 
 
-@_check(ev.ChildLeft)
 def _child_left(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.ChildLeft)
     _child(r, "child", e.child)
@@ -182,7 +167,6 @@ def _child_left(r: Registers, profile: Profile, e: ev.Event) -> None:
     _not_before("on", e.on, child.start, f"{e.child} was enrolled")
 
 
-@_check(ev.GuardianLinked)
 def _linked_event(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.GuardianLinked)
     _child(r, "child", e.child)
@@ -190,14 +174,12 @@ def _linked_event(r: Registers, profile: Profile, e: ev.Event) -> None:
         raise Refused("guardian", f"{e.guardian} is already linked to {e.child}")
 
 
-@_check(ev.PersonJoined)
 def _joined(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.PersonJoined)
     if e.person in r.persons:
         raise Refused("person", f"{e.person} has already joined (expected a new reference)")
 
 
-@_check(ev.PersonLeft)
 def _person_left(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.PersonLeft)
     _person(r, "person", e.person)
@@ -207,14 +189,12 @@ def _person_left(r: Registers, profile: Profile, e: ev.Event) -> None:
     _not_before("on", e.on, person.joined, f"{e.person} joined")
 
 
-@_check(ev.RoleAssigned)
 def _role_assigned(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.RoleAssigned)
     _person(r, "person", e.person)
     _not_before("on", e.on, r.persons[e.person].joined, f"{e.person} joined")
 
 
-@_check(ev.RoleRevoked)
 def _role_revoked(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.RoleRevoked)
     _person(r, "person", e.person)
@@ -223,14 +203,12 @@ def _role_revoked(r: Registers, profile: Profile, e: ev.Event) -> None:
         raise Refused("role", f"{e.person} was not assigned {e.role} on or before {e.on}")
 
 
-@_check(ev.DeviceRegistered)
 def _device(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.DeviceRegistered)
     if e.device in r.devices:
         raise Refused("device", f"{e.device} is already registered (expected a new reference)")
 
 
-@_check(ev.DeviceRetired)
 def _device_retired(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.DeviceRetired)
     device = r.devices.get(e.device)
@@ -244,7 +222,6 @@ def _device_retired(r: Registers, profile: Profile, e: ev.Event) -> None:
 # --- consent and posts --------------------------------------------------------------------------
 
 
-@_check(ev.ConsentGranted)
 def _granted(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.ConsentGranted)
     _linked(r, e.guardian, e.child)
@@ -253,7 +230,6 @@ def _granted(r: Registers, profile: Profile, e: ev.Event) -> None:
         raise Refused("expires", f"{e.expires.isoformat()} is before the grant ({e.on})")
 
 
-@_check(ev.ConsentWithdrawn)
 def _withdrawn(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.ConsentWithdrawn)
     _linked(r, e.guardian, e.child)
@@ -267,7 +243,6 @@ def _withdrawn(r: Registers, profile: Profile, e: ev.Event) -> None:
         )
 
 
-@_check(ev.PostPublished)
 def _published(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.PostPublished)
     if e.post in r.posts:
@@ -282,7 +257,6 @@ def _published(r: Registers, profile: Profile, e: ev.Event) -> None:
         seen.add(child)
 
 
-@_check(ev.PostRemoved)
 def _removed(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.PostRemoved)
     _post(r, e.post, "post", e.on)
@@ -292,14 +266,12 @@ def _removed(r: Registers, profile: Profile, e: ev.Event) -> None:
     _person(r, "by", e.by)
 
 
-@_check(ev.PosterContacted)
 def _contacted(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.PosterContacted)
     _post(r, e.post, "post", e.on)
     _person(r, "by", e.by)
 
 
-@_check(ev.ReferredToManager)
 def _referred(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.ReferredToManager)
     if e.ref.startswith("P-"):
@@ -319,14 +291,12 @@ def _group(profile: Profile) -> None:
         raise Refused("type", f"the {profile.name} profile has no closed group")
 
 
-@_check(ev.MemberAdmitted)
 def _admitted(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.MemberAdmitted)
     _group(profile)
     _actor(r, "member", e.member)
 
 
-@_check(ev.MemberRemoved)
 def _member_removed(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.MemberRemoved)
     _group(profile)
@@ -338,7 +308,6 @@ def _member_removed(r: Registers, profile: Profile, e: ev.Event) -> None:
 # --- friendships --------------------------------------------------------------------------------
 
 
-@_check(ev.FriendshipExceptionGranted)
 def _exception(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.FriendshipExceptionGranted)
     _person(r, "person", e.person)
@@ -370,7 +339,6 @@ def _exception(r: Registers, profile: Profile, e: ev.Event) -> None:
             )
 
 
-@_check(ev.FriendshipExceptionEnded)
 def _exception_ended(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.FriendshipExceptionEnded)
     _person(r, "person", e.person)
@@ -379,7 +347,6 @@ def _exception_ended(r: Registers, profile: Profile, e: ev.Event) -> None:
         raise Refused("guardian", f"no exception for {e.subject} was granted on or before {e.on}")
 
 
-@_check(ev.ConnectionReported)
 def _connection(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.ConnectionReported)
     _person(r, "person", e.person)
@@ -389,7 +356,6 @@ def _connection(r: Registers, profile: Profile, e: ev.Event) -> None:
 # --- concerns and discipline --------------------------------------------------------------------
 
 
-@_check(ev.ConcernRaised)
 def _concern(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.ConcernRaised)
     if e.concern in r.concerns:
@@ -398,7 +364,6 @@ def _concern(r: Registers, profile: Profile, e: ev.Event) -> None:
         _actor(r, "about", e.about)
 
 
-@_check(ev.ConcernAddressed)
 def _addressed(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.ConcernAddressed)
     concern = r.concerns.get(e.concern)
@@ -407,7 +372,6 @@ def _addressed(r: Registers, profile: Profile, e: ev.Event) -> None:
     _not_before("on", e.on, concern.raised, f"{e.concern} was raised")
 
 
-@_check(ev.DisciplinaryReferred)
 def _case(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.DisciplinaryReferred)
     if e.case in r.cases:
@@ -417,7 +381,6 @@ def _case(r: Registers, profile: Profile, e: ev.Event) -> None:
         raise Refused("concern", f"unknown concern {e.concern} (expected one raised earlier)")
 
 
-@_check(ev.DisciplinaryDecided)
 def _decided(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.DisciplinaryDecided)
     case = r.cases.get(e.case)
@@ -431,13 +394,11 @@ def _decided(r: Registers, profile: Profile, e: ev.Event) -> None:
 # --- contact with children ----------------------------------------------------------------------
 
 
-@_check(ev.CommunicationPermitted)
 def _permitted(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.CommunicationPermitted)
     _linked(r, e.guardian, e.child)
 
 
-@_check(ev.ChildContacted)
 def _child_contacted(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.ChildContacted)
     _child(r, "child", e.child)
@@ -447,7 +408,6 @@ def _child_contacted(r: Registers, profile: Profile, e: ev.Event) -> None:
 # --- oversight and privacy ----------------------------------------------------------------------
 
 
-@_check(ev.FindingAcknowledged)
 def _acknowledged(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.FindingAcknowledged)
     subject = e.subject_ref
@@ -473,9 +433,44 @@ def _acknowledged(r: Registers, profile: Profile, e: ev.Event) -> None:
         )
 
 
-@_check(ev.SubjectForgotten)
 def _forgotten(r: Registers, profile: Profile, e: ev.Event) -> None:
     raise Refused("type", "SubjectForgotten is written by `ledger forget`, not imported")
 
 
+# Each kind of fact and the check that decides it (a plain table, not a decorator: mutation
+# testing, `make mutation`, mutates only undecorated functions).
+_CHECKS: dict[type[ev.Event], Check] = {
+    ev.SettingRegistered: _setting,
+    ev.PolicyAdopted: _adopted,
+    ev.PolicyReviewed: _reviewed,
+    ev.TermDatesRecorded: _terms,
+    ev.ChildEnrolled: _enrolled,
+    ev.ChildLeft: _child_left,
+    ev.GuardianLinked: _linked_event,
+    ev.PersonJoined: _joined,
+    ev.PersonLeft: _person_left,
+    ev.RoleAssigned: _role_assigned,
+    ev.RoleRevoked: _role_revoked,
+    ev.DeviceRegistered: _device,
+    ev.DeviceRetired: _device_retired,
+    ev.ConsentGranted: _granted,
+    ev.ConsentWithdrawn: _withdrawn,
+    ev.PostPublished: _published,
+    ev.PostRemoved: _removed,
+    ev.PosterContacted: _contacted,
+    ev.ReferredToManager: _referred,
+    ev.MemberAdmitted: _admitted,
+    ev.MemberRemoved: _member_removed,
+    ev.FriendshipExceptionGranted: _exception,
+    ev.FriendshipExceptionEnded: _exception_ended,
+    ev.ConnectionReported: _connection,
+    ev.ConcernRaised: _concern,
+    ev.ConcernAddressed: _addressed,
+    ev.DisciplinaryReferred: _case,
+    ev.DisciplinaryDecided: _decided,
+    ev.CommunicationPermitted: _permitted,
+    ev.ChildContacted: _child_contacted,
+    ev.FindingAcknowledged: _acknowledged,
+    ev.SubjectForgotten: _forgotten,
+}
 assert set(_CHECKS) == set(ev.EVENT_TYPES.values()), "every event type has a decision"
