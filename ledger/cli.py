@@ -23,6 +23,7 @@ from eventsourcing.persistence import PersistenceError, StoredEvent
 
 from ledger import events as ev
 from ledger import integrity, merkle, privacy, receipts, recording, store, trail
+from ledger import warnings as alerts
 from ledger.checkpoint import Checkpoint
 from ledger.decisions import Refused, decide
 from ledger.importer import (
@@ -254,6 +255,7 @@ def cmd_import(args: argparse.Namespace) -> int:
         return EXIT_OK
     positions = _record(args, read)
     print(f"Imported {len(positions):,} facts (positions {positions[0]}–{positions[-1]}).")
+    _warn_import(args, positions)
     return EXIT_OK
 
 
@@ -288,6 +290,8 @@ def _import_register(args: argparse.Namespace, data: bytes) -> int:
         except LedgerError as exc:
             raise Stop(EXIT_REFUSED, str(exc)) from None
     print(_register_summary(register, facts, positions, already, dry_run=args.dry_run))
+    if positions:
+        _warn_import(args, positions)
     return EXIT_OK
 
 
@@ -430,9 +434,32 @@ def _recording_handler(command: recording.Command) -> Callable[[argparse.Namespa
             raise Stop(EXIT_REFUSED, _refusal_text(None, bad.field, bad.message)) from None
         (position,) = _record(args, [(None, event)])
         print(f"Recorded {command.event.__name__} for {event.subject} at position {position}.")
+        before, after, registers, profile = _episodes_around(args, range(position, position + 1))
+        told = alerts.told(event, before, after, registers, profile)
+        for line in alerts.lines(told, today(system_clock)):
+            print(line)
         return EXIT_OK
 
     return handler
+
+
+def _episodes_around(
+    args: argparse.Namespace, positions: range
+) -> tuple[list[fnd.Episode], list[fnd.Episode], reg.Registers, Profile]:
+    """The findings' episodes just before and just after the facts at ``positions`` were
+    recorded, the registers after them, and the profile: what the warnings are decided from."""
+    ledger = _ledger(args)
+    profile = ledger.profile
+    before = ledger.registers(upto=positions[0] - 1)
+    after = ledger.registers(upto=positions[-1])
+    return fnd.all_episodes(before, profile), fnd.all_episodes(after, profile), after, profile
+
+
+def _warn_import(args: argparse.Namespace, positions: range) -> None:
+    """After an import: how many findings it opened, by rule (``ledger findings`` lists them)."""
+    before, after, _, _ = _episodes_around(args, positions)
+    for line in alerts.counted(before, after, today(system_clock)):
+        print(line)
 
 
 # --- reading ----------------------------------------------------------------------------------
