@@ -18,7 +18,7 @@ from ledger import events as ev
 from ledger import recording
 from ledger.profile import Profile
 from projections.calendar import ONE_DAY, add_days
-from projections.findings import Episode
+from projections.findings import Episode, all_episodes
 from projections.registers import Registers
 
 # Each rule in plain words, beside its code.
@@ -82,6 +82,40 @@ _PLACEHOLDERS: Final[dict[str, str]] = {
     "action": '"WHAT WAS DONE"',
     "since": "DAY",
 }
+
+
+def mentioned(fact: ev.Event) -> set[str]:
+    """Every reference the fact names (each text field, and each item of a list field)."""
+    out: set[str] = set()
+    for value in msgspec.structs.astuple(fact):
+        if isinstance(value, str):
+            out.add(value)
+        elif isinstance(value, list):
+            out.update(v for v in value if isinstance(v, str))
+    return out
+
+
+def scoped(registers: Registers, fact: ev.Event) -> Registers:
+    """The registers with only the posts the fact can bear on: a post is judged from its own
+    facts (its removal, follow-ups, acknowledgements), its author's roles and membership, its
+    children's consents and its device, so a fact naming none of those references cannot open
+    or resolve a finding about it. The other sections are shared, not copied. Judging a post
+    is most of the work of judging a ledger (half a million posts at a million facts)."""
+    refs = mentioned(fact)
+    posts = {
+        ref: post
+        for ref, post in registers.posts.items()
+        if ref in refs
+        or post.author in refs
+        or (post.device is not None and post.device in refs)
+        or not refs.isdisjoint(post.depicts)
+    }
+    return msgspec.structs.replace(registers, posts=posts)
+
+
+def episodes(registers: Registers, profile: Profile, fact: ev.Event) -> list[Episode]:
+    """The episodes the fact can bear on: every rule's, with the posts ``scoped``."""
+    return all_episodes(scoped(registers, fact), profile)
 
 
 def command(noun: str, verb: str, **known: str) -> str:

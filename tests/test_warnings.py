@@ -14,9 +14,14 @@ from pathlib import Path
 
 import pytest
 
+from ledger import cli
 from ledger import warnings as alerts
-from projections.findings import Episode
-from tests.conftest import NewDb
+from ledger.decisions import Refused, decide
+from ledger.importer import decode_object
+from ledger.store import open_ledger
+from projections import registers as reg
+from projections.findings import Episode, all_episodes
+from tests.conftest import NewDb, config_for
 from tests.test_cli import (
     BASE_SW,
     NOW,
@@ -201,3 +206,96 @@ def test_only_findings_the_fact_opens_are_told() -> None:
     (due,) = alerts.opened([], [later], day)
     assert due.by == dt.date(2026, 3, 3)
     assert due.commands and due.commands[0].startswith("ledger concern address")
+
+
+def test_a_large_import_points_to_the_findings_instead(
+    workdir: Path,
+    new_db: NewDb,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Past WARN_IMPORTS_UP_TO facts an import is not judged twice; it says where to look."""
+    db = ledger(capsys, new_db)
+    monkeypatch.setattr(cli, "WARN_IMPORTS_UP_TO", 1)
+    more: list[Fact] = [
+        {"type": "PostPublished", "on": "2026-03-02", "post": "P-0002", "channel": "closed-group",
+         "author": "G-0001", "depicts": ["C-0002"], "device": "T-01"},
+        {"type": "PostPublished", "on": "2026-03-03", "post": "P-0003", "channel": "closed-group",
+         "author": "G-0001", "depicts": ["C-0002"], "device": "T-01"},
+    ]  # fmt: skip
+    result = import_facts(capsys, db, more, name="more.jsonl")
+    assert result.status == 0, result.text
+    assert "findings opened" not in result.out
+    assert "ledger findings --open" in result.out
+
+
+# Facts of every kind that can bear on a post, a member or a role, each tried on its own
+# against the same ledger: judging only the posts a fact names must tell what judging every
+# post tells.
+TRIED: list[Fact] = [
+    {"type": "PostPublished", "on": "2026-03-02", "post": "P-0009", "channel": "closed-group",
+     "author": "G-0001", "depicts": ["C-0002"], "device": "T-01"},
+    {"type": "PostPublished", "on": "2026-03-02", "post": "P-0009", "channel": "public-page",
+     "author": "G-0002", "depicts": ["C-0001"]},
+    {"type": "ConsentWithdrawn", "on": "2026-01-10", "child": "C-0001", "guardian": "G-0001",
+     "channel": "closed-group"},
+    {"type": "ConsentGranted", "on": "2025-09-01", "child": "C-0002", "guardian": "G-0002",
+     "channel": "public-page", "evidence": "F-30", "method": "paper"},
+    {"type": "ConsentGranted", "on": "2026-01-10", "child": "C-0001", "guardian": "G-0001",
+     "channel": "personal-account", "evidence": "F-31", "method": "paper"},
+    {"type": "MemberRemoved", "on": "2025-09-20", "member": "G-0001", "reason": "voluntary"},
+    {"type": "MemberAdmitted", "on": "2025-09-20", "member": "G-0002"},
+    {"type": "RoleRevoked", "on": "2025-09-20", "person": "S-0001", "role": "manager"},
+    {"type": "RoleAssigned", "on": "2026-01-10", "person": "S-0002", "role": "group-admin"},
+    {"type": "DeviceRetired", "on": "2025-09-20", "device": "T-01"},
+    {"type": "PostRemoved", "on": "2026-01-10", "post": "P-0002", "by": "S-0001",
+     "reason": "inappropriate"},
+    {"type": "FindingAcknowledged", "on": "2026-01-10", "rule": "consent-missing",
+     "subject": "P-0002", "action": "Spoken to"},
+    {"type": "ChildLeft", "on": "2026-01-10", "child": "C-0001"},
+    {"type": "PersonLeft", "on": "2026-01-10", "person": "S-0001"},
+    {"type": "ConcernRaised", "on": "2027-06-29", "concern": "K-0009",
+     "category": "critical-discussion", "about": "S-0002"},
+]  # fmt: skip
+
+
+def test_judging_only_the_posts_a_fact_names_tells_what_judging_all_tells(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    extra: list[Fact] = [
+        # A post on the public page without consent (P-0002), and one by another author.
+        {"type": "PostPublished", "on": "2025-11-01", "post": "P-0002", "channel": "public-page",
+         "author": "S-0001", "depicts": ["C-0002"], "device": "T-01"},
+        {"type": "PostPublished", "on": "2025-11-02", "post": "P-0003", "channel": "closed-group",
+         "author": "G-0002", "depicts": ["C-0001"], "device": "T-01"},
+    ]  # fmt: skip
+    db = ledger(capsys, new_db, [*BASE_SW, *extra])
+    store = open_ledger(config_for(db, workdir))
+    profile = store.profile
+    today = dt.date.fromisoformat(NOW[:10])
+    tried = narrowed = 0
+    for obj in TRIED:
+        event = decode_object(dict(obj), None)
+        full, part = store.registers(), store.registers()
+        narrowed += len(alerts.scoped(part, event).posts) < len(part.posts)
+        try:
+            decide(full, profile, event, today)
+        except Refused:
+            continue
+        tried += 1
+        old_full = all_episodes(full, profile)
+        old_part = alerts.episodes(part, profile, event)
+        reg.apply(full, event, full.position + 1)
+        reg.apply(part, event, part.position + 1)
+        new_full = all_episodes(full, profile)
+        new_part = alerts.episodes(part, profile, event)
+
+        def said(found: list[alerts.Alert]) -> set[tuple[str, str, str, dt.date]]:
+            return {(a.kind, a.rule, a.subject, a.since) for a in found}
+
+        for check in (alerts.opened, alerts.resolved):
+            assert said(check(old_full, new_full, event.on)) == said(
+                check(old_part, new_part, event.on)
+            ), obj
+    assert tried >= 10  # most of them are facts the ledger would record
+    assert narrowed >= 5  # and most of them are judged on fewer posts than the ledger holds
