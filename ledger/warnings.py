@@ -295,7 +295,12 @@ def lines(told_: Told, today: dt.date) -> list[str]:
         count = len(w.posts)
         some = "1 post" if count == 1 else f"{count} posts"
         days = "1 day" if w.days == 1 else f"{w.days} days"
-        late = " (that day has passed)" if w.by < today else ""
+        late = (
+            f" (that day has passed: a finding, withdrawn-consent-post-live, from"
+            f" {(w.by + ONE_DAY).isoformat()})"
+            if w.by < today
+            else ""
+        )
         out.append(
             f"Warning: {some} on {w.channel} still up showing {w.child}: take"
             f" {'it' if count == 1 else 'them'} down by {w.by.isoformat()}{late}, {days} after"

@@ -116,7 +116,17 @@ def test_a_withdrawal_lists_the_posts_still_up_and_the_deadline(
     assert "P-0004" not in told  # another child
     assert "2026-03-01" in told  # takedown_days = 2 after the withdrawal's day
     assert "ledger post remove --post P-0001" in told
+    assert "that day has passed" in told and "from 2026-03-02" in told  # today is 2027-06-30
     assert_private(result.text)
+    # Recorded as it happens, the deadline is still to come.
+    again = run(
+        capsys, "--db", db, "consent", "withdraw", "--child", "C-0002", "--guardian", "G-0002",
+        "--channel", "closed-group", "--on", "2027-06-29",
+    )  # fmt: skip
+    assert again.status == 0, again.text
+    told = after_recorded(again.out)
+    assert "P-0004" in told and "by 2027-07-01," in told
+    assert "passed" not in told
 
 
 def test_a_withdrawal_with_no_post_up_prints_no_warning(
