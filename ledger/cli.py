@@ -436,10 +436,15 @@ def _recording_handler(command: recording.Command) -> Callable[[argparse.Namespa
             event = decode_object(obj, None)
         except BadInput as bad:
             raise Stop(EXIT_REFUSED, _refusal_text(None, bad.field, bad.message)) from None
-        ledger = _ledger(args)
-        registers = ledger.registers()  # as they were before: to tell what the fact changed
+        try:  # the registers as they were before: to tell what the fact changed
+            ledger: Ledger | None = _ledger(args)
+        except Stop:
+            ledger = None  # no ledger there: the write below says so, and writes nothing
+        registers = ledger.registers() if ledger is not None else None
         (position,) = _record(args, [(None, event)])
         print(f"Recorded {command.event.__name__} for {event.subject} at position {position}.")
+        if ledger is None or registers is None:
+            return EXIT_OK
         profile = ledger.profile
         before = alerts.episodes(registers, profile, event)
         reg.apply(registers, event, position)
