@@ -309,3 +309,19 @@ def test_judging_only_the_posts_a_fact_names_tells_what_judging_all_tells(
             ), obj
     assert tried >= 10  # most of them are facts the ledger would record
     assert narrowed >= 5  # and most of them are judged on fewer posts than the ledger holds
+
+
+def test_every_rule_has_a_plain_title_and_a_command_that_resolves_it() -> None:
+    from ledger import events as ev
+    from ledger import recording
+
+    assert set(alerts.TITLES) == set(ev.RULES)
+    verbs = {f"ledger {c.noun} {c.verb} " for c in recording.COMMANDS}
+    for rule in ev.RULES:
+        for subject in ("P-0001", "C-0001", "G-0001", "S-0001/G-0001", "K-0001", "D-0001"):
+            commands = alerts.todo(rule, subject)
+            assert commands, rule
+            # Each is a real recording command, naming the finding's subject where it has one.
+            assert all(any(c.startswith(v) for v in verbs) for c in commands), commands
+            if rule not in ("too-few-admins", "policy-review-overdue"):  # no subject to name
+                assert all(f" {part}" in commands[0] for part in subject.split("/")), commands
