@@ -24,6 +24,7 @@ from eventsourcing.persistence import PersistenceError, StoredEvent
 
 from ledger import events as ev
 from ledger import integrity, merkle, privacy, receipts, recording, store, trail
+from ledger import warnings as alerts
 from ledger.checkpoint import Checkpoint
 from ledger.decisions import Refused, decide
 from ledger.importer import (
@@ -281,8 +282,11 @@ def cmd_import(args: argparse.Namespace) -> int:
             raise Stop(EXIT_REFUSED, _refusal_text(bad.line, bad.field, bad.message)) from None
         print(_counted(counts, dry_run=True) + "\nThis was a dry run: nothing was written.")
         return EXIT_OK
+    small = _few_facts([data] if args.file == "-" else _chunks(path))
+    before = _ledger(args).registers() if small else None  # to tell what the import changed
     positions = _record(args, read)
     print(f"Imported {len(positions):,} facts (positions {positions[0]}–{positions[-1]}).")
+    _warn_import(args, positions, before)
     return EXIT_OK
 
 
@@ -302,9 +306,11 @@ def _import_register(args: argparse.Namespace, data: bytes) -> int:
     facts = [register.facts[i] for i in new]
     columns = [register.columns[i] for i in new]
     positions: range | None = None
+    before: reg.Registers | None = None
     if args.dry_run:
         _decide_only(ledger, facts, columns)
     elif facts:
+        before = ledger.registers() if len(facts) <= WARN_IMPORTS_UP_TO else None
         signer = _signer(_config(args))
         try:
             positions = ledger.record([e for _, e in facts], signer, system_clock)
@@ -317,6 +323,8 @@ def _import_register(args: argparse.Namespace, data: bytes) -> int:
         except LedgerError as exc:
             raise Stop(EXIT_REFUSED, str(exc)) from None
     print(_register_summary(register, facts, positions, already, dry_run=args.dry_run))
+    if positions:
+        _warn_import(args, positions, before)
     return EXIT_OK
 
 
@@ -457,11 +465,58 @@ def _recording_handler(command: recording.Command) -> Callable[[argparse.Namespa
             event = decode_object(obj, None)
         except BadInput as bad:
             raise Stop(EXIT_REFUSED, _refusal_text(None, bad.field, bad.message)) from None
+        try:  # the registers as they were before: to tell what the fact changed
+            ledger: Ledger | None = _ledger(args)
+        except Stop:
+            ledger = None  # no ledger there: the write below says so, and writes nothing
+        registers = ledger.registers() if ledger is not None else None
         (position,) = _record(args, [(None, event)])
         print(f"Recorded {command.event.__name__} for {event.subject} at position {position}.")
+        if ledger is None or registers is None:
+            return EXIT_OK
+        profile = ledger.profile
+        before = alerts.episodes(registers, profile, event)
+        reg.apply(registers, event, position)
+        after = alerts.episodes(registers, profile, event)
+        told = alerts.told(event, before, after, registers, profile)
+        for line in alerts.lines(told, today(system_clock)):
+            print(line)
         return EXIT_OK
 
     return handler
+
+
+# An import of more facts than this (a migration) is not judged again afterwards: judging a
+# whole ledger twice would add seconds to it; it says to run `ledger findings` instead.
+WARN_IMPORTS_UP_TO = 10_000
+
+
+def _chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as file:
+        yield from iter(lambda: file.read(1 << 20), b"")
+
+
+def _few_facts(chunks: Iterable[bytes]) -> bool:
+    """Whether the file holds at most ``WARN_IMPORTS_UP_TO`` lines (read only that far)."""
+    count = 0
+    for chunk in chunks:
+        count += chunk.count(b"\n")
+        if count > WARN_IMPORTS_UP_TO:
+            return False
+    return True
+
+
+def _warn_import(args: argparse.Namespace, positions: range, before: reg.Registers | None) -> None:
+    """After an import: how many findings it opened, by rule (``ledger findings`` lists them),
+    from the registers ``before`` it and after it."""
+    if before is None:
+        print("To see the findings after an import this large: ledger findings --open")
+        return
+    ledger = _ledger(args)
+    after = ledger.registers(upto=positions[-1])
+    old, new = (fnd.all_episodes(r, ledger.profile) for r in (before, after))
+    for line in alerts.counted(old, new, today(system_clock)):
+        print(line)
 
 
 # --- reading ----------------------------------------------------------------------------------
