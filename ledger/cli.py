@@ -213,9 +213,13 @@ def cmd_init(args: argparse.Namespace) -> int:
 def _record(
     args: argparse.Namespace,
     facts: Sequence[tuple[int | None, ev.Event]] | Callable[[], Iterator[tuple[int, ev.Event]]],
+    *,
+    ledger: Ledger | None = None,
+    registers: reg.Registers | None = None,
 ) -> range:
-    """Record facts (a list, or a file read afresh each time it is needed), all or none."""
-    ledger = _ledger(args)
+    """Record facts (a list, or a file read afresh each time it is needed), all or none;
+    ``ledger`` and its ``registers`` at the head, if the caller has them open already."""
+    ledger = ledger if ledger is not None else _ledger(args)
     config = _config(args)
     signer = _signer(config)
 
@@ -228,7 +232,11 @@ def _record(
 
     try:
         return ledger.record(
-            lambda: (event for _, event in read()), signer, system_clock, progress=progress
+            lambda: (event for _, event in read()),
+            signer,
+            system_clock,
+            progress=progress,
+            registers=registers,
         )
     except Refused as refusal:
         ledger.close()  # its files as they were (no working file left by a reader of names)
@@ -470,13 +478,18 @@ def _recording_handler(command: recording.Command) -> Callable[[argparse.Namespa
         except Stop:
             ledger = None  # no ledger there: the write below says so, and writes nothing
         registers = ledger.registers() if ledger is not None else None
-        (position,) = _record(args, [(None, event)])
+        profile = ledger.profile if ledger is not None else None
+        # What the fact's posts were before: worked out before the write, which then decides on
+        # the same registers (read once) and leaves them holding the new fact.
+        before = None
+        if registers is not None and profile is not None:
+            before = alerts.episodes(registers, profile, event)
+        (position,) = _record(args, [(None, event)], ledger=ledger, registers=registers)
         print(f"Recorded {command.event.__name__} for {event.subject} at position {position}.")
-        if ledger is None or registers is None:
+        if ledger is None or registers is None or profile is None or before is None:
             return EXIT_OK
-        profile = ledger.profile
-        before = alerts.episodes(registers, profile, event)
-        reg.apply(registers, event, position)
+        if registers.position != position:  # another writer came first: read them again
+            registers = ledger.registers(upto=position)
         after = alerts.episodes(registers, profile, event)
         told = alerts.told(event, before, after, registers, profile)
         for line in alerts.lines(told, today(system_clock)):

@@ -976,8 +976,13 @@ class Ledger(Application[uuid.UUID]):
         *,
         progress: Callable[[int], None] | None = None,
         forgetting: bool = False,
+        registers: reg.Registers | None = None,
     ) -> range:
         """Decide each fact against everything before it, then record them all or none.
+
+        ``registers``: the registers at the head, if the caller has just read them (so they are
+        not read twice); they are used only if no other writer has written since, and then end
+        holding the new facts. Otherwise they are left as they were and read afresh.
 
         ``events`` is a sequence, or a function giving the facts afresh (a file read as it is
         written: a million facts need not be held at once). Returns the positions recorded.
@@ -987,7 +992,7 @@ class Ledger(Application[uuid.UUID]):
         """
         source = events if callable(events) else lambda: events
         with reg.paused_gc():
-            return self._decide_and_append(source, signer, clock, progress, forgetting)
+            return self._decide_and_append(source, signer, clock, progress, forgetting, registers)
 
     def _decide_and_append(
         self,
@@ -996,9 +1001,10 @@ class Ledger(Application[uuid.UUID]):
         clock: Clock,
         progress: Callable[[int], None] | None,
         forgetting: bool,
+        given: reg.Registers | None,
     ) -> range:
         for _attempt in range(RETRIES):
-            registers = self.registers()
+            registers = given if given is not None and _attempt == 0 else self.registers()
             start = registers.position
             previous = self._latest_checkpoint()
             frontier = previous.frontier() if previous is not None else integrity.Frontier()

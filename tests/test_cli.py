@@ -1613,7 +1613,7 @@ def test_the_help_example_of_a_recording_command_is_a_valid_command(
     (line,) = [x.strip() for x in out.splitlines() if x.strip().startswith("ledger ")]
     written: list[Any] = []
 
-    def record(args: argparse.Namespace, facts: Any) -> list[int]:
+    def record(args: argparse.Namespace, facts: Any, **opened: Any) -> list[int]:
         written.extend(event for _, event in facts)
         return [99]
 
