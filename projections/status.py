@@ -61,8 +61,14 @@ def member(r: Registers, ref: str, day: dt.date) -> bool:
 
 
 def children_of(r: Registers, guardian: str, day: dt.date) -> list[str]:
-    """The children linked to a guardian on or before ``day``."""
-    return [link.child for link in r.guardians.get(guardian, []) if link.on <= day]
+    """The children linked to a guardian on or before ``day`` who had started by then: a link
+    recorded ahead of a child's first day names no child of the setting yet (as of that day, only
+    facts dated by then count, and the enrolment is not among them)."""
+    return [
+        link.child
+        for link in r.guardians.get(guardian, [])
+        if link.on <= day and r.children[link.child].start <= day
+    ]
 
 
 def all_left(r: Registers, guardian: str, day: dt.date) -> bool:

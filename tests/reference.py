@@ -135,7 +135,8 @@ class _State:
         return child in self.last_day and self.last_day[child] < self.day
 
     def children(self, guardian: str) -> set[str]:
-        return self.children_of.get(guardian, set())
+        """Linked children who have started: a child enrolled after the day is none yet."""
+        return {c for c in self.children_of.get(guardian, set()) if c in self.first_day}
 
     def any_child_enrolled(self, guardian: str) -> bool:
         return any(self.enrolled(child) for child in self.children(guardian))

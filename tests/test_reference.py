@@ -467,7 +467,7 @@ def test_ineligible_member() -> None:
         link("G-4", "C-3", "2025-01-06"),
         admit("G-3", "2025-03-01"),
         admit("G-4", "2025-03-01"),
-        link("G-4", "C-4", "2025-06-01"),  # a younger child, not started yet
+        link("G-4", "C-4", "2025-06-01"),  # a younger child, who starts on 2025-09-15
         leave("C-3", "2025-07-18"),
         admit("S-1", "2025-08-01"),
         admit("S-2", "2025-08-01"),  # never joined
@@ -482,15 +482,21 @@ def test_ineligible_member() -> None:
         enrol("C-1", "2025-09-08"),
         enrol("C-4", "2025-09-15"),
     ]
-    # G-3's only child left: the leaver rule judges them, not this one.
+    # G-3's only child left: the leaver rule judges them, not this one. So does it G-4 from
+    # 2025-07-19 to 2025-09-15: as of those days their younger child has not started, and a
+    # day is judged by the facts dated by then (the enrolment is dated 2025-09-15), so C-4 is
+    # no child of theirs yet (the stateful machine found the rule reading the later enrolment).
     assert judge(events, prof, "2025-09-30") == [
-        (IM, "G-4", "2025-07-19", "2025-09-15", False),
         (IM, "G-2", "2025-08-01", "2025-08-05", True),
         (IM, "S-2", "2025-08-01", None, False),
         (IM, "G-2", "2025-08-15", None, False),
         (IM, "G-1", "2025-08-20", "2025-09-08", False),
         (IM, "S-1", "2025-08-30", "2025-09-02", False),
     ]
+    leavers = profile(ineligible_member={}, leaver_not_removed={})
+    assert ("leaver-not-removed", "G-4", "2025-08-06", "2025-09-15", False) in judge(
+        events, leavers, "2025-09-30"
+    )
     # Without a group channel, the group rules do not apply.
     head = _HEAD.replace("group = true\n", "").replace('["any-member"]', '["manager"]')
     no_group = decode(head + _rule(IM), "t.toml")

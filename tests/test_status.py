@@ -64,3 +64,41 @@ def test_service_turns_answer_as_in_service(registered: dt.date, retired: dt.dat
     turns = status.service_turns(device)
     for day in ASKED:
         assert status.active_in(turns, day) == status.in_service(r, "T-1", day), day
+
+
+def test_a_parent_linked_ahead_of_a_childs_first_day_is_judged_by_the_facts_of_each_day() -> None:
+    """Found by the stateful machine: a parent whose only child has left, linked (on the 1st) to
+    a child who starts on the 3rd, was judged on the 2nd by the later enrolment (an
+    ineligible member) but, from only the facts dated by the 2nd, as a leaver. As of a day,
+    only facts dated by then count: the child who starts on the 3rd is no child of theirs yet."""
+    import contextlib
+
+    from ledger import events as ev
+    from ledger.profile import load
+    from projections import registers as reg
+
+    profile = load("south-woodham-preschool")
+    first = dt.date(2025, 8, 31)
+    facts: list[ev.Event] = [
+        ev.SettingRegistered(on=first, name="A setting", profile="south-woodham-preschool"),
+        ev.ChildEnrolled(on=first, child="C-0004", name="x"),
+        ev.GuardianLinked(on=first, guardian="G-0004", name="y", child="C-0004"),
+        ev.MemberAdmitted(on=first, member="G-0004"),
+        ev.ChildLeft(on=first, child="C-0004"),
+        ev.ChildEnrolled(on=dt.date(2025, 9, 3), child="C-0003", name="z"),
+        ev.GuardianLinked(on=dt.date(2025, 9, 1), guardian="G-0004", name="y", child="C-0003"),
+    ]
+    whole = reg.Registers()
+    for position, fact in enumerate(facts, start=1):
+        reg.apply(whole, fact, position)
+    for day in (dt.date(2025, 9, d) for d in range(1, 6)):
+        then = reg.Registers()
+        for position, fact in enumerate(facts, start=1):
+            if fact.on <= day or position == 1:
+                with contextlib.suppress(KeyError):
+                    reg.apply(then, fact, position)
+        assert findings.evaluate(whole, profile, day) == findings.evaluate(then, profile, day)
+    on_the_2nd = findings.evaluate(whole, profile, dt.date(2025, 9, 2))
+    assert not [f for f in on_the_2nd if f.rule == "ineligible-member"]
+    assert status.children_of(whole, "G-0004", dt.date(2025, 9, 2)) == ["C-0004"]
+    assert status.children_of(whole, "G-0004", dt.date(2025, 9, 3)) == ["C-0004", "C-0003"]

@@ -160,13 +160,18 @@ class _Deadlines:
 
 
 def _first_left(r: Registers, guardian: str) -> dt.date | None:
-    """The last day of the first child linked to a guardian (None: not left, or no child).
+    """The earliest last day of any child linked to a guardian (None: none has left).
 
-    That child counts on every later day: until it has left, the guardian is no leaver, and
-    once all their children have left, the last of them left on that day or later.
+    No day up to it is a leaver's: a guardian is a leaver only once some child of theirs has
+    left. (Not the first child's alone: a child linked ahead of their first day is no child of
+    the guardian until then, so another child's leaving may come first.)
     """
-    links = r.guardians.get(guardian)
-    return r.children[links[0].child].left if links else None
+    lefts = [
+        left
+        for link in r.guardians.get(guardian, ())
+        if (left := r.children[link.child].left) is not None
+    ]
+    return min(lefts) if lefts else None
 
 
 def _gone_by(history: list[Mark], day: dt.date) -> bool:
