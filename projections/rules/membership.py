@@ -224,7 +224,9 @@ def _why_no_longer_due(r: Registers, ref: str, day: dt.date) -> str:
     if not status.member(r, ref, day):
         return "MemberRemoved"
     if not status.all_left(r, ref, day):
-        return "GuardianLinked"  # a child of theirs has joined since
+        # a child of theirs has joined since: linked that day, or linked earlier and starting
+        linked = any(link.on == day for link in r.guardians.get(ref, ()))
+        return "GuardianLinked" if linked else "ChildEnrolled"
     return "TermDatesRecorded"  # the deadline moved
 
 
