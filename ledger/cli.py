@@ -55,6 +55,7 @@ from ledger.store import (
 )
 from projections import findings as fnd
 from projections import registers as reg
+from projections import wording
 from projections.rules.posting import post_problems
 
 EXIT_OK, EXIT_NO, EXIT_REFUSED = 0, 1, 2
@@ -293,7 +294,12 @@ def cmd_import(args: argparse.Namespace) -> int:
     small = _few_facts([data] if args.file == "-" else _chunks(path))
     before = _ledger(args).registers() if small else None  # to tell what the import changed
     positions = _record(args, read)
-    print(f"Imported {len(positions):,} facts (positions {positions[0]}–{positions[-1]}).")
+    where = (
+        f"position {positions[0]}"
+        if len(positions) == 1
+        else f"positions {positions[0]}–{positions[-1]}"
+    )
+    print(f"Imported {wording.count(len(positions), 'fact')} ({where}).")
     _warn_import(args, positions, before)
     return EXIT_OK
 
@@ -563,7 +569,8 @@ def cmd_findings(args: argparse.Namespace) -> int:
         return EXIT_OK
     print_findings(found, registers, ledger, day, args.known_at, sys.stdout)
     if hidden:
-        print(f"\n({hidden} resolved finding(s) not shown: run `ledger findings` for all.)")
+        shown = wording.count(hidden, "resolved finding")
+        print(f"\n({shown} not shown: run `ledger findings` for all.)")
     return EXIT_OK
 
 
@@ -1072,10 +1079,10 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
     config = _config(args)
     if not re.fullmatch(r"C-[0-9]{1,9}", args.ref):
-        raise Stop(EXIT_REFUSED, "refused: REF: expected a child's reference, such as C-0001")
+        raise Stop(EXIT_REFUSED, "refused: expected a child's reference, such as C-0001")
     registers = ledger.registers()
     if args.ref not in registers.children:
-        raise Stop(EXIT_REFUSED, f"refused: REF: unknown child {args.ref}")
+        raise Stop(EXIT_REFUSED, f"refused: {args.ref} is not a child of this ledger")
     signer = _signer(config)
     exported = msgspec.json.Decoder().decode
     every = _exported(ledger, None, signer.verifier_key()).splitlines()
@@ -1191,7 +1198,11 @@ def cmd_forget(args: argparse.Namespace) -> int:
 def cmd_subject(args: argparse.Namespace) -> int:
     ledger = _ledger(args)
     if not re.fullmatch(r"[CGS]-[0-9]{1,9}", args.ref):
-        raise Stop(EXIT_REFUSED, "refused: REF: expected a child, parent or staff reference")
+        raise Stop(
+            EXIT_REFUSED,
+            "refused: expected the reference of a child (C-0001), a parent (G-0001) or a"
+            " member of staff (S-0001)",
+        )
     registers = ledger.registers()
     known = (
         args.ref in registers.children
@@ -1199,7 +1210,7 @@ def cmd_subject(args: argparse.Namespace) -> int:
         or (args.ref in registers.persons)
     )
     if not known:
-        raise Stop(EXIT_REFUSED, f"refused: REF: unknown reference {args.ref}")
+        raise Stop(EXIT_REFUSED, f"refused: {args.ref} is not a person of this ledger")
     if args.ref not in registers.forgotten and ledger.keys.get(args.ref) is None:
         # Never "[forgotten]" for someone who was not: the key store is not the ledger's.
         raise Stop(

@@ -98,7 +98,7 @@ def _linked(r: Registers, guardian: str, child: str) -> None:
         raise Refused(
             "guardian",
             f"{guardian} is not linked to {child} (expected one of the child's"
-            " guardians; link them first with GuardianLinked)",
+            " guardians; link them first with `ledger guardian link`)",
         )
 
 

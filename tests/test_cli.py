@@ -1729,3 +1729,27 @@ def test_no_name_in_any_finding_or_answer(
                 capsys, db, "--channel", channel, "--author", author, "--depicts", "C-0001,C-0002"
             )
             check(capsys, db, "--channel", channel, "--author", author, "--json")
+
+
+def test_counts_read_as_words(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 15, item 8: "Imported 1 facts (positions 22–22)", "day(s)", "child(ren)", "REF:"."""
+    db = ledger(capsys, new_db)
+    one = [{"type": "ConcernRaised", "on": "2025-10-02", "concern": "K-0009", "category": "other"}]
+    result = import_facts(capsys, db, one, name="one.jsonl")
+    assert result.status == 0, result.text
+    assert re.search(r"Imported 1 fact \(position \d+\)\.", result.out), result.out
+    two = [
+        {"type": "ConcernRaised", "on": "2025-10-02", "concern": f"K-00{n}", "category": "other"}
+        for n in (10, 11)
+    ]
+    result = import_facts(capsys, db, two, name="two.jsonl")
+    assert re.search(r"Imported 2 facts \(positions \d+–\d+\)\.", result.out), result.out
+    result = run(capsys, "--db", db, "findings", "--json")
+    details = " ".join(finding["detail"] for finding in json.loads(result.out))
+    assert "within 1 day" in details  # South Woodham: concerns within a day
+    assert "(s)" not in details and "(ren)" not in details
+    result = run(capsys, "--db", db, "subject", "C-9999")
+    assert result.status == 2 and "REF:" not in result.err
+    assert "C-9999 is not a person of this ledger" in result.err

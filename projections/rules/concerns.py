@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from ledger.profile import Profile
+from projections import wording
 from projections.calendar import add_days
 from projections.findings import Episode
 from projections.registers import Registers
@@ -30,7 +31,7 @@ def concern_unaddressed(r: Registers, profile: Profile) -> list[Episode]:
                 ref,
                 add_days(deadline, 1),
                 f"a {concern.category} concern raised on {concern.raised.isoformat()} was not"
-                f" addressed within {limit} day(s)",
+                f" addressed within {wording.count(limit, 'day')}",
                 first,
                 "ConcernAddressed" if first is not None else None,
             )
@@ -51,7 +52,7 @@ def referral_undecided(r: Registers, profile: Profile) -> list[Episode]:
                 ref,
                 add_days(deadline, 1),
                 f"a disciplinary case referred on {case.referred.isoformat()} had no decision"
-                f" within {limit} day(s)",
+                f" within {wording.count(limit, 'day')}",
                 case.decided,
                 "DisciplinaryDecided" if case.decided is not None else None,
             )

@@ -19,7 +19,7 @@ from functools import partial
 from typing import NamedTuple
 
 from ledger.profile import ANY_MEMBER, Profile
-from projections import status
+from projections import status, wording
 from projections.calendar import ONE_DAY, add_days
 from projections.findings import Episode, runs
 from projections.registers import Post, Registers, key
@@ -111,7 +111,7 @@ class PostJudge:
                     (
                         "child-image-forbidden",
                         f"{channel} never allows images of children; the post depicts"
-                        f" {len(depicts)} child(ren): {', '.join(depicts)}",
+                        f" {wording.count(len(depicts), 'child')}: {', '.join(depicts)}",
                     )
                 )
         elif depicts and rules.consent_rule:
@@ -238,7 +238,7 @@ def withdrawn_consent_post_live(r: Registers, profile: Profile) -> list[Episode]
                 ref,
                 add_days(deadline, 1),
                 f"consent for {child} on {post.channel} was withdrawn on {withdrawn.isoformat()};"
-                f" the post was not taken down within {limit} day(s)",
+                f" the post was not taken down within {wording.count(limit, 'day')}",
                 post.removed,
                 REMOVED if post.removed else None,
             )
@@ -276,7 +276,8 @@ def removal_follow_up_overdue(r: Registers, profile: Profile) -> list[Episode]:
                 "removal-follow-up-overdue",
                 ref,
                 add_days(deadline, 1),
-                f"removed on {post.removed.isoformat()} ({post.reason}); within {limit} day(s)"
+                f"removed on {post.removed.isoformat()} ({post.reason});"
+                f" within {wording.count(limit, 'day')}"
                 f" there was no {' and no '.join(missing)}",
                 end,
                 resolution,
