@@ -318,7 +318,8 @@ class _FactCheck:
         if self._matched < signed.size:
             missing = self._matched + 1
             return self._bad(
-                f"position {missing} is missing (the signed tree has {signed.size} facts)",
+                "facts were removed from the end:"
+                f" position {missing} is missing (the signed tree has {signed.size} facts)",
                 missing,
             )
         return Verdict(True, signed.size, signed.root.hex(), signed.checkpoints)
@@ -372,14 +373,23 @@ class _FactCheck:
         position = row[0]
         expected = self._matched + 1
         if position != expected:
-            return self._bad(f"position {expected} is missing or out of order", expected)
+            return self._bad(
+                "a fact is missing, or facts were moved:"
+                f" position {expected} is missing or out of order",
+                expected,
+            )
         if position > self._signed.size:
             return self._bad(
-                f"position {position} is not covered by any signed checkpoint", position
+                "a fact was added that the ledger never signed:"
+                f" position {position} is not covered by any signed checkpoint",
+                position,
             )
         start = (position - 1) * HASH_SIZE
         if _fact_leaf(row) != self._signed.leaves[start : start + HASH_SIZE]:
-            return self._bad(f"position {position} does not match its signed leaf", position)
+            return self._bad(
+                f"a recorded fact was changed: position {position} does not match its signed leaf",
+                position,
+            )
         self._matched = position
         return self._dated(lambda _: row, position, position)
 

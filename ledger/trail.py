@@ -353,6 +353,33 @@ def pick(trusted: Sequence[Verifier], hint: str | None) -> Verifier | str:
     return f"the file names no key to choose among the {len(trusted)} trusted keys"
 
 
+def _out_of_place(expected: int, found: int) -> str:
+    """A fact at the wrong position, in words: which fact is missing, or which came twice."""
+    if found > expected:
+        gap = found - expected
+        missing = (
+            f"position {expected:,}" if gap == 1 else f"positions {expected:,} to {found - 1:,}"
+        )
+        return (
+            f"{'a fact is' if gap == 1 else f'{gap:,} facts are'} missing here: the file has no"
+            f" line for {missing} (expected position {expected:,}, found {found:,})"
+        )
+    return (
+        f"a fact is repeated or out of order here: position {found:,} comes after"
+        f" {expected - 1:,} (expected position {expected:,}, found {found:,})"
+    )
+
+
+def _checkpoint_out_of_place(expected: int, found: int) -> str:
+    """A checkpoint numbered out of turn, in words: a start or a write missing, or a repeat."""
+    details = f"(expected checkpoint {expected:,}, found {found:,})"
+    if found > expected and expected == 1:
+        return f"the file does not start at the beginning of the trail {details}"
+    if found > expected:
+        return f"a write is missing: checkpoint {expected:,} is not in the file {details}"
+    return f"a checkpoint is repeated or out of order here {details}"
+
+
 def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
     """Verify an exported trail against a trusted key; raise ``TrailError`` naming the line.
 
@@ -395,9 +422,7 @@ def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
                 f"the checkpoint says it is signed by {line.vkey}, not by the key supplied",
             )
         if line.sequence != checkpoints + 1:
-            raise TrailError(
-                number, f"expected checkpoint {checkpoints + 1}, found {line.sequence}"
-            )
+            raise TrailError(number, _checkpoint_out_of_place(checkpoints + 1, line.sequence))
         if not pending:
             raise TrailError(
                 number, "a checkpoint with no facts before it (every write adds facts)"
@@ -413,11 +438,12 @@ def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
         for fact_line, fact_obj, fact_raw in pending:
             fact, leaf = rebuild_fact(fact_obj, fact_line, stream, fact_raw, redacted=redacted)
             if fact.position != tree.size + 1:
-                raise TrailError(
-                    fact_line, f"expected position {tree.size + 1}, found {fact.position}"
-                )
+                raise TrailError(fact_line, _out_of_place(tree.size + 1, fact.position))
             if fact_obj.get("leaf") != leaf.hex():
-                raise TrailError(fact_line, "the fact does not hash to its `leaf`")
+                raise TrailError(
+                    fact_line,
+                    "this fact is not as it was recorded: it does not hash to its `leaf`",
+                )
             if isinstance(fact.event, ev.SubjectForgotten):
                 forgotten.add(fact.event.subject_ref)
             tree.append(leaf)
@@ -428,22 +454,38 @@ def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
         pending = []
         if opened.size != tree.size:
             raise TrailError(
-                number, f"the checkpoint is signed for {opened.size} facts; {tree.size} precede it"
+                number,
+                "facts were removed or added before this checkpoint: it is signed for"
+                f" {opened.size} facts; {tree.size} precede it",
             )
         if line.size != tree.size:
             raise TrailError(
                 number, f"the checkpoint line says {line.size} facts; {tree.size} precede it"
             )
         if opened.root != tree.root():
-            raise TrailError(number, "the facts do not give the checkpoint's signed root")
+            raise TrailError(
+                number,
+                "the facts before this checkpoint are not the ones it signed (one was changed,"
+                " added or removed): they do not give its signed root",
+            )
         note = text
         checkpoints += 1
     if pending:
-        raise TrailError(pending[0][0], "facts after the last checkpoint are not signed")
+        count = len(pending)
+        raise TrailError(
+            pending[0][0],
+            f"the file is incomplete, or was added to: its last {count:,}"
+            f" {'fact is' if count == 1 else 'facts are'} not followed by a signed checkpoint"
+            " (an export always ends with one); the facts from here on are not signed",
+        )
     if not facts or verifier is None:
         raise TrailError(1, "the file holds no facts")
     if not isinstance(facts[0].event, ev.SettingRegistered):
-        raise TrailError(facts[0].line, "the trail does not start with SettingRegistered")
+        raise TrailError(
+            facts[0].line,
+            "the file does not start at the beginning of the trail: its first fact is not"
+            " SettingRegistered",
+        )
     for subject, line_number in sorted(redacted.items(), key=lambda item: item[1]):
         # Text about several people (a joint seal, ``keys.joint_subject``) goes with any one.
         if not any(person in forgotten for person in keystore.people_of(subject)):
