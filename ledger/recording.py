@@ -7,6 +7,8 @@ decoding, validation and decisions.
 
 from __future__ import annotations
 
+import difflib
+import types
 import typing
 from typing import Final
 
@@ -132,3 +134,35 @@ def example(command: Command) -> str:
         parts += [option(f), value]
     parts += ["--on", "2026-03-02"]
     return " ".join(parts)
+
+
+def accepted(event: type[ev.Event], field: msgspec.structs.FieldInfo) -> tuple[str, ...]:
+    """The values a field accepts, where the catalogue fixes them (a role, a kind of person, a
+    method, a reason, a category, an outcome, a rule): for ``--help`` and "did you mean". Empty
+    where any value of a form is accepted (a reference, a date, a channel of the profile)."""
+    hint = typing.get_type_hints(event, include_extras=True)[field.name]
+    while True:
+        origin = typing.get_origin(hint)
+        if origin is typing.Annotated or origin is list:
+            hint = typing.get_args(hint)[0]
+        elif origin is typing.Union or origin is types.UnionType:
+            options = [a for a in typing.get_args(hint) if a is not type(None)]
+            if len(options) != 1:
+                return ()
+            hint = options[0]
+        else:
+            break
+    if typing.get_origin(hint) is typing.Literal:
+        return tuple(str(value) for value in typing.get_args(hint))
+    return ()
+
+
+def did_you_mean(value: str, options: typing.Iterable[str]) -> str | None:
+    """The one accepted value a mistyped one most likely meant (``socal-media`` ->
+    ``social-media-officer``?), or None when none is close enough to say."""
+    choices = list(options)
+    lowered = {choice.lower(): choice for choice in choices}
+    if value.lower() in lowered:
+        return lowered[value.lower()]
+    close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
+    return lowered[close[0]] if close else None
