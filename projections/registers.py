@@ -19,7 +19,7 @@ import gc
 import typing
 from bisect import insort
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
@@ -174,7 +174,18 @@ def key(*parts: str) -> str:
     return "|".join(parts)
 
 
-def _place(history: list, item: object) -> None:  # type: ignore[type-arg]
+class _Dated(Protocol):
+    """A history's item: ordered by day, then record position (``order=True`` structs)."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+
+    def __gt__(self, other: Any, /) -> bool: ...
+
+
+_Item = TypeVar("_Item", bound=_Dated)
+
+
+def _place(history: list[_Item], item: _Item) -> None:
     """Append in business order; a late-filed fact takes its place among earlier days."""
     if history and history[-1] > item:
         insort(history, item)
