@@ -22,7 +22,7 @@ from typing import Any
 
 from ledger import importer, integrity
 from ledger.decisions import decide
-from ledger.mapper import Recorded, sealing_subjects
+from ledger.mapper import Recorded, event_mapper, sealing_subjects
 from ledger.store import Config, Ledger, open_ledger, system_clock, today
 from projections import registers as reg
 from projections.findings import all_episodes
@@ -80,7 +80,7 @@ def import_stages(ledger: Ledger, facts: Path) -> dict[str, float]:
 def rebuild_stages(ledger: Ledger, db: str) -> dict[str, float]:
     """Seconds per stage of a rebuild, for the posts and for the rest of the facts (a SQLite
     ledger: the split is made by the query)."""
-    open_row: Callable[[int, str, bytes], Any] = ledger.mapper.open_row  # type: ignore[attr-defined]
+    open_row: Callable[[int, str, bytes], Any] = event_mapper(ledger.mapper).open_row
     posts = " OR ".join(
         f"(topic >= '{t}' AND topic < '{t[:-1]}{chr(ord(t[-1]) + 1)}')" for t in POST_TOPICS
     )

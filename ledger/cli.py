@@ -38,7 +38,7 @@ from ledger.importer import (
     stream_path,
     where,
 )
-from ledger.mapper import EventMapper, MapperError
+from ledger.mapper import EventMapper, MapperError, event_mapper
 from ledger.profile import Profile, ProfileError, shipped
 from ledger.profile import load as load_profile
 from ledger.store import (
@@ -674,7 +674,7 @@ def _exported(ledger: Ledger, upto: int | None, vkey: str) -> bytes:
     keys: dict[str, bytes | None] = {}
     for stored in ledger.stored(0, upto):
         recorded = ledger.decode(stored)
-        envelope = ledger.mapper.open_envelope(stored)  # type: ignore[attr-defined]
+        envelope = event_mapper(ledger.mapper).open_envelope(stored)
         for part in envelope.sealed.values():
             if part.subject not in keys:
                 keys[part.subject] = ledger.keys.get(part.subject)
@@ -733,7 +733,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
         position, topic, state = row
         stored = StoredEvent(ledger.stream, position, topic, state)
         try:
-            return ledger.mapper.open_envelope(stored).recorded_at  # type: ignore[attr-defined,no-any-return]
+            return event_mapper(ledger.mapper).open_envelope(stored).recorded_at
         except ValueError:
             return None  # bytes that no longer decode: the leaf check names them
 

@@ -49,7 +49,7 @@ from ledger import events as ev
 from ledger import keys as keystore
 from ledger.checkpoint import Checkpoint, Verifier
 from ledger.importer import BadInput, decode_object, json_lines
-from ledger.mapper import FORGOTTEN, PLACEHOLDER, Envelope, EventMapper, Sealed
+from ledger.mapper import FORGOTTEN, PLACEHOLDER, Envelope, EventMapper, Sealed, envelope_of
 from ledger.merkle import Frontier, leaf_hash, leaf_input, root_of
 
 EXPORT_ONLY = frozenset({"sealed"})  # besides position, recorded_at and leaf
@@ -282,7 +282,7 @@ def rebuild_fact(
             raise TrailError(line, f"`{field}` has no key to check it (expected {expected})")
         sealed[field] = Sealed(subject, blob)
         stored_event = msgspec.structs.replace(stored_event, **{field: PLACEHOLDER})
-    envelope = Envelope(recorded_at, stored_event, sealed)  # type: ignore[arg-type]
+    envelope = envelope_of(recorded_at, stored_event, sealed)
     state = _mapper.encode_envelope(envelope)
     leaf = leaf_hash(leaf_input(position, type(event).__name__, event.subject, state))
     if raw is not None:

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import gc
 import typing
 from bisect import insort
 from collections.abc import Callable, Iterable, Iterator
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import msgspec
 
@@ -135,6 +136,9 @@ class PolicyMark(msgspec.Struct, array_like=True, order=True):
 
 
 class Registers(msgspec.Struct, dict=True):
+    """Everything the fold knows, section by section (``dict=True`` gives the instance the
+    ``__dict__`` that ``changed`` is cached in)."""
+
     schema: int = SCHEMA
     position: int = 0  # the last record position applied
     setting: str = ""
@@ -158,12 +162,30 @@ class Registers(msgspec.Struct, dict=True):
     acks: dict[str, list[Mark]] = msgspec.field(default_factory=dict)  # "rule|subject"
     forgotten: dict[str, dt.date] = msgspec.field(default_factory=dict)
 
+    @functools.cached_property
+    def changed(self) -> set[EntryKey]:
+        """The entries changed since the registers were loaded or last saved, so that saving
+        writes only those (``entries`` below). Kept beside the registers, never saved: not a
+        field, so the stored bytes (and old ledgers' saved registers) are as they were."""
+        return set()
+
 
 def key(*parts: str) -> str:
     return "|".join(parts)
 
 
-def _place(history: list, item: object) -> None:  # type: ignore[type-arg]
+class _Dated(Protocol):
+    """A history's item: ordered by day, then record position (``order=True`` structs)."""
+
+    def __lt__(self, other: Any, /) -> bool: ...
+
+    def __gt__(self, other: Any, /) -> bool: ...
+
+
+_Item = TypeVar("_Item", bound=_Dated)
+
+
+def _place(history: list[_Item], item: _Item) -> None:
     """Append in business order; a late-filed fact takes its place among earlier days."""
     if history and history[-1] > item:
         insort(history, item)
@@ -450,9 +472,8 @@ def post_entries(
 
 
 def changed(registers: Registers) -> set[EntryKey]:
-    """The entries changed since the registers were loaded or last saved (not persisted)."""
-    out: set[EntryKey] = registers.__dict__.setdefault("changed", set())
-    return out
+    """The entries changed since the registers were loaded or last saved (``Registers.changed``)."""
+    return registers.changed
 
 
 def entry_bytes(registers: Registers, entry: EntryKey) -> bytes:
@@ -479,7 +500,7 @@ def apply(registers: Registers, event: ev.Event, position: int) -> None:
     registers.position = position
     entries = _TOUCHES.get(type(event))
     if entries is not None:
-        changed(registers).update(entries(event))
+        registers.changed.update(entries(event))
 
 
 @contextlib.contextmanager

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from projections.findings import Judge
+from projections.episodes import Judge
 from projections.rules import concerns, contact, friendship, membership, policy, posting
 
 JUDGES: tuple[Judge, ...] = (

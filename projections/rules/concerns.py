@@ -13,7 +13,7 @@ from __future__ import annotations
 from ledger.profile import Profile
 from projections import wording
 from projections.calendar import add_days
-from projections.findings import Episode
+from projections.episodes import Episode
 from projections.registers import Registers
 
 

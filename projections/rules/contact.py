@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from ledger.profile import Profile
 from projections import status
-from projections.findings import ACKNOWLEDGED, Episode, first_open_ack
+from projections.episodes import ACKNOWLEDGED, Episode, first_open_ack
 from projections.registers import Contact, Registers, key
 
 

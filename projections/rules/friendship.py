@@ -18,7 +18,7 @@ import datetime as dt
 from ledger.profile import Profile
 from projections import status
 from projections.calendar import ONE_DAY
-from projections.findings import ACKNOWLEDGED, Episode, first_open_ack
+from projections.episodes import ACKNOWLEDGED, Episode, first_open_ack
 from projections.registers import Registers
 
 RULE = "connection-without-exception"

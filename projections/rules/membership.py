@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from ledger.profile import Profile
 from projections import status
 from projections.calendar import ONE_DAY, add_days
-from projections.findings import Episode, runs
+from projections.episodes import Episode, runs
 from projections.registers import Mark, Registers
 
 

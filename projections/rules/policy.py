@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from ledger.profile import Profile
 from projections.calendar import ONE_DAY, add_months
-from projections.findings import Episode
+from projections.episodes import Episode
 from projections.registers import Registers
 
 

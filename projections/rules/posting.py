@@ -21,7 +21,7 @@ from typing import NamedTuple
 from ledger.profile import ANY_MEMBER, Profile
 from projections import status, wording
 from projections.calendar import ONE_DAY, add_days
-from projections.findings import Episode, runs
+from projections.episodes import Episode, runs
 from projections.registers import Post, Registers, key
 
 REMOVED = "PostRemoved"
