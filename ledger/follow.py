@@ -36,7 +36,7 @@ import time
 import uuid
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
@@ -70,6 +70,7 @@ class PostgresRegistersView(PostgresCacheView):
 
 
 RegistersView = SQLiteRegistersView | PostgresRegistersView
+View = TypeVar("View", bound=RegistersView)  # a follower's, on one store
 
 
 def save_followed(
@@ -89,12 +90,12 @@ def save_followed(
     ledger.registers_saved(registers)
 
 
-class RegistersProjection(Projection[RegistersView]):
+class RegistersProjection(Projection[View]):
     """Advances the registers by each recorded fact; checkpoint rows only move the tracking."""
 
     name = "registers"
 
-    def __init__(self, view: RegistersView, ledger: Ledger) -> None:
+    def __init__(self, view: View, ledger: Ledger) -> None:
         super().__init__(view)
         self.ledger = ledger  # where its registers start from, and gaps are filled from
         self.stream: uuid.UUID | None = None
@@ -168,7 +169,7 @@ class SiteDataKeeper:
         self._today = today
         self._done: tuple[int, dt.date] | None = None
 
-    def caught_up(self, projection: RegistersProjection) -> None:
+    def caught_up(self, projection: RegistersProjection[Any]) -> None:
         if self._today is None:
             return
         day = self._today()
@@ -192,7 +193,7 @@ def follow_sqlite(
     poll: float = 1.0,
     once: bool = False,
     today: Callable[[], dt.date] | None = None,
-) -> RegistersProjection:
+) -> RegistersProjection[SQLiteRegistersView]:
     """Keep a SQLite ledger's registers current: the same projection, fed by polling; and,
     given ``today``, the site's numbers too."""
     view = ledger.factory.tracking_recorder(SQLiteRegistersView)
@@ -248,10 +249,10 @@ def follow_postgres(
     }
     own = Ledger(config)  # the projection's: its registers start from it, gaps are read in it
 
-    class Projecting(RegistersProjection):
+    class Projecting(RegistersProjection[PostgresRegistersView]):
         name = RegistersProjection.name  # its tracking table's name: that of every follower
 
-        def __init__(self, view: RegistersView) -> None:
+        def __init__(self, view: PostgresRegistersView) -> None:
             super().__init__(view, own)
 
     try:
@@ -262,7 +263,7 @@ def follow_postgres(
 
 def _run_postgres(
     env: dict[str, str],
-    projection_class: type[RegistersProjection],
+    projection_class: type[RegistersProjection[PostgresRegistersView]],
     today: Callable[[], dt.date] | None,
     until: Callable[[], bool],
     poll: float,
@@ -270,7 +271,7 @@ def _run_postgres(
 ) -> None:
     runner: ProjectionRunner[FollowedLedger, PostgresRegistersView] = ProjectionRunner(
         application_class=FollowedLedger,
-        projection_class=projection_class,  # type: ignore[arg-type]
+        projection_class=projection_class,
         view_class=PostgresRegistersView,
         env=env,
     )

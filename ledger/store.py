@@ -58,42 +58,28 @@ from ledger.profile import load as load_profile
 from ledger.storage import open_storage
 from ledger.storage.base import FactRow, Storage
 from ledger.storage.config import Config, LedgerError, schema_of
-from ledger.storage.postgres import (
+from ledger.storage.schema import (
     create_postgres_schema,
     drop_postgres_schema_if_empty_ledger,
     postgres_schema_has_ledger,
 )
-from ledger.storage.sqlite import LedgerSQLiteRecorder, is_sqlite_ledger
-from ledger.tracked import (
-    REGISTERS_TOPIC,
-    TrackedProjections,
-    entry_id,
-    registers_id,
-    registers_rows,
-    saved_id,
-    view_id,
-)
+from ledger.storage.sqlite import is_sqlite_ledger
+from ledger.tracked import TrackedProjections, entry_id
 from projections import registers as reg
 
-__all__ = [  # names others import from here (``storage``, ``tracked``: where they now live)
-    "REGISTERS_TOPIC",
+__all__ = [  # what others import from here, wherever it now lives (``storage``, ``tracked``)
     "Config",
     "FactRow",
     "Ledger",
     "LedgerError",
-    "LedgerSQLiteRecorder",
     "NothingToRecord",
     "create_postgres_schema",
     "drop_postgres_schema_if_empty_ledger",
     "entry_id",
     "open_ledger",
     "postgres_schema_has_ledger",
-    "registers_id",
-    "registers_rows",
-    "saved_id",
     "system_clock",
     "today",
-    "view_id",
 ]
 
 Clock = Callable[[], dt.datetime]

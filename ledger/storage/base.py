@@ -118,19 +118,25 @@ class Storage(ABC):
 
     # -- facts and checkpoints ----------------------------------------------------------------
 
+    def _fact_rows(self, rows: list[tuple[Any, ...]]) -> list[FactRow]:
+        """Rows as read: SQLite's as they are (its driver gives a BLOB as bytes; a hostile row's
+        text or NULL is left for ``verify`` to name); PostgreSQL's with the state as bytes."""
+        if self.is_postgres:
+            return [(r[0], r[1], bytes(r[2])) for r in rows]
+        return rows
+
     def rows(self, stream: uuid.UUID, after: int, upto: int | None) -> Iterator[FactRow]:
         """A stream's rows after a position (up to ``upto``), in order, read in chunks."""
         upper = upto if upto is not None else 2**62
         position = after
         while True:
             with self.runner(saved=False, commit=False) as run:
-                chunk: list[FactRow] = [
-                    (r[0], r[1], as_bytes(r[2]))
-                    for r in run.query(
+                chunk = self._fact_rows(
+                    run.query(
                         self.dialect.rows_between,
                         (run.ident(stream), position, upper, READ_CHUNK),
                     )
-                ]
+                )
             yield from chunk
             if len(chunk) < READ_CHUNK:
                 return
@@ -149,7 +155,7 @@ class Storage(ABC):
                     marks = ", ".join("?" * len(chunk))
                     statement = self.dialect.rows_at.replace("{marks}", marks)
                     params = (run.ident(stream), *chunk)
-                out += [(r[0], r[1], as_bytes(r[2])) for r in run.query(statement, params)]
+                out += self._fact_rows(run.query(statement, params))
         return out
 
     def rows_of_topics(
@@ -165,7 +171,7 @@ class Storage(ABC):
                 likes = " OR ".join("topic LIKE ?" for _ in patterns)
                 statement = self.dialect.rows_of_topics.replace("{likes}", likes)
                 params = (run.ident(stream), after, *patterns)
-            return [(r[0], r[1], as_bytes(r[2])) for r in run.query(statement, params)]
+            return self._fact_rows(run.query(statement, params))
 
     def last_version(self, stream: uuid.UUID) -> int | None:
         """A stream's highest position (None if it has none, or it is not a number)."""
@@ -178,7 +184,7 @@ class Storage(ABC):
         """The first ``size`` bytes of the row at a position of a stream, if there is one."""
         with self.runner(saved=False, commit=False) as run:
             rows = run.query(self.dialect.state_prefix, (size, run.ident(stream), position))
-        return as_bytes(rows[0][0]) if rows else None
+        return bytes(rows[0][0]) if rows else None
 
     # -- caches -------------------------------------------------------------------------------
 

@@ -1,14 +1,14 @@
-"""The ledger on PostgreSQL: its runner, its cache view, its facts' insert, its schema.
+"""The ledger on PostgreSQL: its runner, its cache view, its facts' insert.
 
-Each setting's ledger is a schema of its own on the server (made by ``init``); an originator id
-is a UUID; a table is named with its schema (``psycopg.sql.Identifier``), never pasted in.
+Each setting's ledger is a schema of its own on the server (``ledger.storage.schema``); an
+originator id is a UUID; a table is named with its schema (``psycopg.sql.Identifier``), never
+pasted in. Imported only for a PostgreSQL ledger (``open_storage``) and by a follower.
 """
 
 from __future__ import annotations
 
 import contextlib
 import itertools
-import re
 import uuid
 from abc import ABC
 from collections.abc import Iterator, Sequence
@@ -22,19 +22,23 @@ from eventsourcing.postgres import (
     PostgresTrackingRecorder,
 )
 from psycopg import sql as pgsql
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 
 from ledger.storage import sql
 from ledger.storage.base import Runner, SavedRow, Storage, Superseded, write_saved
-from ledger.storage.config import Config, LedgerError, schema_of
 
 
 class PostgresRunner:
     """Runs PostgreSQL statements on one cursor of the library's transaction."""
 
     def __init__(self, cursor: psycopg.Cursor[DictRow], schema: str, table: str) -> None:
-        self._cursor = cursor
+        # A cursor giving plain tuples, on the connection (and in the transaction) of the
+        # library's, which gives dicts.
+        self._cursor = cursor.connection.cursor(row_factory=tuple_row)
         self._table = pgsql.Identifier(schema, table)
+
+    def close(self) -> None:
+        self._cursor.close()
 
     def _statement(self, statement: str) -> pgsql.Composed:
         return pgsql.SQL(statement).format(table=self._table)
@@ -44,7 +48,7 @@ class PostgresRunner:
 
     def query(self, statement: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
         self._cursor.execute(self._statement(statement), params)
-        return [tuple(row.values()) for row in self._cursor.fetchall()]
+        return self._cursor.fetchall()
 
     def run(self, statement: str, params: Sequence[object]) -> None:
         self._cursor.execute(self._statement(statement), params)
@@ -68,7 +72,11 @@ class PostgresStorage(Storage):
     def runner(self, *, saved: bool, commit: bool) -> Iterator[Runner]:
         recorder = self._saved if saved else self._events
         with recorder.datastore.transaction(commit=commit) as cursor:
-            yield PostgresRunner(cursor, recorder.datastore.schema, recorder.events_table_name)
+            runner = PostgresRunner(cursor, recorder.datastore.schema, recorder.events_table_name)
+            try:
+                yield runner
+            finally:
+                runner.close()
 
     def insert_facts(self, rows: Iterator[StoredEvent], chunk: int) -> None:
         """The library's insert function, called a chunk at a time in one transaction (one
@@ -138,63 +146,11 @@ class PostgresCacheView(PostgresTrackingRecorder, ABC):
         tracking: Tracking,
     ) -> None:
         """Save cache rows (``write_saved``) and the tracking position together."""
-        runner = PostgresRunner
+        table = f"{self.app_name}_snapshots"
         with self.datastore.transaction(commit=True) as curs:
-            table = f"{self.app_name}_snapshots"
-            write_saved(
-                runner(curs, self.datastore.schema, table), sql.POSTGRES, rows, superseded, prune
-            )
+            runner = PostgresRunner(curs, self.datastore.schema, table)
+            try:
+                write_saved(runner, sql.POSTGRES, rows, superseded, prune)
+            finally:
+                runner.close()
             self._insert_tracking(curs, tracking)
-
-
-def _connect(config: Config) -> psycopg.Connection[tuple[Any, ...]]:
-    env = config.env()
-    try:
-        return psycopg.connect(
-            dbname=env["POSTGRES_DBNAME"],
-            host=env["POSTGRES_HOST"],
-            port=int(env["POSTGRES_PORT"]),
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"],
-            connect_timeout=10,
-            autocommit=True,
-        )
-    except psycopg.Error as exc:
-        raise LedgerError(
-            f"cannot connect to the PostgreSQL server ({type(exc).__name__}); check the URL"
-        ) from None
-
-
-def postgres_schema_has_ledger(config: Config) -> bool:
-    with contextlib.closing(_connect(config)) as conn:
-        row = conn.execute(sql.POSTGRES_HAS_LEDGER, (schema_of(config.db),)).fetchone()
-    return bool(row and row[0] == 2)
-
-
-def create_postgres_schema(config: Config) -> None:
-    """Each setting's ledger is its own schema on the server (made by ``init``)."""
-    schema = schema_of(config.db)
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
-        raise LedgerError(
-            "the schema name must be lower-case letters, digits and _ (e.g. ?schema=sunflowers)"
-        )
-    with contextlib.closing(_connect(config)) as conn:
-        conn.execute(pgsql.SQL(sql.POSTGRES_CREATE_SCHEMA).format(schema=pgsql.Identifier(schema)))
-
-
-def drop_postgres_schema_if_empty_ledger(config: Config) -> None:
-    """Undo a failed ``init``: drop the schema if it holds no fact (never a real ledger)."""
-    schema = schema_of(config.db)
-    events, saved = sql.POSTGRES_TABLES
-    with contextlib.closing(_connect(config)) as conn:
-        tables = conn.execute(sql.POSTGRES_TABLES_OF, (schema,)).fetchall()
-        if {t[0] for t in tables} <= {events, saved}:
-            if any(t[0] == events for t in tables):
-                row = conn.execute(
-                    pgsql.SQL(sql.POSTGRES_COUNT).format(table=pgsql.Identifier(schema, events))
-                ).fetchone()
-                if row and row[0]:
-                    return
-            conn.execute(
-                pgsql.SQL(sql.POSTGRES_DROP_SCHEMA).format(schema=pgsql.Identifier(schema))
-            )
