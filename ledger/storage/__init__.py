@@ -8,7 +8,13 @@ caches), on either store, with the differences between them in ``sql.Dialect``.
 
 - ``config``: where a ledger lives (``Config``) and the environment the library is built from.
 - ``base``: ``Storage``, the reads and writes, written once over a ``Runner`` per store.
-- ``sqlite`` and ``postgres``: each store's runner, recorder, cache view and schema checks.
+- ``sql``: every statement, SQLite's and PostgreSQL's side by side (``Dialect``).
+- ``sqlite`` and ``postgres``: each store's runner, its insert of facts, and the follower's
+  cache view (a tracking recorder that saves cache rows with its position).
+- ``schema``: whether a place holds a ledger; a PostgreSQL ledger's schema made and dropped.
+
+The key store (``ledger.keys``, a SQLite file of its own beside the ledger) keeps its own few
+statements: it is storage of another kind (keys, destroyed on ``forget``), not the ledger's.
 """
 
 from __future__ import annotations

@@ -10,7 +10,7 @@ from __future__ import annotations
 import contextlib
 import uuid
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any, NamedTuple, Protocol
 
 from eventsourcing.persistence import StoredEvent
@@ -220,8 +220,3 @@ class Storage(ABC):
             ident = run.ident(row.ident)
             run.run(self.dialect.delete_saved_of, (ident,))
             run.run(self.dialect.insert_saved, (ident, row.position, row.topic, row.state))
-
-
-def stored_rows(rows: Iterable[SavedRow]) -> list[StoredEvent]:
-    """Cache rows as the library's stored events (what its recorders read and write)."""
-    return [StoredEvent(r.ident, r.position, r.topic, r.state) for r in rows]
