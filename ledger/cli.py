@@ -1256,7 +1256,7 @@ def cmd_retention(args: argparse.Namespace) -> int:
 
 
 def cmd_follow(args: argparse.Namespace) -> int:
-    from projections.follow import follow_postgres, follow_sqlite
+    from ledger.follow import follow_postgres, follow_sqlite
 
     config = _config(args)
     ledger = _ledger(args)

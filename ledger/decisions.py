@@ -29,6 +29,7 @@ class Refused(ValueError):
         super().__init__(f"field `{field}`: {message}")
         self.field = field
         self.message = message
+        self.index = 0  # the fact's place in a write (set by ``Ledger.record``)
 
 
 Check = Callable[[Registers, Profile, ev.Event], None]

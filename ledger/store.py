@@ -7,9 +7,19 @@ writer at the same position is refused by the library's unique key and retried a
 state. Each write is one transaction of the library's application recorder holding the new facts
 and a signed checkpoint of the Merkle tree over all facts so far (``ledger.integrity``).
 
-The registers (``projections.registers``) are the tracked projection: persisted in the library's
-snapshot store at a position, and advanced by reading only the facts after it. Every saved row
-is bound to the ledger's head at its position (``ledger.caches``); one that is not is ignored.
+``Ledger`` composes the parts and speaks no SQL: the library's recorders and ``ledger.storage``
+(every statement, on either store) keep the rows; ``ledger.decisions`` refuses what cannot be a
+fact; ``ledger.tracked`` keeps the registers and the site's numbers as caches bound to the head.
+
+Ways of reading the ledger (one each; the names are today's):
+
+===============  ==========================================================================
+``stored``       the library's ``StoredEvent`` rows of the facts (chunks of the recorder)
+``fact_rows``    plain (position, topic, bytes) rows: what ``verify`` and a rebuild read
+``read``         each fact decoded with its names opened (``Recorded``: position, time, fact)
+``pairs``        (position, fact) from ``read``: names opened
+``facts``        (position, fact) from ``fact_rows``, names still sealed: what folds read
+===============  ==========================================================================
 """
 
 from __future__ import annotations
@@ -17,19 +27,14 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import datetime as dt
-import itertools
 import os
 import random
-import re
-import sqlite3
 import subprocess
 import sys
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qs, urlparse
 
 import msgspec
 from eventsourcing.application import Application
@@ -41,7 +46,6 @@ from eventsourcing.persistence import (
     PersistenceError,
     StoredEvent,
 )
-from eventsourcing.sqlite import SQLiteApplicationRecorder, SQLiteCursor
 
 from ledger import caches, integrity, merkle
 from ledger import events as ev
@@ -51,35 +55,37 @@ from ledger.mapper import EventMapper, MapperError, Recorded, sealing_subjects
 from ledger.privacy import NameGuard
 from ledger.profile import Profile
 from ledger.profile import load as load_profile
+from ledger.storage import open_storage
+from ledger.storage.base import FactRow, Storage
+from ledger.storage.config import Config, LedgerError, schema_of
+from ledger.storage.schema import (
+    create_postgres_schema,
+    drop_postgres_schema_if_empty_ledger,
+    postgres_schema_has_ledger,
+)
+from ledger.storage.sqlite import is_sqlite_ledger
+from ledger.tracked import TrackedProjections, entry_id
 from projections import registers as reg
 
-if TYPE_CHECKING:
-    from projections.sitedata import SiteData
+__all__ = [  # what others import from here, wherever it now lives (``storage``, ``tracked``)
+    "Config",
+    "FactRow",
+    "Ledger",
+    "LedgerError",
+    "NothingToRecord",
+    "create_postgres_schema",
+    "drop_postgres_schema_if_empty_ledger",
+    "entry_id",
+    "open_ledger",
+    "postgres_schema_has_ledger",
+    "system_clock",
+    "today",
+]
 
 Clock = Callable[[], dt.datetime]
-FactRow = tuple[int, str, bytes]  # a stored row: position (or sequence), topic, stored bytes
 WRITE_CHUNK = 5000  # facts decided, then sealed and inserted, at a time
 SAVE_EVERY = 1000  # facts between saved registers (the tracked position)
-REGISTERS_TOPIC = f"Registers/{reg.SCHEMA}"
-_ENTRY_TOPIC = f"Entry/{reg.SCHEMA}"
-_SAVED_TOPIC = f"Saved/{reg.SCHEMA}"
-PRUNE_REGISTERS = (  # all but the two newest saved registers of a stream (a cache)
-    "DELETE FROM {table} WHERE originator_id = ? AND originator_version <"
-    " (SELECT originator_version FROM {table} WHERE originator_id = ?"
-    " ORDER BY originator_version DESC LIMIT 1 OFFSET 1)"
-)
-# After registers folded from the first fact are saved at a position: every other saved
-# registers, entry and position mark is dead (each entry was saved anew), whatever wrote it.
-DROP_OTHER_SAVED = "DELETE FROM {table} WHERE topic IN (?, ?, ?) AND originator_version <> ?"
-# Saving replaces a row at the same place (one from another history, say): a cache.
-UPSERT_SQLITE = "INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)"
-UPSERT_POSTGRES = (
-    "INSERT INTO {table} (originator_id, originator_version, topic, state)"
-    " VALUES (%s, %s, %s, %b) ON CONFLICT (originator_id, originator_version)"
-    " DO UPDATE SET topic = EXCLUDED.topic, state = EXCLUDED.state"
-)
 READ_CHUNK = 5000
-AT_CHUNK = 500  # positions asked for in one query
 # Facts from which verify hashes part of them in a second process: below, starting it costs more
 # than it saves (measured at 100,000: 0.27 s on two cores, 0.23 s on one; at 1,000,000: 1.3 s, 2.4).
 PARALLEL_VERIFY_FROM = 250_000
@@ -103,138 +109,6 @@ def today(clock: Clock) -> dt.date:
     return clock().date()
 
 
-class LedgerError(Exception):
-    """Something the user must fix before the command can work (exit status 2)."""
-
-
-class Config(msgspec.Struct, frozen=True):
-    """Where a ledger lives: a SQLite file, or a PostgreSQL database and schema."""
-
-    db: str  # a path, or postgresql://user:password@host:port/dbname?schema=NAME
-    key_path: Path
-
-    @classmethod
-    def from_db(cls, db: str | None = None) -> Config:
-        db = db or os.environ.get("LEDGER_DB") or "ledger.db"
-        key = os.environ.get("LEDGER_KEY")
-        if key:
-            key_path = Path(key)
-        elif db.startswith("postgres"):
-            key_path = Path("ledger-" + _schema_of(db) + ".key")
-        else:
-            key_path = Path(db + ".key")
-        return cls(db=db, key_path=key_path)
-
-    @property
-    def shown(self) -> str:
-        """Where the ledger is, fit to print: a PostgreSQL URL without its password."""
-        if not self.is_postgres:
-            return self.db
-        url = urlparse(self.db)
-        if url.password is None:
-            return self.db
-        netloc = url.netloc.replace(f":{url.password}@", ":…@", 1)
-        return url._replace(netloc=netloc).geturl()
-
-    @property
-    def keys_path(self) -> Path:
-        """The per-person key store (``forget`` destroys keys here)."""
-        return Path(str(self.key_path).removesuffix(".key") + ".keys")
-
-    @property
-    def profile_path(self) -> Path:
-        """Where a setting's own profile (``init --profile PATH.toml``) is kept."""
-        return Path(str(self.key_path).removesuffix(".key") + ".profile.toml")
-
-    @property
-    def is_postgres(self) -> bool:
-        return self.db.startswith(("postgres://", "postgresql://"))
-
-    def env(self) -> dict[str, str]:
-        if not self.is_postgres:
-            return {
-                "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-                "SQLITE_DBNAME": self.db,
-                "SQLITE_LOCK_TIMEOUT": "30",  # seconds a writer waits for another to finish
-                "APPLICATION_RECORDER_TOPIC": "ledger.store:LedgerSQLiteRecorder",
-            }
-
-        url = urlparse(self.db)
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": url.path.lstrip("/"),
-            "POSTGRES_HOST": url.hostname or "localhost",
-            "POSTGRES_PORT": str(url.port or 5432),
-            "POSTGRES_USER": url.username or "",
-            "POSTGRES_PASSWORD": url.password or "",
-            "POSTGRES_SCHEMA": _schema_of(self.db),
-            # Insert through the library's database function: one large import as one
-            # statement parameter otherwise stalls psycopg's pipeline mode (found by the bench).
-            "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
-        }
-
-
-def _schema_of(db: str) -> str:
-    return parse_qs(urlparse(db).query).get("schema", ["public"])[0]
-
-
-def registers_id(stream: uuid.UUID) -> uuid.UUID:
-    """Where registers of this schema are saved (those of an older one are left unread)."""
-    return uuid.uuid5(stream, REGISTERS_TOPIC)
-
-
-def saved_id(stream: uuid.UUID) -> uuid.UUID:
-    """Where the position alone is saved: asking it must not read 50 MB of registers."""
-    return uuid.uuid5(stream, _SAVED_TOPIC)
-
-
-def view_id(stream: uuid.UUID, name: str) -> uuid.UUID:
-    """Where the saved view ``name`` (``Ledger.save_view``) is kept."""
-    return uuid.uuid5(stream, f"view/{name}")
-
-
-def entry_id(stream: uuid.UUID, entry: reg.EntryKey) -> uuid.UUID:
-    section, name = entry
-    return uuid.uuid5(stream, f"{reg.SCHEMA}/{section}/{name}")
-
-
-def registers_rows(
-    stream: uuid.UUID, registers: reg.Registers, head: caches.Head
-) -> list[StoredEvent]:
-    """The rows that save the registers at their position, written in one transaction: the
-    registers; each entry changed since they were loaded, on its own (``registers_for``); and
-    the position. Saved registers at a position mean every entry is saved as of it too.
-
-    Each row is bound to ``head``, the ledger's head at the registers' position (``caches``).
-    """
-    at = registers.position
-    if head.size != at:
-        raise ValueError(f"registers at {at} cannot be bound to the head at {head.size}")
-    entries = [
-        StoredEvent(
-            entry_id(stream, e), at, _ENTRY_TOPIC, caches.bind(head, reg.entry_bytes(registers, e))
-        )
-        for e in sorted(reg.changed(registers))
-    ]
-    return [
-        *entries,
-        StoredEvent(
-            registers_id(stream), at, REGISTERS_TOPIC, caches.bind(head, reg.to_bytes(registers))
-        ),
-        StoredEvent(saved_id(stream), at, _SAVED_TOPIC, caches.bind(head, b"")),
-    ]
-
-
-def is_folded_from_start(registers: reg.Registers) -> bool:
-    """Whether the registers were folded from the first fact (no saved registers used): all
-    their entries are then marked changed, and saving them makes every other saved row dead."""
-    return bool(registers.__dict__.get("from_start", False))
-
-
-def drop_other_saved_params(at: int) -> tuple[str, str, str, int]:
-    return (REGISTERS_TOPIC, _ENTRY_TOPIC, _SAVED_TOPIC, at)
-
-
 class NothingToRecord(LedgerError):
     """A write with no facts in it (an empty file, say): nothing is written."""
 
@@ -252,46 +126,7 @@ class _Write:
     progress: Callable[[int], None] | None = None
 
 
-class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
-    """The library's SQLite recorder, inserting with one ``executemany`` over the rows as they
-    come (its own inserts one row at a time, to return notification ids we do not use)."""
-
-    def _insert_events(
-        self, c: SQLiteCursor, stored_events: Iterable[StoredEvent], **_: Any
-    ) -> None:
-        c.executemany(
-            self.insert_events_statement,
-            (
-                (_hex(s.originator_id), s.originator_version, s.topic, s.state)
-                for s in stored_events
-            ),
-        )
-
-
-def _uuid_or_none(ident: object) -> uuid.UUID | None:
-    """A stored originator id as a UUID; None for one that is not (written by hand)."""
-    if isinstance(ident, uuid.UUID):
-        return ident
-    try:
-        return uuid.UUID(str(ident))
-    except ValueError:
-        return None
-
-
-def _as_bytes(state: object) -> bytes:
-    """A stored state as bytes (text or NULL written by hand: bytes no cache begins with)."""
-    if type(state) is bytes:
-        return state
-    if isinstance(state, bytes | bytearray | memoryview):
-        return bytes(state)
-    return str(state).encode()
-
-
-def _hex(originator_id: uuid.UUID | str) -> str:
-    return originator_id.hex if isinstance(originator_id, uuid.UUID) else originator_id
-
-
-class Ledger(Application[uuid.UUID]):
+class Ledger(TrackedProjections, Application[uuid.UUID]):
     """A setting's ledger. Persistence comes from the environment the config builds."""
 
     name = "ledger"
@@ -301,12 +136,14 @@ class Ledger(Application[uuid.UUID]):
         # Tables are made only by `init`: opening never writes to a file that is not a ledger.
         super().__init__(env={**config.env(), "CREATE_TABLE": "true" if create else "false"})
         self._snapshots: AggregateRecorder = self.factory.aggregate_recorder(purpose="snapshots")
+        self.storage: Storage = open_storage(self.recorder, self._snapshots)
         self.keys = KeyStore(config.keys_path)
         assert isinstance(self.mapper, EventMapper)
         self.mapper.keys = self.keys
         self._stream: uuid.UUID | None = None
         self._profile: Profile | None = None
         self._heads: dict[int, caches.Head] = {}  # checkpoints read for binding caches
+        self._from_start: list[reg.Registers] = []
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
         return EventMapper(cipher=self.factory.cipher(), compressor=self.factory.compressor())
@@ -355,85 +192,15 @@ class Ledger(Application[uuid.UUID]):
         The same rows as ``stored``, read in chunks straight from the library's table without
         building a ``StoredEvent`` each: what ``verify`` and a rebuild read a million of.
         """
-        yield from self._raw_rows(self.stream, after, upto)
+        yield from self.storage.rows(self.stream, after, upto)
 
     def checkpoint_rows(self) -> Iterator[FactRow]:
         """The checkpoint rows as plain (sequence, topic, state) rows, in order."""
-        yield from self._raw_rows(self.checkpoint_stream, 0, None)
-
-    def _raw_rows(self, stream: uuid.UUID, after: int, upto: int | None) -> Iterator[FactRow]:
-        datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
-        table = self.recorder.events_table_name  # type: ignore[attr-defined]
-        upper = upto if upto is not None else 2**62
-        if self.config.is_postgres:
-            from psycopg import sql
-
-            statement: Any = sql.SQL(
-                "SELECT originator_version, topic, state FROM {} WHERE originator_id = %s"
-                " AND originator_version > %s AND originator_version <= %s"
-                " ORDER BY originator_version LIMIT %s"
-            ).format(sql.Identifier(datastore.schema, table))
-            ident: Any = stream
-        else:
-            statement = (
-                f"SELECT originator_version, topic, state FROM {table} WHERE originator_id = ?"
-                " AND originator_version > ? AND originator_version <= ?"
-                " ORDER BY originator_version LIMIT ?"
-            )
-            ident = stream.hex
-        position = after
-        while True:
-            with datastore.transaction(commit=False) as cursor:
-                if self.config.is_postgres:
-                    cursor.execute(statement, (ident, position, upper, READ_CHUNK))
-                    chunk = [
-                        (r["originator_version"], r["topic"], bytes(r["state"]))
-                        for r in cursor.fetchall()
-                    ]
-                else:
-                    plain = cursor.sqlite_cursor  # plain tuples, not the library's Row objects
-                    plain.row_factory = None
-                    plain.execute(statement, (ident, position, upper, READ_CHUNK))
-                    chunk = plain.fetchall()
-            yield from chunk
-            if len(chunk) < READ_CHUNK:
-                return
-            position = chunk[-1][0]
+        yield from self.storage.rows(self.checkpoint_stream, 0, None)
 
     def fact_rows_at(self, positions: Sequence[int]) -> list[FactRow]:
         """The stored facts at these positions (those that exist), as plain rows, in order."""
-        datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
-        table = self.recorder.events_table_name  # type: ignore[attr-defined]
-        out: list[FactRow] = []
-        for start in range(0, len(positions), AT_CHUNK):
-            chunk = list(positions[start : start + AT_CHUNK])
-            with datastore.transaction(commit=False) as cursor:
-                if self.config.is_postgres:
-                    from psycopg import sql
-
-                    cursor.execute(
-                        sql.SQL(
-                            "SELECT originator_version, topic, state FROM {}"
-                            " WHERE originator_id = %s AND originator_version = ANY(%s)"
-                            " ORDER BY originator_version"
-                        ).format(sql.Identifier(datastore.schema, table)),
-                        (self.stream, chunk),
-                    )
-                    out += [
-                        (r["originator_version"], r["topic"], bytes(r["state"]))
-                        for r in cursor.fetchall()
-                    ]
-                else:
-                    plain = cursor.sqlite_cursor
-                    plain.row_factory = None
-                    plain.execute(
-                        f"SELECT originator_version, topic, state FROM {table}"
-                        " WHERE originator_id = ? AND originator_version IN"
-                        f" ({', '.join('?' * len(chunk))}) ORDER BY originator_version",
-                        (self.stream.hex, *chunk),
-                    )
-                    out += plain.fetchall()
-        return out
+        return self.storage.rows_at(self.stream, positions)
 
     # -- verify -----------------------------------------------------------------------------
 
@@ -470,28 +237,7 @@ class Ledger(Application[uuid.UUID]):
 
     def _checkpoint_sequence(self) -> int | None:
         """The sequence of the last checkpoint row (None if it cannot be read as a number)."""
-        datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
-        table = self.recorder.events_table_name  # type: ignore[attr-defined]
-        with datastore.transaction(commit=False) as cursor:
-            if self.config.is_postgres:
-                from psycopg import sql
-
-                cursor.execute(
-                    sql.SQL(
-                        "SELECT MAX(originator_version) AS n FROM {} WHERE originator_id = %s"
-                    ).format(sql.Identifier(datastore.schema, table)),
-                    (self.checkpoint_stream,),
-                )
-                value = cursor.fetchone()["n"]
-            else:
-                plain = cursor.sqlite_cursor
-                plain.row_factory = None
-                plain.execute(
-                    f"SELECT MAX(originator_version) FROM {table} WHERE originator_id = ?",
-                    (self.checkpoint_stream.hex,),
-                )
-                value = plain.fetchone()[0]
-        return value if isinstance(value, int) else None
+        return self.storage.last_version(self.checkpoint_stream)
 
     def _verify_once(
         self,
@@ -559,103 +305,7 @@ class Ledger(Application[uuid.UUID]):
         own = self.config.profile_path
         return str(own) if own.exists() else name
 
-    # -- the tracked projection ----------------------------------------------------------------
-
-    def registers(self, upto: int | None = None) -> reg.Registers:
-        """The registers at the head (or at ``upto``), from the latest snapshot onwards."""
-        registers = self._saved_registers(upto)
-        if registers is None:
-            registers = reg.Registers()
-            registers.__dict__["from_start"] = True
-        return reg.advance(registers, self.facts(registers.position, upto))
-
-    def _saved_registers(self, upto: int | None) -> reg.Registers | None:
-        """The newest saved registers at or before ``upto``, if they are bound to this history
-        (``caches``). If they are not, None: the registers are folded from the first fact, and
-        the next save replaces every saved row (``save_if_behind``)."""
-        rows = self._snapshots.select_events(
-            registers_id(self.stream), lte=upto, desc=True, limit=1
-        )
-        if not rows:
-            return None
-        content = self._cache(rows[0])
-        registers = reg.from_bytes(content) if content is not None else None
-        if registers is None or registers.position != rows[0].originator_version:
-            return None
-        return registers
-
-    def save_registers(self, registers: reg.Registers) -> None:
-        """Persist the registers at their position (a cache: losing it costs only time),
-        bound to the ledger's head there; at a position no checkpoint ends at (nothing to bind
-        them to) they are not saved."""
-        head = self.head_for(registers.position)
-        if head is None:
-            return
-        full = is_folded_from_start(registers)
-        with contextlib.suppress(IntegrityError):  # another process saved it first
-            self._insert_saved(registers_rows(self.stream, registers, head), full)
-        reg.changed(registers).clear()
-        registers.__dict__.pop("from_start", None)
-        self._prune_registers()
-
-    def _prune_registers(self) -> None:
-        """Keep the two newest saved registers and delete older ones: each is a whole copy
-        (50 MB at a million facts), and only a cache (reading the registers as they were
-        earlier than the oldest kept then folds the facts from the start)."""
-        recorder: Any = self._snapshots
-        ident: Any = registers_id(self.stream)
-        if self.config.is_postgres:
-            from psycopg import sql
-
-            table: Any = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
-            statement: Any = sql.SQL(PRUNE_REGISTERS.replace("?", "%s")).format(table=table)
-        else:
-            statement = PRUNE_REGISTERS.format(table=recorder.events_table_name)
-            ident = ident.hex
-        with recorder.datastore.transaction(commit=True) as cursor:
-            cursor.execute(statement, (ident, ident))
-
-    def _insert_saved(self, rows: list[StoredEvent], full: bool) -> None:
-        """Insert saved registers in one transaction, in place of any row at the same place
-        (from another history, say); on PostgreSQL a chunk of rows per statement (not one
-        statement of hundreds of megabytes, held whole in memory). ``full``: the registers
-        were folded from the first fact, so every other saved row is deleted (it is dead)."""
-        recorder: Any = self._snapshots
-        at = rows[-1].originator_version
-        if not self.config.is_postgres:
-            table_name = recorder.events_table_name
-            with recorder.datastore.transaction(commit=True) as cursor:
-                cursor.executemany(
-                    UPSERT_SQLITE.format(table=table_name),
-                    [(_hex(r.originator_id), r.originator_version, r.topic, r.state) for r in rows],
-                )
-                if full:
-                    cursor.execute(
-                        DROP_OTHER_SAVED.format(table=table_name), drop_other_saved_params(at)
-                    )
-            return
-        from psycopg import sql
-
-        table = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
-        upsert = sql.SQL(UPSERT_POSTGRES).format(table=table)  # %b: the bytes as they are
-        small = [row for row in rows if len(row.state) < 65536]
-        with recorder.datastore.transaction(commit=True) as curs:
-            for start in range(0, len(small), WRITE_CHUNK):
-                curs.executemany(
-                    upsert,
-                    [
-                        (r.originator_id, r.originator_version, r.topic, r.state)
-                        for r in small[start : start + WRITE_CHUNK]
-                    ],
-                )
-            for row in rows:
-                if len(row.state) >= 65536:  # the registers themselves: tens of megabytes
-                    curs.execute(
-                        upsert, (row.originator_id, row.originator_version, row.topic, row.state)
-                    )
-            if full:
-                drop = sql.SQL(DROP_OTHER_SAVED.replace("?", "%s")).format(table=table)
-                curs.execute(drop, drop_other_saved_params(at))
+    # -- the tracked projection (``ledger.tracked``) ---------------------------------------------
 
     def save_if_behind(self, registers: reg.Registers) -> None:
         """Save the registers once they are ``SAVE_EVERY`` facts past the saved ones.
@@ -665,7 +315,7 @@ class Ledger(Application[uuid.UUID]):
         """
         # Registers folded from the first fact though some were saved (they were not bound to
         # this history, or lacked a binding): saved anew now, in place of every saved row.
-        replace = is_folded_from_start(registers) and self._has_saved_rows()
+        replace = self.is_folded_from_start(registers) and self.has_saved_rows()
         if registers.position - self.saved_position() >= SAVE_EVERY or replace:
             try:
                 self.save_registers(registers)
@@ -673,287 +323,6 @@ class Ledger(Application[uuid.UUID]):
                 text = str(exc).lower()
                 if "readonly" not in text and "read-only" not in text:
                     raise
-
-    def saved_position(self) -> int:
-        """The position the registers (of this schema) were last saved at: 0 if they never
-        were, or the newest position mark is not bound to this history (``caches``: then the
-        saved entries are not used, and the next write saves them anew)."""
-        markers = self._snapshots.select_events(saved_id(self.stream), desc=True, limit=1)
-        if not markers or self._cache(markers[0]) is None:
-            return 0
-        return markers[0].originator_version
-
-    def _has_saved_rows(self) -> bool:
-        return any(
-            self._snapshots.select_events(ident, desc=True, limit=1)
-            for ident in (saved_id(self.stream), registers_id(self.stream))
-        )
-
-    # -- caches bound to the history (``ledger.caches``) ----------------------------------------
-
-    def head_at(self, sequence: int) -> caches.Head | None:
-        """The head at the ledger's checkpoint ``sequence`` (its size and root): one row read,
-        kept for the next time (a checkpoint never changes). None if there is none such."""
-        known = self._heads.get(sequence)
-        if known is not None or sequence < 1:
-            return known
-        datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
-        table = self.recorder.events_table_name  # type: ignore[attr-defined]
-        # Only the row's first bytes: its leaf hashes (32 MB for a million-fact import) are
-        # not needed to know the head it signs.
-        with datastore.transaction(commit=False) as cursor:
-            if self.config.is_postgres:
-                from psycopg import sql
-
-                cursor.execute(
-                    sql.SQL(
-                        "SELECT substring(state FROM 1 FOR %s) AS prefix FROM {}"
-                        " WHERE originator_id = %s AND originator_version = %s"
-                    ).format(sql.Identifier(datastore.schema, table)),
-                    (caches.CHECKPOINT_PREFIX, self.checkpoint_stream, sequence),
-                )
-                row = cursor.fetchone()
-                prefix = bytes(row["prefix"]) if row else None
-            else:
-                plain = cursor.sqlite_cursor
-                plain.row_factory = None
-                plain.execute(
-                    f"SELECT substr(state, 1, ?) FROM {table}"
-                    " WHERE originator_id = ? AND originator_version = ?",
-                    (caches.CHECKPOINT_PREFIX, self.checkpoint_stream.hex, sequence),
-                )
-                found = plain.fetchone()
-                prefix = bytes(found[0]) if found else None
-        head = caches.head_of_checkpoint(prefix, sequence) if prefix is not None else None
-        if head is not None:
-            self._heads[sequence] = head
-        return head
-
-    def head_for(self, position: int) -> caches.Head | None:
-        """The head at the checkpoint that ends at ``position``, if one does (the checkpoints'
-        sizes grow with their sequence: a few rows read, the last one first)."""
-        latest = self._latest_checkpoint()
-        if latest is None or position < 1:
-            return None
-        low, high = 1, latest.sequence
-        probe = high  # the common case: the head
-        while low <= high:
-            head = self.head_at(probe)
-            if head is None:
-                return None
-            if head.size == position:
-                return head
-            if head.size < position:
-                low = probe + 1
-            else:
-                high = probe - 1
-            probe = (low + high) // 2
-        return None
-
-    def _cache(self, stored: StoredEvent) -> bytes | None:
-        """A saved row's content if it is bound to this history where it is stored, else None
-        (it is ignored: whoever asked works the answer out from the facts)."""
-        opened = caches.unbind(stored.state, stored.originator_version, self.head_at)
-        return None if isinstance(opened, str) else opened
-
-    def cache_faults(self) -> list[tuple[str, int, caches.Fault]]:
-        """Every saved row (registers, entries, position marks, views) not bound to this
-        history where it is stored: (what it is, its position, what is wrong), for ``verify``.
-        Reads every saved row once, in chunks, and one checkpoint row per binding seen."""
-        recorder: Any = self._snapshots
-        datastore: Any = recorder.datastore
-        names: dict[uuid.UUID | None, str] = {
-            registers_id(self.stream): "registers",
-            saved_id(self.stream): "mark",
-        }
-        from projections import sitedata
-
-        names[view_id(self.stream, sitedata.NAME)] = "site"
-        postgres = self.config.is_postgres
-        by_stored: dict[object, str] = {
-            (ident if postgres or ident is None else ident.hex): what
-            for ident, what in names.items()
-        }
-        faults: list[tuple[str, int, caches.Fault]] = []
-        checker = caches.Checker(self.head_at)
-        if self.config.is_postgres:
-            from psycopg import sql
-
-            statement: Any = sql.SQL(
-                "SELECT originator_id, originator_version, topic, state FROM {}"
-                " WHERE (originator_id, originator_version) > (%s, %s)"
-                " ORDER BY originator_id, originator_version LIMIT %s"
-            ).format(sql.Identifier(datastore.schema, recorder.events_table_name))
-            after: tuple[Any, int] = (uuid.UUID(int=0), -1)
-        else:
-            statement = (
-                "SELECT originator_id, originator_version, topic, state FROM"
-                f" {recorder.events_table_name} WHERE (originator_id, originator_version) >"
-                " (?, ?) ORDER BY originator_id, originator_version LIMIT ?"
-            )
-            after = ("", -1)
-        while True:
-            with datastore.transaction(commit=False) as cursor:
-                cursor.execute(statement, (*after, READ_CHUNK))
-                chunk = [
-                    (r[0], r[1], r[2], _as_bytes(r[3]))
-                    if not isinstance(r, dict)
-                    else (
-                        r["originator_id"],
-                        r["originator_version"],
-                        r["topic"],
-                        _as_bytes(r["state"]),
-                    )
-                    for r in cursor.fetchall()
-                ]
-            for ident, version, topic, state in chunk:
-                what = by_stored.get(ident) or (  # (an id as stored: parsing each is slow)
-                    names.get(_uuid_or_none(ident)) if topic != _ENTRY_TOPIC else "entry"
-                )
-                what = what or "other"
-                fault = checker.fault(state, version)
-                if fault is not None and not (fault == "unbound" and what == "other"):
-                    faults.append((what, version, fault))  # (old rows of no use: never read)
-            if len(chunk) < READ_CHUNK:
-                return faults
-            after = (chunk[-1][0], chunk[-1][1])
-
-    # -- other saved views: each one projection's state at one position (a cache) -------------
-
-    def saved_view(self, name: str) -> tuple[int, bytes] | None:
-        """The position and state of the view ``name`` as last saved, if it was, and is bound
-        to this history there (``caches``)."""
-        rows = self._snapshots.select_events(view_id(self.stream, name), desc=True, limit=1)
-        content = self._cache(rows[0]) if rows else None
-        return (rows[0].originator_version, content) if rows and content is not None else None
-
-    def save_view(self, name: str, position: int, state: bytes) -> None:
-        """Save the view ``name`` at ``position`` in place of the one saved before, bound to
-        the ledger's head there; at a position no checkpoint ends at, nothing is saved."""
-        head = self.head_for(position)
-        if head is None:
-            return
-        state = caches.bind(head, state)
-        recorder: Any = self._snapshots
-        ident: Any = view_id(self.stream, name)
-        if self.config.is_postgres:
-            from psycopg import sql
-
-            table: Any = sql.Identifier(recorder.datastore.schema, recorder.events_table_name)
-            delete: Any = sql.SQL("DELETE FROM {} WHERE originator_id = %s").format(table)
-            insert: Any = sql.SQL(
-                "INSERT INTO {} (originator_id, originator_version, topic, state)"
-                " VALUES (%s, %s, %s, %b) ON CONFLICT DO NOTHING"
-            ).format(table)
-        else:
-            table = recorder.events_table_name
-            delete = f"DELETE FROM {table} WHERE originator_id = ?"
-            insert = f"INSERT INTO {table} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
-            ident = ident.hex
-        with recorder.datastore.transaction(commit=True) as cursor:
-            cursor.execute(delete, (ident,))
-            cursor.execute(insert, (ident, position, name, state))
-
-    def site_data(self, day: dt.date) -> SiteData:
-        """The site's numbers at the head as of ``day``: the saved ones when they answer (the
-        same position, day and profile), else worked out from the registers. Reading only:
-        ``ledger follow`` saves them (``save_site_data``)."""
-        from projections import sitedata
-
-        saved = self.saved_site_data(day)
-        if saved is not None:
-            return saved
-        registers = self.registers()
-        with reg.settled():  # the registers live until the numbers are worked out
-            return sitedata.compute(registers, self.profile, day)
-
-    def saved_site_data(self, day: dt.date) -> SiteData | None:
-        """The saved site's numbers, if they are for the head, ``day`` and the profile."""
-        from projections import sitedata
-
-        saved = self.saved_view(sitedata.NAME)
-        if saved is None or saved[0] != self.head():
-            return None
-        data = sitedata.from_bytes(saved[1])
-        return (
-            data
-            if data is not None and sitedata.is_for(data, saved[0], day, self.profile)
-            else None
-        )
-
-    def save_site_data(self, data: SiteData) -> None:
-        """Save the site's numbers (in place of those saved before): what a follower does."""
-        from projections import sitedata
-
-        self.save_view(sitedata.NAME, data.position, sitedata.to_bytes(data))
-
-    def registers_for(self, wanted: Iterable[reg.EntryKey]) -> reg.Registers:
-        """Partial registers at the head: only the wanted entries (and any a later fact links
-        to them), read from the saved entries and the facts since. What ``check post`` needs,
-        in time that does not grow with the ledger."""
-        position = self.saved_position()
-        if not position:
-            return self.registers()
-        tail = [(at, event, reg.touches(event)) for at, event in self.facts(position)]
-        # A fact since then about a wanted entry may change another (a guardian linked to a
-        # child): that one is wanted too, from its first fact on.
-        needed = set(wanted)
-        grew = True
-        while grew:
-            grew = False
-            for _, _, entries in tail:
-                if entries and not needed.issuperset(entries) and not needed.isdisjoint(entries):
-                    needed.update(entries)
-                    grew = True
-        registers = reg.Registers(position=position)
-        bad: list[reg.EntryKey] = []
-        for entry in needed:
-            rows = self._snapshots.select_events(
-                entry_id(self.stream, entry), lte=position, desc=True, limit=1
-            )
-            if not rows:
-                continue
-            content = self._cache(rows[0])
-            try:
-                if content is None:
-                    raise ValueError("not bound to this history")
-                reg.put_entry(registers, entry, content)
-            except ValueError:
-                bad.append(entry)  # damaged, or not of this history: a cache, ignored
-        if bad:
-            return self._entries_saved_anew(position, sorted(bad))
-        with reg.paused_gc():
-            for at, event, entries in tail:
-                if needed.isdisjoint(entries):
-                    registers.position = at  # about nothing asked for
-                else:
-                    reg.apply(registers, event, at)
-        return registers
-
-    def _entries_saved_anew(self, position: int, bad: list[reg.EntryKey]) -> reg.Registers:
-        """The registers at the head when saved entries were ignored: the saved registers at
-        ``position`` and the facts since. The ignored entries are saved anew from them, so
-        that the next question reads them again (where the ledger can be written to)."""
-        saved = self._saved_registers(position)
-        head = self.head_for(position)
-        if saved is None or saved.position != position or head is None:
-            return self.registers()
-        rows = [
-            StoredEvent(
-                entry_id(self.stream, e),
-                position,
-                _ENTRY_TOPIC,
-                caches.bind(head, reg.entry_bytes(saved, e)),
-            )
-            for e in bad
-        ]
-        try:
-            self._insert_saved(rows, full=False)
-        except PersistenceError as exc:
-            text = str(exc).lower()
-            if "readonly" not in text and "read-only" not in text:
-                raise
-        return reg.advance(saved, self.facts(position))
 
     # -- writing --------------------------------------------------------------------------------
 
@@ -1006,7 +375,7 @@ class Ledger(Application[uuid.UUID]):
         for _attempt in range(RETRIES):
             registers = given if given is not None and _attempt == 0 else self.registers()
             start = registers.position
-            previous = self._latest_checkpoint()
+            previous = self.latest_checkpoint()
             frontier = previous.frontier() if previous is not None else integrity.Frontier()
             if frontier.size > start:
                 continue  # another writer's facts arrived between the two reads: read again
@@ -1061,7 +430,7 @@ class Ledger(Application[uuid.UUID]):
                         if named is not None:
                             raise named
                 except Refused as refusal:
-                    refusal.index = taken  # type: ignore[attr-defined]
+                    refusal.index = taken
                     raise
                 guard.learn(event)
                 taken += 1
@@ -1104,65 +473,15 @@ class Ledger(Application[uuid.UUID]):
 
     def _insert(self, rows: Iterator[StoredEvent]) -> None:
         """Insert the rows in one transaction, as they are made (none if making one fails)."""
-        recorder: Any = self.recorder
-        if not self.config.is_postgres:
-            recorder.insert_events(rows)  # LedgerSQLiteRecorder: executemany over the rows
-            return
-        # PostgreSQL: the library's insert function, called a chunk at a time in one
-        # transaction (one call with a million rows would be held in memory whole).
-        with (
-            recorder.datastore.get_connection() as conn,
-            conn.transaction(),
-            conn.cursor() as curs,
-        ):
-            while chunk := list(itertools.islice(rows, WRITE_CHUNK)):
-                curs.execute(
-                    recorder.sql_invoke_pg_function_insert_events,
-                    (
-                        [
-                            recorder.construct_pg_stored_event(
-                                r.originator_id, r.originator_version, r.topic, r.state
-                            )
-                            for r in chunk
-                        ],
-                    ),
-                    prepare=True,
-                )
+        self.storage.insert_facts(rows, WRITE_CHUNK)
 
     # -- personal data: names, forgets and the key store ---------------------------------------
 
     def rows_of_types(self, types: Sequence[type[ev.Event]], after: int = 0) -> Iterator[FactRow]:
         """The stored facts of these types after a position, as plain rows, in order (found by
         their topic in the database: the other facts are not read)."""
-        datastore: Any = self.recorder.datastore  # type: ignore[attr-defined]
-        table = self.recorder.events_table_name  # type: ignore[attr-defined]
         patterns = [f"{cls.__name__}:%" for cls in types]
-        if self.config.is_postgres:
-            from psycopg import sql
-
-            statement: Any = sql.SQL(
-                "SELECT originator_version, topic, state FROM {} WHERE originator_id = %s"
-                " AND originator_version > %s AND topic LIKE ANY(%s)"
-                " ORDER BY originator_version"
-            ).format(sql.Identifier(datastore.schema, table))
-            with datastore.transaction(commit=False) as cursor:
-                cursor.execute(statement, (self.stream, after, patterns))
-                rows = [
-                    (r["originator_version"], r["topic"], bytes(r["state"]))
-                    for r in cursor.fetchall()
-                ]
-        else:
-            likes = " OR ".join("topic LIKE ?" for _ in patterns)
-            statement = (
-                f"SELECT originator_version, topic, state FROM {table} WHERE originator_id = ?"
-                f" AND originator_version > ? AND ({likes}) ORDER BY originator_version"
-            )
-            with datastore.transaction(commit=False) as cursor:
-                plain = cursor.sqlite_cursor
-                plain.row_factory = None
-                plain.execute(statement, (self.stream.hex, after, *patterns))
-                rows = plain.fetchall()
-        yield from rows
+        yield from self.storage.rows_of_topics(self.stream, patterns, after)
 
     def held_names(self) -> Iterator[str]:
         """Every name the ledger holds and can still read (a forgotten one reads as
@@ -1200,7 +519,7 @@ class Ledger(Application[uuid.UUID]):
             self.keys.set_applied(head)
         return done
 
-    def _latest_checkpoint(self) -> integrity.Latest | None:
+    def latest_checkpoint(self) -> integrity.Latest | None:
         rows = self.recorder.select_events(self.checkpoint_stream, desc=True, limit=1)
         return integrity.Latest.from_stored(rows[0]) if rows else None
 
@@ -1256,82 +575,18 @@ def _hashing_after(config: Config, after: int) -> Iterator[Callable[[], bytes | 
         output.close()
 
 
-def _pg_connect(config: Config) -> Any:
-    import psycopg
-
-    env = config.env()
-    try:
-        return psycopg.connect(
-            dbname=env["POSTGRES_DBNAME"],
-            host=env["POSTGRES_HOST"],
-            port=int(env["POSTGRES_PORT"]),
-            user=env["POSTGRES_USER"],
-            password=env["POSTGRES_PASSWORD"],
-            connect_timeout=10,
-            autocommit=True,
-        )
-    except psycopg.Error as exc:
-        raise LedgerError(
-            f"cannot connect to the PostgreSQL server ({type(exc).__name__}); check the URL"
-        ) from None
-
-
-def postgres_schema_has_ledger(config: Config) -> bool:
-    with contextlib.closing(_pg_connect(config)) as conn:
-        row = conn.execute(
-            "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s"
-            " AND table_name IN ('ledger_events', 'ledger_snapshots')",
-            (_schema_of(config.db),),
-        ).fetchone()
-    return bool(row and row[0] == 2)
-
-
-def create_postgres_schema(config: Config) -> None:
-    """Each setting's ledger is its own schema on the server (made by ``init``)."""
-    from psycopg import sql
-
-    schema = _schema_of(config.db)
-    if not re.fullmatch(r"[a-z_][a-z0-9_]{0,62}", schema):
-        raise LedgerError(
-            "the schema name must be lower-case letters, digits and _ (e.g. ?schema=sunflowers)"
-        )
-    with contextlib.closing(_pg_connect(config)) as conn:
-        conn.execute(sql.SQL("CREATE SCHEMA IF NOT EXISTS {}").format(sql.Identifier(schema)))
-
-
-def drop_postgres_schema_if_empty_ledger(config: Config) -> None:
-    """Undo a failed ``init``: drop the schema if it holds no fact (never a real ledger)."""
-    from psycopg import sql
-
-    schema = _schema_of(config.db)
-    with contextlib.closing(_pg_connect(config)) as conn:
-        tables = conn.execute(
-            "SELECT table_name FROM information_schema.tables WHERE table_schema = %s", (schema,)
-        ).fetchall()
-        if {t[0] for t in tables} <= {"ledger_events", "ledger_snapshots"}:
-            if any(t[0] == "ledger_events" for t in tables):
-                row = conn.execute(
-                    sql.SQL("SELECT count(*) FROM {}").format(
-                        sql.Identifier(schema, "ledger_events")
-                    )
-                ).fetchone()
-                if row and row[0]:
-                    return
-            conn.execute(sql.SQL("DROP SCHEMA IF EXISTS {} CASCADE").format(sql.Identifier(schema)))
-
-
 def open_ledger(config: Config) -> Ledger:
     """An existing ledger; anything else is refused without being touched."""
     if config.is_postgres and not postgres_schema_has_ledger(config):
         raise LedgerError(
-            f"no ledger in schema {_schema_of(config.db)!r} (create one with `ledger init`)"
+            f"no ledger in schema {schema_of(config.db)!r} (create one with `ledger init`)"
         )
     if not config.is_postgres:
         path = Path(config.db)
         if not path.is_file():
             raise LedgerError(f"{config.shown}: no ledger here (create one with `ledger init`)")
-        if not _is_sqlite_ledger(path):
-            if _is_sqlite_ledger(path, immutable=True):
+        if not is_sqlite_ledger(path):
+            if is_sqlite_ledger(path, immutable=True):
                 raise LedgerError(
                     f"{config.shown}: this ledger is on a disk or in a folder that cannot be"
                     " written to, and a ledger can only be opened where it can keep its working"
@@ -1342,20 +597,3 @@ def open_ledger(config: Config) -> Ledger:
     if not ledger.is_initialised:
         raise LedgerError(f"{config.shown}: no ledger here (create one with `ledger init`)")
     return ledger
-
-
-def _is_sqlite_ledger(path: Path, *, immutable: bool = False) -> bool:
-    """Whether the file holds a ledger's tables (read only; ``immutable``: without opening its
-    write-ahead log, which a read-only folder cannot hold)."""
-    mode = "immutable=1" if immutable else "mode=ro"
-    try:
-        with contextlib.closing(
-            sqlite3.connect(f"{path.resolve().as_uri()}?{mode}", uri=True)
-        ) as conn:
-            rows = conn.execute(
-                "SELECT name FROM sqlite_master WHERE type='table' AND name IN"
-                " ('stored_events', 'stored_snapshots')"
-            ).fetchall()
-    except sqlite3.Error:
-        return False
-    return len(rows) == 2

@@ -17,17 +17,17 @@ import pytest
 
 from ledger import caches, store
 from ledger.demo import generate
-from ledger.integrity import Signer
-from ledger.profile import load as load_profile
-from projections import registers as reg
-from projections import sitedata
-from projections.follow import (
+from ledger.follow import (
     APP_NAME,
     PostgresRegistersView,
     SQLiteRegistersView,
     follow_postgres,
     follow_sqlite,
 )
+from ledger.integrity import Signer
+from ledger.profile import load as load_profile
+from projections import registers as reg
+from projections import sitedata
 from tests.conftest import fixed_clock, fresh_db
 from tests.test_incremental import Counting, CountingSaved
 

@@ -26,6 +26,7 @@ from hypothesis import given, settings
 from ledger import events as ev
 from ledger.cli import main
 from ledger.demo import generate, scale
+from ledger.follow import follow_sqlite
 from ledger.integrity import Signer
 from ledger.profile import load as load_profile
 from ledger.site import (
@@ -41,7 +42,6 @@ from ledger.store import Config, open_ledger
 from projections import registers as reg
 from projections import report, sitedata
 from projections.findings import Episode, all_episodes
-from projections.follow import follow_sqlite
 from tests.test_privacy_and_refusals import make_ledger, pinned_now
 
 PROFILES = [

@@ -1,5 +1,8 @@
 """Following a ledger: the registers kept current as facts arrive, on either store.
 
+An adapter: the library's projection runner and a store's tracking recorder (its cache view,
+``ledger.storage``) around the pure fold of ``projections.registers``.
+
 ``RegistersProjection`` is the one projection code path: the library calls its
 ``process_event(fact, tracking)`` for every notification after the tracked one, and it advances
 the registers and, every so often and whenever it has caught up, saves them with the tracking
@@ -31,148 +34,68 @@ import datetime as dt
 import threading
 import time
 import uuid
-from abc import ABC, abstractmethod
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
-from eventsourcing.persistence import Tracking, TrackingRecorder
-from eventsourcing.postgres import PostgresTrackingRecorder
+from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
-from eventsourcing.sqlite import SQLiteTrackingRecorder
 
 from ledger import caches, store
 from ledger.mapper import CheckpointRow, Recorded
 from ledger.profile import Profile
-from ledger.store import Config, Ledger, registers_id, registers_rows
+from ledger.storage.postgres import PostgresCacheView
+from ledger.storage.sqlite import SQLiteCacheView
+from ledger.store import Config, Ledger
+from ledger.tracked import REGISTERS_TOPIC, registers_id, registers_rows, superseded_by
 from projections import registers as reg
 from projections import sitedata
 
 SAVE_EVERY = store.SAVE_EVERY  # facts between saves while catching up
 APP_NAME = Ledger.name
-# The notification of the fact at the newest saved registers' position, in the ledger's one
-# stream (that of its first fact).
-SAVED_NOTIFICATION = (
-    "SELECT {id} FROM {events} WHERE originator_id ="
-    " (SELECT originator_id FROM {events} ORDER BY {id} LIMIT 1)"
-    " AND originator_version ="
-    " (SELECT max(originator_version) FROM {snapshots} WHERE topic = %s)"
-)
 
 
-class RegistersView(TrackingRecorder, ABC):
-    """A tracking recorder that also saves the registers, in the same transaction.
+class SQLiteRegistersView(SQLiteCacheView):
+    """A SQLite follower's tracking recorder: it saves the registers with its position, and
+    one that has never run starts after the newest saved registers (saved by commands too)."""
 
-    A follower that has never run starts after the last fact of the saved registers (saved by
-    the commands too): they hold every fact up to it, and a million-fact ledger need not be
-    read again to be followed.
-    """
-
-    def max_tracking_id(self, application_name: str) -> int | None:
-        # A store's tracking recorder follows this class in the concrete views' bases.
-        tracked = super().max_tracking_id(application_name)  # type: ignore[safe-super]
-        return tracked if tracked is not None else self.saved_notification_id()
-
-    @abstractmethod
-    def saved_notification_id(self) -> int | None:
-        """The notification of the last fact the newest saved registers hold, if any."""
-
-    @abstractmethod
-    def save(
-        self,
-        stream: uuid.UUID,
-        registers: reg.Registers,
-        head: caches.Head,
-        tracking: Tracking,
-    ) -> None:
-        """Save the registers (bound to ``head``) and the tracking position together."""
+    marker_topic = REGISTERS_TOPIC
 
 
-class SQLiteRegistersView(RegistersView, SQLiteTrackingRecorder):
-    def saved_notification_id(self) -> int | None:
-        with self.datastore.transaction(commit=False) as c:
-            c.execute(
-                SAVED_NOTIFICATION.format(
-                    id="rowid", events="stored_events", snapshots="stored_snapshots"
-                ).replace("%s", "?"),
-                (store.REGISTERS_TOPIC,),
-            )
-            row = c.fetchone()
-        return int(row[0]) if row else None
+class PostgresRegistersView(PostgresCacheView):
+    """A PostgreSQL follower's tracking recorder (as ``SQLiteRegistersView``)."""
 
-    def save(
-        self,
-        stream: uuid.UUID,
-        registers: reg.Registers,
-        head: caches.Head,
-        tracking: Tracking,
-    ) -> None:
-        rows = [
-            (uuid.UUID(str(row.originator_id)).hex, row.originator_version, row.topic, row.state)
-            for row in registers_rows(stream, registers, head)
-        ]
-        ident = registers_id(stream).hex
-        table = "stored_snapshots"
-        with self.datastore.transaction(commit=True) as c:
-            c.executemany(store.UPSERT_SQLITE.format(table=table), rows)
-            if store.is_folded_from_start(registers):
-                c.execute(
-                    store.DROP_OTHER_SAVED.format(table=table),
-                    store.drop_other_saved_params(registers.position),
-                )
-            c.execute(store.PRUNE_REGISTERS.format(table=table), (ident, ident))
-            self._insert_tracking(c, tracking)
-        reg.changed(registers).clear()
-        registers.__dict__.pop("from_start", None)
+    marker_topic = REGISTERS_TOPIC
+    app_name = APP_NAME
 
 
-class PostgresRegistersView(RegistersView, PostgresTrackingRecorder):
-    def saved_notification_id(self) -> int | None:
-        from psycopg import sql
-
-        schema = self.datastore.schema
-        statement = sql.SQL(SAVED_NOTIFICATION).format(
-            id=sql.Identifier("notification_id"),
-            events=sql.Identifier(schema, f"{APP_NAME}_events"),
-            snapshots=sql.Identifier(schema, f"{APP_NAME}_snapshots"),
-        )
-        with self.datastore.transaction(commit=False) as curs:
-            curs.execute(statement, (store.REGISTERS_TOPIC,))
-            row = curs.fetchone()
-        return int(row["notification_id"]) if row else None
-
-    def save(
-        self,
-        stream: uuid.UUID,
-        registers: reg.Registers,
-        head: caches.Head,
-        tracking: Tracking,
-    ) -> None:
-        from psycopg import sql
-
-        table = sql.Identifier(self.datastore.schema, f"{APP_NAME}_snapshots")
-        rows = [
-            (row.originator_id, row.originator_version, row.topic, row.state)
-            for row in registers_rows(stream, registers, head)
-        ]
-        with self.datastore.transaction(commit=True) as curs:
-            curs.executemany(sql.SQL(store.UPSERT_POSTGRES).format(table=table), rows)
-            if store.is_folded_from_start(registers):
-                drop = sql.SQL(store.DROP_OTHER_SAVED.replace("?", "%s")).format(table=table)
-                curs.execute(drop, store.drop_other_saved_params(registers.position))
-            prune = sql.SQL(store.PRUNE_REGISTERS.replace("?", "%s")).format(table=table)
-            curs.execute(prune, (registers_id(stream), registers_id(stream)))
-            self._insert_tracking(curs, tracking)
-        reg.changed(registers).clear()
-        registers.__dict__.pop("from_start", None)
+RegistersView = SQLiteRegistersView | PostgresRegistersView
+View = TypeVar("View", bound=RegistersView)  # a follower's, on one store
 
 
-class RegistersProjection(Projection[RegistersView]):
+def save_followed(
+    view: RegistersView,
+    ledger: Ledger,
+    registers: reg.Registers,
+    head: caches.Head,
+    tracking: Tracking,
+) -> None:
+    """Save the registers (bound to ``head``) and the tracking position together: the rows
+    the ledger's own save writes (``registers_rows``), in the view's transaction."""
+    stream = ledger.stream
+    superseded = (
+        superseded_by(registers.position) if ledger.is_folded_from_start(registers) else None
+    )
+    view.save(registers_rows(stream, registers, head), superseded, registers_id(stream), tracking)
+    ledger.registers_saved(registers)
+
+
+class RegistersProjection(Projection[View]):
     """Advances the registers by each recorded fact; checkpoint rows only move the tracking."""
 
     name = "registers"
 
-    def __init__(self, view: RegistersView, ledger: Ledger) -> None:
+    def __init__(self, view: View, ledger: Ledger) -> None:
         super().__init__(view)
         self.ledger = ledger  # where its registers start from, and gaps are filled from
         self.stream: uuid.UUID | None = None
@@ -230,7 +153,7 @@ class RegistersProjection(Projection[RegistersView]):
             # Bound to the ledger's head there; mid-write (no checkpoint ends there): later.
             head = self.ledger.head_for(self.registers.position)
         if self._unsaved is not None and self.stream is not None and head is not None:
-            self.view.save(self.stream, self.registers, head, self._unsaved)
+            save_followed(self.view, self.ledger, self.registers, head, self._unsaved)
             self._saved_at = self.registers.position
         elif self._unsaved is not None:  # nothing new applied (facts already held, checkpoints)
             self.view.insert_tracking(self._unsaved)
@@ -246,7 +169,7 @@ class SiteDataKeeper:
         self._today = today
         self._done: tuple[int, dt.date] | None = None
 
-    def caught_up(self, projection: RegistersProjection) -> None:
+    def caught_up(self, projection: RegistersProjection[Any]) -> None:
         if self._today is None:
             return
         day = self._today()
@@ -270,7 +193,7 @@ def follow_sqlite(
     poll: float = 1.0,
     once: bool = False,
     today: Callable[[], dt.date] | None = None,
-) -> RegistersProjection:
+) -> RegistersProjection[SQLiteRegistersView]:
     """Keep a SQLite ledger's registers current: the same projection, fed by polling; and,
     given ``today``, the site's numbers too."""
     view = ledger.factory.tracking_recorder(SQLiteRegistersView)
@@ -326,10 +249,10 @@ def follow_postgres(
     }
     own = Ledger(config)  # the projection's: its registers start from it, gaps are read in it
 
-    class Projecting(RegistersProjection):
+    class Projecting(RegistersProjection[PostgresRegistersView]):
         name = RegistersProjection.name  # its tracking table's name: that of every follower
 
-        def __init__(self, view: RegistersView) -> None:
+        def __init__(self, view: PostgresRegistersView) -> None:
             super().__init__(view, own)
 
     try:
@@ -340,7 +263,7 @@ def follow_postgres(
 
 def _run_postgres(
     env: dict[str, str],
-    projection_class: type[RegistersProjection],
+    projection_class: type[RegistersProjection[PostgresRegistersView]],
     today: Callable[[], dt.date] | None,
     until: Callable[[], bool],
     poll: float,
@@ -348,7 +271,7 @@ def _run_postgres(
 ) -> None:
     runner: ProjectionRunner[FollowedLedger, PostgresRegistersView] = ProjectionRunner(
         application_class=FollowedLedger,
-        projection_class=projection_class,  # type: ignore[arg-type]
+        projection_class=projection_class,
         view_class=PostgresRegistersView,
         env=env,
     )

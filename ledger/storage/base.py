@@ -1,0 +1,222 @@
+"""The ledger's reads and writes beyond the library's own, written once for both stores.
+
+Each store gives a ``Runner`` (``ledger.storage.sqlite``, ``ledger.storage.postgres``): it runs
+one of the statements of its ``sql.Dialect`` on a cursor of the library's transaction, puts in
+the table and an originator id as that store keeps it, and gives rows as plain tuples.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import uuid
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from typing import Any, NamedTuple, Protocol
+
+from eventsourcing.persistence import StoredEvent
+
+from ledger.storage.sql import Dialect
+
+FactRow = tuple[int, str, bytes]  # a stored row: position (or sequence), topic, stored bytes
+READ_CHUNK = 5000  # rows read in one query
+AT_CHUNK = 500  # positions asked for in one query
+SAVE_CHUNK = 5000  # cache rows written in one statement
+LARGE_STATE = 65536  # a cache row this large is written on its own (tens of megabytes)
+
+
+class SavedRow(NamedTuple):
+    """A cache row: where it is saved (an id and a position), its topic and its bytes (bound
+    to a head of the ledger: ``ledger.caches``). Storage never looks inside."""
+
+    ident: uuid.UUID
+    position: int
+    topic: str
+    state: bytes
+
+
+class Superseded(NamedTuple):
+    """Saved rows a save makes dead: every one of these topics not at ``position``."""
+
+    topics: tuple[str, str, str]
+    position: int
+
+
+class Runner(Protocol):
+    """One store's way to run a statement of its dialect inside a transaction."""
+
+    def ident(self, ident: uuid.UUID) -> object:
+        """An originator id as this store keeps it."""
+
+    def query(self, statement: str, params: Sequence[object]) -> list[tuple[Any, ...]]:
+        """Run a statement (``{table}`` filled in) and give its rows as plain tuples."""
+
+    def run(self, statement: str, params: Sequence[object]) -> None:
+        """Run a statement that gives no rows."""
+
+    def run_many(self, statement: str, params: Sequence[Sequence[object]]) -> None:
+        """Run a statement once for each set of parameters."""
+
+
+def as_bytes(state: object) -> bytes:
+    """A stored state as bytes (text or NULL written by hand: bytes no cache begins with)."""
+    if type(state) is bytes:
+        return state
+    if isinstance(state, bytes | bytearray | memoryview):
+        return bytes(state)
+    return str(state).encode()
+
+
+def write_saved(
+    runner: Runner,
+    dialect: Dialect,
+    rows: Sequence[SavedRow],
+    superseded: Superseded | None,
+    prune: uuid.UUID | None,
+) -> None:
+    """Save cache rows in place of any at the same place (a cache: from another history, say),
+    a chunk per statement and a large row on its own (not one statement of hundreds of
+    megabytes, held whole in memory); then delete the rows they supersede, and all but the two
+    newest rows of ``prune``. The one way every cache is saved, by a command or a follower (in
+    whichever transaction the caller runs: a follower's also moves its tracking position)."""
+    small = [row for row in rows if len(row.state) < LARGE_STATE]
+    for start in range(0, len(small), SAVE_CHUNK):
+        runner.run_many(
+            dialect.upsert_saved,
+            [
+                (runner.ident(r.ident), r.position, r.topic, r.state)
+                for r in small[start : start + SAVE_CHUNK]
+            ],
+        )
+    for r in rows:
+        if len(r.state) >= LARGE_STATE:
+            runner.run(dialect.upsert_saved, (runner.ident(r.ident), r.position, r.topic, r.state))
+    if superseded is not None:
+        runner.run(dialect.drop_saved_of_topics, (*superseded.topics, superseded.position))
+    if prune is not None:
+        ident = runner.ident(prune)
+        runner.run(dialect.prune_saved, (ident, ident))
+
+
+class Storage(ABC):
+    """A ledger's tables on one store: the facts' and checkpoints' (events) and the caches'
+    (saved). Made by ``ledger.storage.open_storage`` from the library's recorders."""
+
+    dialect: Dialect
+
+    @property
+    @abstractmethod
+    def is_postgres(self) -> bool: ...
+
+    @abstractmethod
+    def runner(self, *, saved: bool, commit: bool) -> contextlib.AbstractContextManager[Runner]:
+        """A transaction on the events table (or, ``saved``, the caches' table)."""
+
+    @abstractmethod
+    def insert_facts(self, rows: Iterator[StoredEvent], chunk: int) -> None:
+        """Insert the rows in one transaction, as they are made (none if making one fails);
+        ``chunk`` rows at a time where the store is sent them in parts."""
+
+    # -- facts and checkpoints ----------------------------------------------------------------
+
+    def _fact_rows(self, rows: list[tuple[Any, ...]]) -> list[FactRow]:
+        """Rows as read: SQLite's as they are (its driver gives a BLOB as bytes; a hostile row's
+        text or NULL is left for ``verify`` to name); PostgreSQL's with the state as bytes."""
+        if self.is_postgres:
+            return [(r[0], r[1], bytes(r[2])) for r in rows]
+        return rows
+
+    def rows(self, stream: uuid.UUID, after: int, upto: int | None) -> Iterator[FactRow]:
+        """A stream's rows after a position (up to ``upto``), in order, read in chunks."""
+        upper = upto if upto is not None else 2**62
+        position = after
+        while True:
+            with self.runner(saved=False, commit=False) as run:
+                chunk = self._fact_rows(
+                    run.query(
+                        self.dialect.rows_between,
+                        (run.ident(stream), position, upper, READ_CHUNK),
+                    )
+                )
+            yield from chunk
+            if len(chunk) < READ_CHUNK:
+                return
+            position = chunk[-1][0]
+
+    def rows_at(self, stream: uuid.UUID, positions: Sequence[int]) -> list[FactRow]:
+        """A stream's rows at these positions (those that exist), in order."""
+        out: list[FactRow] = []
+        for start in range(0, len(positions), AT_CHUNK):
+            chunk = list(positions[start : start + AT_CHUNK])
+            with self.runner(saved=False, commit=False) as run:
+                if self.is_postgres:
+                    statement = self.dialect.rows_at
+                    params: tuple[object, ...] = (run.ident(stream), chunk)
+                else:
+                    marks = ", ".join("?" * len(chunk))
+                    statement = self.dialect.rows_at.replace("{marks}", marks)
+                    params = (run.ident(stream), *chunk)
+                out += self._fact_rows(run.query(statement, params))
+        return out
+
+    def rows_of_topics(
+        self, stream: uuid.UUID, patterns: Sequence[str], after: int
+    ) -> list[FactRow]:
+        """A stream's rows after a position whose topic is LIKE one of ``patterns``, in order
+        (found by their topic in the database: the other rows are not read)."""
+        with self.runner(saved=False, commit=False) as run:
+            if self.is_postgres:
+                statement = self.dialect.rows_of_topics
+                params: tuple[object, ...] = (run.ident(stream), after, list(patterns))
+            else:
+                likes = " OR ".join("topic LIKE ?" for _ in patterns)
+                statement = self.dialect.rows_of_topics.replace("{likes}", likes)
+                params = (run.ident(stream), after, *patterns)
+            return self._fact_rows(run.query(statement, params))
+
+    def last_version(self, stream: uuid.UUID) -> int | None:
+        """A stream's highest position (None if it has none, or it is not a number)."""
+        with self.runner(saved=False, commit=False) as run:
+            rows = run.query(self.dialect.max_version, (run.ident(stream),))
+        value = rows[0][0] if rows else None
+        return value if isinstance(value, int) else None
+
+    def state_prefix(self, stream: uuid.UUID, position: int, size: int) -> bytes | None:
+        """The first ``size`` bytes of the row at a position of a stream, if there is one."""
+        with self.runner(saved=False, commit=False) as run:
+            rows = run.query(self.dialect.state_prefix, (size, run.ident(stream), position))
+        return bytes(rows[0][0]) if rows else None
+
+    # -- caches -------------------------------------------------------------------------------
+
+    def saved_rows(self) -> Iterator[tuple[object, int, str, bytes]]:
+        """Every saved row, as (id as stored, position, topic, bytes), in chunks: an id is
+        left as the store keeps it (a UUID, or text: parsing a million is slow)."""
+        after: tuple[object, int] = (uuid.UUID(int=0), -1) if self.is_postgres else ("", -1)
+        while True:
+            with self.runner(saved=True, commit=False) as run:
+                chunk = [
+                    (r[0], r[1], r[2], as_bytes(r[3]))
+                    for r in run.query(self.dialect.saved_after, (*after, READ_CHUNK))
+                ]
+            yield from chunk
+            if len(chunk) < READ_CHUNK:
+                return
+            after = (chunk[-1][0], chunk[-1][1])
+
+    def save(
+        self,
+        rows: Sequence[SavedRow],
+        *,
+        superseded: Superseded | None = None,
+        prune: uuid.UUID | None = None,
+    ) -> None:
+        """Save cache rows in one transaction (``write_saved``)."""
+        with self.runner(saved=True, commit=True) as run:
+            write_saved(run, self.dialect, rows, superseded, prune)
+
+    def replace_saved(self, row: SavedRow) -> None:
+        """Save a row in place of every row saved before under its id."""
+        with self.runner(saved=True, commit=True) as run:
+            ident = run.ident(row.ident)
+            run.run(self.dialect.delete_saved_of, (ident,))
+            run.run(self.dialect.insert_saved, (ident, row.position, row.topic, row.state))

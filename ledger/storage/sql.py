@@ -1,0 +1,129 @@
+"""Every SQL statement the ledger runs on its own tables, for both stores, side by side.
+
+The ``eventsourcing`` library makes and writes the tables (facts and checkpoints in its events
+table, caches in its snapshots table, a follower's position in its tracking table); these are
+the statements the ledger adds: reading plain rows in chunks, a checkpoint's first bytes, saving
+and pruning cache rows. ``{table}`` is the table; a SQLite statement takes ``?`` parameters and
+its originator ids as hex text, a PostgreSQL one ``%s`` (``%b``: bytes as they are) and UUIDs.
+Where the two differ in more than that, each ``Dialect`` field says how.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+
+@dataclasses.dataclass(frozen=True)
+class Dialect:
+    """The statements of one store. Read-only; the two instances are ``SQLITE``, ``POSTGRES``."""
+
+    # Plain (position, topic, state) rows of a stream in a range of positions, a chunk at a time.
+    rows_between: str
+    # The rows of a stream at given positions: SQLite's has ``{marks}`` for one ``?`` a
+    # position; PostgreSQL's takes the positions as one array.
+    rows_at: str
+    # The rows of a stream whose topic matches any of some patterns, after a position: SQLite's
+    # has ``{likes}`` for ``topic LIKE ?`` joined by OR; PostgreSQL's takes one array.
+    rows_of_topics: str
+    # The highest position (sequence) of a stream: NULL if it has none.
+    max_version: str
+    # The first bytes of one row's state (a checkpoint's: its leaf hashes are not needed).
+    state_prefix: str
+    # Every row of the snapshots table after an (id, position), in that order, a chunk at a time.
+    saved_after: str
+    # Save a cache row in place of any row at the same (id, position).
+    upsert_saved: str
+    # Delete every saved row of these topics not at one position (three topics).
+    drop_saved_of_topics: str
+    # Keep the two newest saved rows of an id (the id twice).
+    prune_saved: str
+    # Replace a saved view: delete all its rows, then insert the one.
+    delete_saved_of: str
+    insert_saved: str
+    # The notification (the library's running number of every row written) of the ledger's
+    # fact at the newest saved position of a topic: ``{id}``, ``{events}``, ``{snapshots}``.
+    saved_notification: str
+    notification_column: str
+
+
+_ROWS = "SELECT originator_version, topic, state FROM {table} WHERE originator_id = ?"
+_SAVED_NOTIFICATION = (
+    "SELECT {id} FROM {events} WHERE originator_id ="
+    " (SELECT originator_id FROM {events} ORDER BY {id} LIMIT 1)"
+    " AND originator_version ="
+    " (SELECT max(originator_version) FROM {snapshots} WHERE topic = ?)"
+)
+_PRUNE = (
+    "DELETE FROM {table} WHERE originator_id = ? AND originator_version <"
+    " (SELECT originator_version FROM {table} WHERE originator_id = ?"
+    " ORDER BY originator_version DESC LIMIT 1 OFFSET 1)"
+)
+_SAVED_AFTER = (
+    "SELECT originator_id, originator_version, topic, state FROM {table}"
+    " WHERE (originator_id, originator_version) > (?, ?)"
+    " ORDER BY originator_id, originator_version LIMIT ?"
+)
+
+
+def _pg(statement: str) -> str:
+    return statement.replace("?", "%s")
+
+
+SQLITE = Dialect(
+    rows_between=_ROWS + " AND originator_version > ? AND originator_version <= ?"
+    " ORDER BY originator_version LIMIT ?",
+    rows_at=_ROWS + " AND originator_version IN ({marks}) ORDER BY originator_version",
+    rows_of_topics=_ROWS + " AND originator_version > ? AND ({likes}) ORDER BY originator_version",
+    max_version="SELECT MAX(originator_version) FROM {table} WHERE originator_id = ?",
+    state_prefix="SELECT substr(state, 1, ?) FROM {table}"
+    " WHERE originator_id = ? AND originator_version = ?",
+    saved_after=_SAVED_AFTER,
+    upsert_saved="INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
+    drop_saved_of_topics="DELETE FROM {table} WHERE topic IN (?, ?, ?) AND originator_version <> ?",
+    prune_saved=_PRUNE,
+    delete_saved_of="DELETE FROM {table} WHERE originator_id = ?",
+    insert_saved="INSERT INTO {table} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
+    saved_notification=_SAVED_NOTIFICATION,
+    notification_column="rowid",
+)
+
+POSTGRES = Dialect(
+    rows_between=_pg(SQLITE.rows_between),
+    rows_at=_pg(_ROWS) + " AND originator_version = ANY(%s) ORDER BY originator_version",
+    rows_of_topics=_pg(_ROWS)
+    + " AND originator_version > %s AND topic LIKE ANY(%s) ORDER BY originator_version",
+    max_version=_pg(SQLITE.max_version),
+    state_prefix="SELECT substring(state FROM 1 FOR %s) FROM {table}"
+    " WHERE originator_id = %s AND originator_version = %s",
+    saved_after=_pg(_SAVED_AFTER),
+    upsert_saved="INSERT INTO {table} (originator_id, originator_version, topic, state)"
+    " VALUES (%s, %s, %s, %b) ON CONFLICT (originator_id, originator_version)"
+    " DO UPDATE SET topic = EXCLUDED.topic, state = EXCLUDED.state",
+    drop_saved_of_topics=_pg(SQLITE.drop_saved_of_topics),
+    prune_saved=_pg(_PRUNE),
+    delete_saved_of=_pg(SQLITE.delete_saved_of),
+    insert_saved="INSERT INTO {table} (originator_id, originator_version, topic, state)"
+    " VALUES (%s, %s, %s, %b) ON CONFLICT DO NOTHING",
+    saved_notification=_pg(_SAVED_NOTIFICATION),
+    notification_column="notification_id",
+)
+
+# The ledger's tables on each store (made by the library; their names never change).
+SQLITE_TABLES = ("stored_events", "stored_snapshots")
+POSTGRES_TABLES = ("ledger_events", "ledger_snapshots")
+
+# Whether a SQLite file holds a ledger's tables.
+SQLITE_HAS_LEDGER = (
+    "SELECT name FROM sqlite_master WHERE type='table' AND name IN"
+    " ('stored_events', 'stored_snapshots')"
+)
+# Whether a PostgreSQL schema holds a ledger's tables; which tables it holds; how many rows one
+# has; making and dropping a schema (``{schema}``, ``{table}``: identifiers).
+POSTGRES_HAS_LEDGER = (
+    "SELECT count(*) FROM information_schema.tables WHERE table_schema = %s"
+    " AND table_name IN ('ledger_events', 'ledger_snapshots')"
+)
+POSTGRES_TABLES_OF = "SELECT table_name FROM information_schema.tables WHERE table_schema = %s"
+POSTGRES_COUNT = "SELECT count(*) FROM {table}"
+POSTGRES_CREATE_SCHEMA = "CREATE SCHEMA IF NOT EXISTS {schema}"
+POSTGRES_DROP_SCHEMA = "DROP SCHEMA IF EXISTS {schema} CASCADE"
