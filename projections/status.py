@@ -35,6 +35,15 @@ def consent_active(r: Registers, child: str, channel: str, day: dt.date) -> bool
     return mark is not None and mark.granted and (mark.expires is None or day <= mark.expires)
 
 
+def consent_expiry(r: Registers, child: str, channel: str, day: dt.date) -> dt.date | None:
+    """The last day of the consent in force on ``day`` (``consent_active``), if it has one;
+    None when no consent is in force or the one in force has no end date."""
+    mark: ConsentMark | None = latest(r.consents.get(key(child, channel), []), day)
+    if mark is None or not mark.granted or mark.expires is None or day > mark.expires:
+        return None
+    return mark.expires
+
+
 def enrolled(r: Registers, child: str, day: dt.date) -> bool:
     c = r.children.get(child)
     return c is not None and c.start <= day and (c.left is None or day <= c.left)
