@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Protocol, TypeVar
 
 from projections.calendar import ONE_DAY
-from projections.registers import ConsentMark, Device, Mark, Registers, key
+from projections.registers import ConsentMark, Device, ExceptionMark, Mark, Registers, key
 
 
 class _Dated(Protocol):
@@ -102,6 +102,13 @@ def last_day_of_children(r: Registers, guardian: str, day: dt.date) -> dt.date |
 def exception_active(r: Registers, person: str, guardian: str, day: dt.date) -> bool:
     mark = latest(r.exceptions.get(f"{person}/{guardian}", []), day)
     return mark is not None and mark.granted
+
+
+def exception_in_force(history: list[ExceptionMark], day: dt.date) -> ExceptionMark | None:
+    """The grant in force on ``day`` in one pair's friendship-exception history (its latest
+    fact on or before the day, when that is a grant), as ``exception_active`` judges it."""
+    mark = latest(history, day)
+    return mark if mark is not None and mark.granted else None
 
 
 def may_post(r: Registers, posters: list[str], author: str, day: dt.date) -> bool:

@@ -70,9 +70,7 @@ def summary(
         "Concerns raised": sum(1 for c in r.concerns.values() if c.raised <= day),
         "Disciplinary cases": sum(1 for c in r.cases.values() if c.referred <= day),
         "Active friendship exceptions": sum(
-            1
-            for h in r.exceptions.values()
-            if (m := status.latest(h, day)) is not None and m.granted
+            1 for h in r.exceptions.values() if status.exception_in_force(h, day) is not None
         ),
     }
     if group is not None:

@@ -57,9 +57,9 @@ def friendships_report(
                     granted += 1
                 else:
                     ended += 1
-        latest = status.latest(history, day)
-        if latest is not None and latest.granted:
-            active.append(ExceptionRow(pair, latest.on, latest.since))
+        grant = status.exception_in_force(history, day)
+        if grant is not None:
+            active.append(ExceptionRow(pair, grant.on, grant.since))
     active.sort(key=lambda row: (row.granted, row.pair), reverse=True)
     mine = [e for e in episodes if e.rule == "connection-without-exception" and e.since <= day]
     return FriendshipsReport(
