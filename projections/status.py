@@ -12,7 +12,7 @@ from operator import attrgetter
 from typing import Protocol, TypeVar
 
 from projections.calendar import ONE_DAY
-from projections.registers import ConsentMark, Device, Mark, Registers, key
+from projections.registers import ConsentMark, Device, ExceptionMark, Mark, Registers, key
 
 
 class _Dated(Protocol):
@@ -33,6 +33,15 @@ def latest(history: list[T], day: dt.date) -> T | None:
 def consent_active(r: Registers, child: str, channel: str, day: dt.date) -> bool:
     mark: ConsentMark | None = latest(r.consents.get(key(child, channel), []), day)
     return mark is not None and mark.granted and (mark.expires is None or day <= mark.expires)
+
+
+def consent_expiry(r: Registers, child: str, channel: str, day: dt.date) -> dt.date | None:
+    """The last day of the consent in force on ``day`` (``consent_active``), if it has one;
+    None when no consent is in force or the one in force has no end date."""
+    mark: ConsentMark | None = latest(r.consents.get(key(child, channel), []), day)
+    if mark is None or not mark.granted or mark.expires is None or day > mark.expires:
+        return None
+    return mark.expires
 
 
 def enrolled(r: Registers, child: str, day: dt.date) -> bool:
@@ -93,6 +102,13 @@ def last_day_of_children(r: Registers, guardian: str, day: dt.date) -> dt.date |
 def exception_active(r: Registers, person: str, guardian: str, day: dt.date) -> bool:
     mark = latest(r.exceptions.get(f"{person}/{guardian}", []), day)
     return mark is not None and mark.granted
+
+
+def exception_in_force(history: list[ExceptionMark], day: dt.date) -> ExceptionMark | None:
+    """The grant in force on ``day`` in one pair's friendship-exception history (its latest
+    fact on or before the day, when that is a grant), as ``exception_active`` judges it."""
+    mark = latest(history, day)
+    return mark if mark is not None and mark.granted else None
 
 
 def may_post(r: Registers, posters: list[str], author: str, day: dt.date) -> bool:

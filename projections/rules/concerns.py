@@ -10,6 +10,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ledger.profile import Profile
 from projections import wording
 from projections.calendar import add_days
@@ -21,7 +23,7 @@ def concern_unaddressed(r: Registers, profile: Profile) -> list[Episode]:
     limit = profile.concern_response_days
     out: list[Episode] = []
     for ref, concern in r.concerns.items():
-        deadline = add_days(concern.raised, limit)
+        deadline = response_due(profile, concern.raised)
         first = concern.addressed[0] if concern.addressed else None
         if first is not None and first <= deadline:
             continue
@@ -43,7 +45,7 @@ def referral_undecided(r: Registers, profile: Profile) -> list[Episode]:
     limit = profile.decision_days
     out: list[Episode] = []
     for ref, case in r.cases.items():
-        deadline = add_days(case.referred, limit)
+        deadline = decision_due(profile, case.referred)
         if case.decided is not None and case.decided <= deadline:
             continue
         out.append(
@@ -58,3 +60,16 @@ def referral_undecided(r: Registers, profile: Profile) -> list[Episode]:
             )
         )
     return out
+
+
+# --- the limits, decided here once (the site's numbers read them too) -------------------------
+
+
+def response_due(profile: Profile, raised: dt.date) -> dt.date:
+    """The last day to take up a concern raised on ``raised``."""
+    return add_days(raised, profile.concern_response_days)
+
+
+def decision_due(profile: Profile, referred: dt.date) -> dt.date:
+    """The last day to decide a disciplinary case referred on ``referred``."""
+    return add_days(referred, profile.decision_days)

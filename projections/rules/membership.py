@@ -285,3 +285,13 @@ def too_few_admins(r: Registers, profile: Profile) -> list[Episode]:
             )
         )
     return out
+
+
+# --- what the site's numbers read (``projections.report``) -----------------------------------
+
+
+def eligible(r: Registers, ref: str, day: dt.date) -> bool:
+    """Whether a member may be in the group on ``day`` (line 118): a member of staff at the
+    setting then, or a parent or carer of a child enrolled then. A guardian who is not is a
+    leaver once all their children have left (``leaver-not-removed``), and ineligible before."""
+    return _eligible(r, ref, day)

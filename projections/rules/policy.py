@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from ledger.profile import Profile
 from projections.calendar import ONE_DAY, add_months
 from projections.episodes import Episode
@@ -13,7 +15,7 @@ def policy_review_overdue(r: Registers, profile: Profile) -> list[Episode]:
     out: list[Episode] = []
     marks = r.policy  # adoptions and reviews, in business order
     for index, mark in enumerate(marks):
-        deadline = add_months(mark.on, months)
+        deadline = review_due(profile, mark.on)
         following = marks[index + 1] if index + 1 < len(marks) else None
         if following is not None and following.on <= deadline:
             continue
@@ -31,3 +33,8 @@ def policy_review_overdue(r: Registers, profile: Profile) -> list[Episode]:
             )
         )
     return out
+
+
+def review_due(profile: Profile, last: dt.date) -> dt.date:
+    """The day by which the policy adopted or last reviewed on ``last`` is to be reviewed."""
+    return add_months(last, profile.review_interval_months)

@@ -256,9 +256,9 @@ def removal_follow_up_overdue(r: Registers, profile: Profile) -> list[Episode]:
     limit = profile.follow_up_days
     out: list[Episode] = []
     for ref, post in r.posts.items():
-        if post.removed is None or post.reason not in ("negative-discussion", "inappropriate"):
+        deadline = follow_up_due(post, profile)
+        if post.removed is None or deadline is None:
             continue
-        deadline = add_days(post.removed, limit)
         if _follow_up_complete(post, deadline):
             continue
         end = None
@@ -284,3 +284,22 @@ def removal_follow_up_overdue(r: Registers, profile: Profile) -> list[Episode]:
             )
         )
     return out
+
+
+# --- what the site's numbers read (``projections.report``): the follow-up, decided here once ----
+
+FOLLOW_UP_REASONS = ("negative-discussion", "inappropriate")  # removals that need a follow-up
+
+
+def follow_up_due(post: Post, profile: Profile) -> dt.date | None:
+    """The last day to follow up the post's removal (the poster contacted and the issue passed
+    to the manager, South Woodham line 128); None when it was not removed, or was removed for a
+    reason that needs no follow-up."""
+    if post.removed is None or post.reason not in FOLLOW_UP_REASONS:
+        return None
+    return add_days(post.removed, profile.follow_up_days)
+
+
+def follow_up_complete(post: Post, by: dt.date) -> bool:
+    """Whether both steps of the follow-up were done on or before ``by``."""
+    return _follow_up_complete(post, by)

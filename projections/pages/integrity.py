@@ -1,0 +1,94 @@
+"""The integrity page: the head checkpoint as signed, the public verifier key, and how an
+inspector checks the ledger with them."""
+
+from __future__ import annotations
+
+from projections import report
+from projections.pages.context import (
+    CHECKPOINT_FILE,
+    PUBLIC_KEY_FILE,
+    PageContext,
+)
+from projections.pages.markdown import (
+    bullets,
+)
+
+
+def integrity_page(w: PageContext, h: report.IntegrityReport) -> str:
+    """The head checkpoint, the public key, and how an inspector checks the ledger with them."""
+    out = ["# Integrity\n", w.stamp()]
+    out.append(
+        "Every fact the ledger records is a leaf of an append-only Merkle tree (the form"
+        " Certificate Transparency uses, RFC 9162), and after every write the ledger signs a"
+        " *checkpoint*: the number of facts and the tree's root. Changing, removing,"
+        " inserting or reordering any fact changes the root, so a checkpoint published here"
+        " lets anyone check later that the ledger only grew.\n"
+    )
+    out.append("## The ledger at this build\n")
+    signature = (
+        "checks against the public key below"
+        if h.verified
+        else "**does not check against the key below**"
+    )
+    out.append(
+        bullets(
+            [
+                ("Facts in the tree (tree size)", f"{h.size:,}"),
+                ("Checkpoint number", f"{h.checkpoints:,}"),
+                ("Signed at", h.signed_at.isoformat(timespec="seconds")),
+                ("Signature", signature),
+            ]
+        )
+    )
+    out.append("The root of the tree, in hex (as `ledger verify --key KEY` prints it):\n")
+    out.append(f"```text\n{h.root}\n```\n")
+    out.append(
+        "The last signed checkpoint, exactly as the ledger signed it (download it as"
+        f" [{CHECKPOINT_FILE}]({CHECKPOINT_FILE}) and keep it):\n"
+    )
+    out.append("```text\n" + h.note.rstrip("\n") + "\n```\n")
+    out.append("## The public verifier key\n")
+    out.append(
+        f"Download it as [{PUBLIC_KEY_FILE}]({PUBLIC_KEY_FILE}) (the same text as the ledger's"
+        " `PATH.pub`). Every check below is given this key: a file that carries its own key"
+        " proves nothing, since whoever could change the file could change the key.\n"
+    )
+    out.append("```text\n" + h.verifier_key + "\n```\n")
+    out.append(
+        "The key can only check signatures, not make them. Keep a copy of this page (or of the"
+        " key and the checkpoint) outside the setting: it is what later checks compare with.\n"
+    )
+    out.append("## How an inspector checks the ledger\n")
+    out.append(
+        "**On the ledger itself.** Run\n\n"
+        "```sh\nledger --db LEDGER verify --key " + h.verifier_key + "\n```\n\n"
+        "It recomputes the tree from every stored fact and checks every signed checkpoint"
+        " with the key. It prints `Intact:` with the number of facts and the root, or names"
+        " the first position that does not match. While nothing has been recorded since this"
+        f" build, the number is {h.size:,} and the root is the one above; once more facts are"
+        f" recorded the number grows, and checkpoint {h.checkpoints:,} above must still be"
+        " among the checkpoints that verify.\n"
+    )
+    out.append(
+        "**With an export, on any computer.** Ask the setting for its audit trail and replay"
+        " it independently:\n\n"
+        "```sh\nledger --db LEDGER export > audit-trail.jsonl\n"
+        "ledger replay audit-trail.jsonl --json --key " + h.verifier_key + "\n"
+        f"ledger replay audit-trail.jsonl --key {h.verifier_key} --published"
+        f" {CHECKPOINT_FILE}\n```\n\n"
+        "The export carries every fact with its leaf hash and every signed checkpoint. The"
+        " replay recomputes the tree without the setting's database, checks the checkpoints,"
+        " and reports the head (tree size and root). The checkpoint above appears in the"
+        f" export as the `Checkpoint` line with sequence {h.checkpoints:,}, with the same"
+        " note; `ledger export --as-of DATE` cuts the trail at a past day. With"
+        f" `--published {CHECKPOINT_FILE}` (the file kept from this page) the replay also"
+        " refuses a trail cut back to before this checkpoint, or one from another history.\n"
+    )
+    out.append(
+        "**A parent's receipt, a consistency proof.** `ledger receipt --check receipt.json"
+        f" --key {h.verifier_key}` and `ledger consistency --check proof.json --key"
+        f" {h.verifier_key}`. Instead of `--key`, the key can be kept in a trusted-keys"
+        " file, one key a line (`~/.config/policy-ledger/trusted-keys`, or `--trusted FILE`)."
+        " Without a key no check says `Verified`.\n"
+    )
+    return "\n".join(out)

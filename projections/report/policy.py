@@ -1,0 +1,143 @@
+"""The policy in force, in plain words: its channels, its rules with their parameters and the
+lines they cite, its review history and when the next review is due (the policy rule's
+``review_due``)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Final
+
+import msgspec
+
+from ledger.profile import ANY_MEMBER, Profile
+from projections.findings import Episode
+from projections.registers import Registers
+from projections.rules import policy as policy_rules
+
+# Parameters in plain words: (label, unit) by field name.
+PARAMETER_WORDS: Final[dict[str, tuple[str, str]]] = {
+    "takedown_days": ("Posts come down within", "days of a withdrawal"),
+    "follow_up_days": ("Follow-up within", "days of the removal"),
+    "leaver_grace_days": ("Leavers removed within", "days of the summer holiday's start"),
+    "summer_holiday_default": ("Summer holiday taken to start (when not recorded)", ""),
+    "min_group_admins": ("Administrators needed", ""),
+    "friendship_exception": ("Friendship exceptions", ""),
+    "concern_response_days": ("Concerns taken up within", "day(s)"),
+    "decision_days": ("Disciplinary decision within", "days of the referral"),
+    "review_interval_months": ("Policy reviewed at least every", "months"),
+    "require_setting_device": ("Photos of children only on setting devices", ""),
+    "contacts_need_setting_device": ("Contact with children only on setting devices", ""),
+}
+EXCEPTION_WORDS: Final[dict[str, str]] = {
+    "pre-existing": "only where the relationship began before the child started",
+    "declared": "where staff and parent declare it to the setting",
+    "never": "never granted",
+}
+
+
+class Parameter(msgspec.Struct, frozen=True):
+    field: str
+    label: str
+    value: str
+
+
+class ChannelText(msgspec.Struct, frozen=True):
+    name: str
+    says: str
+    posters: list[str]
+    child_images: str
+    group: bool
+    cite: list[str]
+
+
+class RuleText(msgspec.Struct, frozen=True):
+    name: str
+    says: str
+    parameters: list[Parameter]
+    cite: list[str]
+
+
+class PolicyEvent(msgspec.Struct, frozen=True):
+    on: dt.date
+    kind: str  # "adopted" or "reviewed"
+    detail: str  # the version adopted, or the review's outcome
+
+
+class PolicyReport(msgspec.Struct, frozen=True):
+    title: str
+    policy: str
+    profile: str
+    source: str
+    channels: list[ChannelText]
+    rules: list[RuleText]
+    retention: str
+    retention_years: list[tuple[str, int]]
+    history: list[PolicyEvent]
+    last_review: dt.date | None  # the last adoption or review on or before the day
+    next_review_due: dt.date | None  # when the profile sets a review interval
+    review_overdue: bool
+
+
+def _value(field: str, value: object) -> str:
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if field == "friendship_exception" and isinstance(value, str):
+        return f"{value}: {EXCEPTION_WORDS.get(value, value)}"
+    if field == "summer_holiday_default" and isinstance(value, str):
+        month, day_ = (int(part) for part in value.split("-"))
+        return f"{day_} {dt.date(2000, month, 1).strftime('%B')}"
+    unit = PARAMETER_WORDS.get(field, ("", ""))[1]
+    return f"{value} {unit}".strip()
+
+
+def policy_report(
+    r: Registers, profile: Profile, episodes: Sequence[Episode], day: dt.date
+) -> PolicyReport:
+    rules: list[RuleText] = []
+    for name, rule in profile.rules.items():
+        parameters = [
+            Parameter(field, PARAMETER_WORDS[field][0], _value(field, getattr(rule, field)))
+            for field in PARAMETER_WORDS
+            if getattr(rule, field) is not None
+        ]
+        rules.append(RuleText(name, rule.says, parameters, list(rule.cite)))
+    history = [PolicyEvent(m.on, m.kind, m.detail) for m in r.policy if m.on <= day]
+    last = history[-1].on if history else None
+    due = None
+    if last is not None and profile.is_on("policy-review-overdue"):
+        due = policy_rules.review_due(profile, last)
+    retention = profile.retention
+    return PolicyReport(
+        title=profile.title,
+        policy=profile.policy,
+        profile=profile.name,
+        source=profile.source,
+        channels=[
+            ChannelText(n, c.says, list(c.posters), c.child_images, c.group, list(c.cite))
+            for n, c in profile.channels.items()
+        ],
+        rules=rules,
+        retention=retention.says,
+        retention_years=[
+            ("Children's records, years after leaving", retention.child_years_after_leaving),
+            (
+                "Parents' and carers' records, years after their last child left",
+                retention.guardian_years_after_last_child_left,
+            ),
+            (
+                "Staff and volunteers' records, years after leaving",
+                retention.person_years_after_leaving,
+            ),
+        ],
+        history=history,
+        last_review=last,
+        next_review_due=due,
+        review_overdue=due is not None and day > due,
+    )
+
+
+def posters_in_words(posters: Sequence[str]) -> str:
+    if not posters:
+        return "nobody"
+    return ", ".join("any group member" if p == ANY_MEMBER else p for p in posters)
