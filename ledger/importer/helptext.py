@@ -27,8 +27,9 @@ def register_help() -> str:
     out = [
         para(
             "A consent register (.csv or .tsv: commas, semicolons or tabs; UTF-8, with or"
-            " without a BOM, or UTF-16; or an Excel workbook, .xlsx, with the register on its"
-            " only sheet): one row per child, parent or carer and form. Columns"
+            " without a BOM, or UTF-16; or a workbook, Excel's .xlsx or LibreOffice's .ods,"
+            " with the register on its only sheet): one row per child, parent or carer and"
+            " form. Columns"
             " are found by their headings, whatever the capitals and punctuation (`Parent/Carer"
             ' ref` is read as "parent carer ref"). The headings accepted for each column:'
         )

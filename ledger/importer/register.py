@@ -27,6 +27,7 @@ from ledger.importer.columns import Columns
 from ledger.importer.errors import BadCell, BadInput
 from ledger.importer.headings import DATE_FORMS
 from ledger.importer.jsonlines import decode_object
+from ledger.importer.ods import ods_rows
 from ledger.importer.xlsx import xlsx_rows
 
 
@@ -73,13 +74,16 @@ def _delimiter(text: str) -> str:
 def read_register(
     data: bytes, channels: Sequence[str], ignore: Collection[str] = (), *, name: str = ".csv"
 ) -> Register:
-    """A register (CSV, or an Excel workbook if ``name`` ends in .xlsx), read whole: its facts,
+    """A register (CSV; an Excel workbook if ``name`` ends in .xlsx, an OpenDocument
+    spreadsheet if in .ods), read whole: its facts,
     or ``BadInput`` for the first bad cell.
 
     ``channels`` are the ledger's profile's channels; ``ignore`` the headings to leave out.
     """
     if name.lower().endswith(".xlsx"):
         return _read_rows(xlsx_rows(data), channels, ignore)
+    if name.lower().endswith(".ods"):
+        return _read_rows(ods_rows(data), channels, ignore)
     text = _decode_text(data)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=_delimiter(text))
     return _read_rows(((reader.line_num, row) for row in _rows(reader)), channels, ignore)
@@ -336,5 +340,6 @@ def _rows(reader: Any) -> Iterator[list[str]]:
 
 
 def is_register(name: str) -> bool:
-    """A spreadsheet's register (CSV, tab-separated, or an Excel workbook), not JSON Lines."""
-    return name.lower().endswith((".csv", ".tsv", ".xlsx"))
+    """A spreadsheet's register (CSV, tab-separated, an Excel workbook or an OpenDocument
+    spreadsheet), not JSON Lines."""
+    return name.lower().endswith((".csv", ".tsv", ".xlsx", ".ods"))

@@ -11,9 +11,10 @@ from collections.abc import Iterator
 from ledger.importer.errors import BadInput
 
 
-def _xlsx_cell(value: object) -> str:
-    """A workbook cell as the text a CSV export would give (dates as YYYY-MM-DD)."""
-    if value is None:
+def cell_text(value: object) -> str:
+    """A workbook cell as the text a CSV export would give (dates as YYYY-MM-DD); also for
+    .ods (``ods``)."""
+    if value is None or value == "":
         return ""
     if isinstance(value, bool):
         return "true" if value else "false"
@@ -48,7 +49,7 @@ def xlsx_rows(data: bytes) -> Iterator[tuple[int, list[str]]]:
         if not sheets:
             raise BadInput(1, None, "the workbook is empty (expected a header row)")
         rows = [
-            (number, [_xlsx_cell(v) for v in row])
+            (number, [cell_text(v) for v in row])
             for number, row in enumerate(sheets[0].iter_rows(values_only=True), start=1)
         ]
         book.close()
