@@ -24,12 +24,17 @@ from ledger.store import Config, Ledger
 TRUSTED_KEYS = "policy-ledger/trusted-keys"  # under $XDG_CONFIG_HOME (default ~/.config)
 
 
-def open_envelope(ledger: Ledger, stored: StoredEvent) -> Envelope:
-    """The stored envelope of a fact (its sealed parts, its record time), opened: the one
-    place the service reaches the ledger's mapper."""
+def mapper_of(ledger: Ledger) -> EventMapper:
+    """The ledger's own mapper, typed: the one place the service (and the bench) reach it, so
+    that a typed accessor on ``Ledger`` can take its place here alone."""
     mapper = ledger.mapper
     assert isinstance(mapper, EventMapper)
-    return mapper.open_envelope(stored)
+    return mapper
+
+
+def open_envelope(ledger: Ledger, stored: StoredEvent) -> Envelope:
+    """The stored envelope of a fact (its sealed parts, its record time), opened."""
+    return mapper_of(ledger).open_envelope(stored)
 
 
 def recorded_at(ledger: Ledger, row: integrity.Row) -> dt.datetime | None:
@@ -170,11 +175,9 @@ def key_store_check(ledger: Ledger) -> list[integrity.KeyProblem]:
     """The key store checked against the ledger (``integrity.check_key_store``): names it
     should open that cannot be read, or someone forgotten who still could be. Raises
     ``MapperError`` for stored bytes that do not open."""
-    mapper = ledger.mapper
-    assert isinstance(mapper, EventMapper)
     return integrity.check_key_store(
         ledger.rows_of_types([*ev.NAME_FIELDS, ev.SubjectForgotten]),
-        mapper.open_row,
+        mapper_of(ledger).open_row,
         ledger.stream,
         ledger.keys,
         str(ledger.config.keys_path),
