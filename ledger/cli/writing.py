@@ -12,19 +12,22 @@ from ledger import cli
 from ledger import events as ev
 from ledger.cli.common import EXIT_OK, EXIT_REFUSED, Stop
 from ledger.importer import Register
-from ledger.service import importing, reading, setup
+from ledger.service import importing, setup
 from ledger.store import system_clock
 from projections import wording
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    made = setup.init(cli.config_of(args), args.profile, args.setting, system_clock)
+    _say_made(setup.init(cli.config_of(args), args.profile, args.setting, system_clock))
+    return EXIT_OK
+
+
+def _say_made(made: setup.Initialised) -> None:
     profile = made.profile
     print(f"Created the ledger for {made.setting} in {made.config.shown}")
     print(f"Policy profile: {profile.name} ({profile.title})")
     print(f"Signing key (keep it safe, outside shared folders): {made.config.key_path}")
     print(f"Public key, for inspectors to check checkpoints: {made.verifier_key}")
-    return EXIT_OK
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -137,12 +140,12 @@ def _register_summary(done: importing.RegisterImport, *, dry_run: bool) -> str:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     config = cli.config_of(args)
-    history = setup.demo_history(config, args.profile, args.setting, args.seed, system_clock)
-    cmd_init(argparse.Namespace(db=args.db, profile=args.profile, setting=args.setting))
-    positions = cli.record_facts(args, [(None, e) for e in history.facts])
-    print(f"Recorded a demo history of {len(positions):,} facts, {history.start} to {history.end}.")
-    suggestion = reading.a_post_to_check(cli.opened(args), history.end)
-    if suggestion:
+    made = setup.demo(
+        config, args.profile, args.setting, args.seed, system_clock, progress=cli.progress
+    )
+    _say_made(made.made)
+    print(f"Recorded a demo history of {len(made.positions):,} facts, {made.start} to {made.end}.")
+    if made.suggestion:
         print("Ask before posting, for example:")
-        print(f"  ledger --db {config.shown} check post {suggestion}")
+        print(f"  ledger --db {config.shown} check post {made.suggestion}")
     return EXIT_OK

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,6 +20,7 @@ from ledger.store import (
     Ledger,
     create_postgres_schema,
     drop_postgres_schema_if_empty_ledger,
+    open_ledger,
     postgres_schema_has_ledger,
     today,
 )
@@ -88,6 +90,42 @@ def init(config: Config, profile_name: str, setting_name: str, clock: Clock) -> 
             drop_postgres_schema_if_empty_ledger(config)
         raise
     return Initialised(setting, profile, config, signer.verifier_key())
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A demo ledger made: ``made`` as ``init`` makes one, its invented history recorded at
+    ``positions`` (``start`` to ``end``), and a ``check post`` worth asking of it, if any."""
+
+    made: Initialised
+    positions: range
+    start: dt.date
+    end: dt.date
+    suggestion: str | None
+
+
+def demo(
+    config: Config,
+    profile_name: str,
+    setting: str,
+    seed: int,
+    clock: Clock,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Demo:
+    """Create a demo ledger with three school years of invented facts (``demo_history``)."""
+    from ledger.service.reading import a_post_to_check
+    from ledger.service.recording import record
+    from ledger.service.trust import load_signer
+
+    history = demo_history(config, profile_name, setting, seed, clock)
+    made = init(config, profile_name, setting, clock)
+    ledger = open_ledger(config)
+    facts = [(None, event) for event in history.facts]
+    positions = record(ledger, facts, load_signer(config), clock, progress=progress)
+    suggestion = a_post_to_check(ledger, history.end)
+    ledger.close()
+    return Demo(made, positions, history.start, history.end, suggestion)
 
 
 @dataclass(frozen=True)
