@@ -7,11 +7,14 @@ signer or the trusted keys, the clock) and returns a typed result or raises a ty
 (``ledger.cli``) parses, opens, calls one function and prints what it returns.
 
 - ``setup``: init, demo;
-- ``recording``: record facts (a command's fact, a JSON Lines import, a register import);
+- ``recording``: record facts (and a recording command's fact, and what it changed);
+- ``importing``: import a JSON Lines file or a spreadsheet's register (or a dry run);
 - ``reading``: findings, check post;
 - ``people``: forget, subject, retention;
 - ``audit``: export, checkpoint, verify, consistency;
-- ``inspection``: replay and receipts (made, and checked offline);
+- ``inspection``: replay, a consistency proof checked, receipts (made, and checked offline);
 - ``publishing``: site build, follow;
-- ``trust``: the signing key, the trusted keys, published checkpoints.
+- ``trust``: the signing key, the trusted keys, published checkpoints, the key store's check;
+- ``errors``: ``Refusal`` (nothing done), ``Failure`` (a "no" about the ledger), ``NotVerified``
+  (a file checked offline that does not verify).
 """
