@@ -5,7 +5,8 @@ facts, without a profiler (whose cost per call would distort the shares).
     python -m bench.stages rebuild DB              # DB: a SQLite ledger holding the facts
 
 The import stages are those ``Ledger.record`` goes through for each fact; their sum, against the
-baseline's insert alone, is what the import target leaves for them (``bench/README.md``). The
+baseline's insert alone, is what the import target leaves for them (``bench/README.md``). Deciding
+and folding the facts is the service layer's own dry run (``ledger import --dry-run``). The
 rebuild stages split the facts into posts and the rest, to show what folding them on two cores
 would leave on the slower one. Nothing is written to the ledger but the keys an import needs.
 """
@@ -16,14 +17,13 @@ import contextlib
 import sqlite3
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 from ledger import importer, integrity
-from ledger.decisions import decide
-from ledger.mapper import Recorded, event_mapper, sealing_subjects
-from ledger.store import Config, Ledger, open_ledger, system_clock, today
+from ledger.mapper import Recorded, sealing_subjects
+from ledger.service.importing import dry_run_counts
+from ledger.service.trust import mapper_of
+from ledger.store import Config, Ledger, open_ledger, system_clock
 from projections import registers as reg
 from projections.findings import all_episodes
 
@@ -44,19 +44,16 @@ class Clock:
 
 def import_stages(ledger: Ledger, facts: Path) -> dict[str, float]:
     """Seconds per stage of recording the facts of a file (not recorded)."""
-    profile = ledger.profile
     now = system_clock()  # as `ledger import` takes it (LEDGER_NOW pins it, as the bench does)
-    day = today(lambda: now)
+    mapper = mapper_of(ledger)
     out: dict[str, float] = {}
     with reg.paused_gc():
-        registers = ledger.registers()
-        start = registers.position
+        start = ledger.registers().position
         clock = Clock()
-        events = [event for _, event in importer.read_jsonl(importer.file_lines(facts))]
+        lines = list(importer.read_jsonl(importer.file_lines(facts)))
+        events = [event for _, event in lines]
         out["read and decode each line into its event"] = clock()
-        for position, event in enumerate(events, start=start + 1):
-            decide(registers, profile, event, day)
-            reg.apply(registers, event, position)
+        dry_run_counts(ledger, lines, None, lambda: now)  # the registers read again: a few facts
         out["decide it and fold it in"] = clock()
         needed: set[str] = set()
         for event in events:
@@ -64,7 +61,7 @@ def import_stages(ledger: Ledger, facts: Path) -> dict[str, float]:
         ledger.keys.ensure(needed)
         out["find or make the keys it needs"] = clock()
         rows = [
-            ledger.mapper.to_stored_event(Recorded(ledger.stream, start + i, now, event))
+            mapper.to_stored_event(Recorded(ledger.stream, start + i, now, event))
             for i, event in enumerate(events, start=1)
         ]
         out["seal its personal fields and encode the row"] = clock()
@@ -80,7 +77,7 @@ def import_stages(ledger: Ledger, facts: Path) -> dict[str, float]:
 def rebuild_stages(ledger: Ledger, db: str) -> dict[str, float]:
     """Seconds per stage of a rebuild, for the posts and for the rest of the facts (a SQLite
     ledger: the split is made by the query)."""
-    open_row: Callable[[int, str, bytes], Any] = event_mapper(ledger.mapper).open_row
+    open_row = mapper_of(ledger).open_row
     posts = " OR ".join(
         f"(topic >= '{t}' AND topic < '{t[:-1]}{chr(ord(t[-1]) + 1)}')" for t in POST_TOPICS
     )

@@ -4,10 +4,10 @@ The orchestrator (``bench.run``) starts one process per step so that each step's
 (RSS, read with ``wait4``) is its own. A step loads what it needs first, untimed, then times only
 the work, and writes a small JSON result (seconds, how many events, anything else) to a file.
 
-Ours: the real paths (``ledger.cli.main`` for import and verify, ``Ledger.pairs`` and
-``projections`` for the rebuild). Baselines: raw ``sqlite3``/``psycopg`` on rows of the same
-shape, and the ``eventsourcing`` library's default path (an ``Application`` with ``Aggregate``
-events: dataclass events, the JSON transcoder).
+Ours: the real paths (``ledger.cli.main`` for import and verify, the service layer's
+``check post`` in its parts, ``Ledger.facts`` and ``projections`` for the rebuild). Baselines:
+raw ``sqlite3``/``psycopg`` on rows of the same shape, and the ``eventsourcing`` library's default
+path (an ``Application`` with ``Aggregate`` events: dataclass events, the JSON transcoder).
 """
 
 from __future__ import annotations
@@ -137,11 +137,11 @@ def rebuild(a: dict[str, Any]) -> Result:
 @step
 def post_args(a: dict[str, Any]) -> Result:
     """A realistic question for ``check post`` (as the demo suggests one): untimed set-up."""
-    from ledger.cli import _a_post_to_check
+    from ledger.service.reading import a_post_to_check
     from ledger.store import system_clock
 
     ledger = _open(a["db"])
-    suggestion = _a_post_to_check(ledger, system_clock().date())
+    suggestion = a_post_to_check(ledger, system_clock().date())
     ledger.close()
     argv = (suggestion or "--channel closed-group --author S-0001 --depicts C-0001").split()
     return {"seconds": 0.0, "argv": argv}
@@ -149,49 +149,25 @@ def post_args(a: dict[str, Any]) -> Result:
 
 @step
 def check_post_inproc(a: dict[str, Any]) -> Result:
-    """``check post`` in one process, in parts: opening, the registers, the decision itself."""
-    from ledger import events as ev
-    from ledger.decisions import decide
+    """``check post`` in one process, in parts, each the service layer's own step (as
+    ``reading.check_post`` runs them): opening, the registers, the decision itself."""
+    from ledger.service.reading import PostQuestion, judge_post, post_registers
     from ledger.store import Config, open_ledger, system_clock
-    from projections import registers as reg
-    from projections.rules.posting import post_problems
 
     argv: list[str] = a["argv"]
     opts = dict(zip(argv[::2], argv[1::2], strict=False))
+    question = PostQuestion.of(
+        opts["--channel"], opts["--author"], opts.get("--depicts", ""), opts.get("--device"), None
+    )
     rounds = []
     for _ in range(a.get("repeat", 3)):
         t0 = time.perf_counter()
         ledger = open_ledger(Config.from_db(a["db"]))
         t1 = time.perf_counter()
-        depicts = [c for c in opts.get("--depicts", "").split(",") if c]
-        wanted = reg.post_entries(
-            opts["--channel"], opts["--author"], depicts, opts.get("--device")
-        )
-        registers = ledger.registers_for(wanted)  # as the command reads them
+        registers = post_registers(ledger, question)  # as the command reads them
         profile = ledger.profile
         t2 = time.perf_counter()
-        day = system_clock().date()
-        unused = next(
-            f"P-{n}" for n in range(999_999_999, 0, -1) if f"P-{n}" not in registers.posts
-        )
-        event = ev.PostPublished(
-            on=day,
-            post=unused,
-            channel=opts["--channel"],
-            author=opts["--author"],
-            depicts=depicts,
-            device=opts.get("--device"),
-        )
-        decide(registers, profile, event, day)
-        problems = post_problems(
-            registers,
-            profile,
-            channel=event.channel,
-            author=event.author,
-            depicts=event.depicts,
-            device=event.device,
-            day=day,
-        )
+        answer = judge_post(registers, profile, question, system_clock)
         t3 = time.perf_counter()
         ledger.close()
         rounds.append({"open": t1 - t0, "registers": t2 - t1, "decision": t3 - t2})
@@ -199,7 +175,7 @@ def check_post_inproc(a: dict[str, Any]) -> Result:
     return {
         "seconds": sum(best.values()),
         **{f"{k}_seconds": v for k, v in best.items()},
-        "answer": "yes" if not problems else "no",
+        "answer": "yes" if answer.ok else "no",
         "events": registers.position,
     }
 

@@ -1,0 +1,48 @@
+"""What every command of ``ledger`` shares: the exit statuses, the way a command stops with a
+message, and the types of its date options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from typing import NoReturn
+
+EXIT_OK, EXIT_NO, EXIT_REFUSED = 0, 1, 2
+
+
+class Stop(Exception):
+    """End the command with a message and an exit status."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        raise Stop(EXIT_REFUSED, f"{self.prog}: {message}")
+
+
+def parse_date(text: str) -> dt.date:
+    """An option's date, as YYYY-MM-DD."""
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError("expected a date as YYYY-MM-DD") from None
+
+
+def parse_moment(text: str) -> dt.datetime:
+    """A date-time (or a date, meaning the end of that day), in UTC unless it says otherwise."""
+    try:
+        if len(text) == 10:
+            moment = dt.datetime.combine(dt.date.fromisoformat(text), dt.time.max)
+        else:
+            moment = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            "expected a date-time such as 2026-03-02T17:00 (or a date)"
+        ) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=dt.UTC)

@@ -1,0 +1,183 @@
+"""The commands about the ledger's evidence: ``export``, ``checkpoint``, ``verify``,
+``consistency``, ``replay`` and ``receipt`` (the last three also check a file offline, against
+a key the user supplied)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+import msgspec
+
+from ledger import cli, receipts
+from ledger.cli.common import EXIT_NO, EXIT_OK
+from ledger.cli.reading import print_findings
+from ledger.service import audit, inspection, trust
+from ledger.store import system_clock
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    ledger = cli.opened(args)
+    vkey = cli.signer_of(cli.config_of(args)).verifier_key()
+    sys.stdout.write(audit.export(ledger, args.as_of, vkey).decode())
+    return EXIT_OK
+
+
+def cmd_checkpoint(args: argparse.Namespace) -> int:
+    record = audit.latest_checkpoint(cli.opened(args))
+    if args.out is None:
+        sys.stdout.write(record.note)
+        return EXIT_OK
+    out = Path(args.out)
+    audit.keep_checkpoint(record, out)
+    print(
+        f"Wrote checkpoint {record.sequence:,} ({record.size:,} facts) to {out}. Keep it outside"
+        " the setting: `ledger verify --published` and `ledger replay --published` check that"
+        " the ledger still extends it."
+    )
+    return EXIT_OK
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    ledger = cli.opened(args)
+    against = audit.verifying_key(cli.config_of(args), args.key, args.trusted, args.published)
+    published = Path(args.published) if args.published else None
+    checked = audit.verify(ledger, against.verifier, published)
+    verdict = checked.verdict
+    if checked.key_store_broken is not None:
+        print(f"TAMPERED: {checked.key_store_broken}")
+    for problem in checked.key_store:
+        print(f"KEY STORE: {problem.problem}")
+    if checked.key_store:
+        count = len(checked.key_store)
+        print(
+            f"The key store does not match the ledger ({count} problem"
+            f"{'s' if count > 1 else ''}): names it should open cannot be read, or"
+            " someone forgotten could still be read."
+        )
+    if not checked.key_store_ok:
+        print(f"The {verdict.size:,} facts match the signed tree; the key store does not.")
+        return EXIT_NO
+    if checked.published is not None:
+        print(f"TAMPERED at position {checked.published[0]}: {checked.published[1]}")
+        print(f"Checked against {against.said}.")
+        return EXIT_NO
+    if verdict.ok:
+        print(
+            f"Intact: {verdict.size:,} facts, {verdict.checkpoints:,} signed checkpoints,"
+            f" root {verdict.root}"
+        )
+        if args.published:
+            print(f"It extends the published checkpoint in {args.published}.")
+        print(f"Checked against {against.said}.")
+        return _say_caches(checked.caches)
+    print(f"TAMPERED at position {verdict.bad_position}: {verdict.problem}")
+    print(f"The first {verdict.size:,} facts match the signed tree.")
+    print(f"Checked against {against.said}.")
+    _say_caches(checked.caches)
+    return EXIT_NO
+
+
+def _say_caches(caches: audit.CacheCheck | None) -> int:
+    """Print what is kept beside the facts but not bound to their history, after the facts'
+    verdict; EXIT_NO if anything but the ledger wrote it (foreign, altered or moved: commands
+    ignore it, but something wrote to the ledger that the ledger did not)."""
+    assert caches is not None
+    for line in caches.lines:
+        print(line)
+    if caches.tampered:
+        print(
+            "The caches were written by something other than this ledger; commands ignore"
+            " them and work every answer out from the facts."
+        )
+    return EXIT_NO if caches.tampered else EXIT_OK
+
+
+def cmd_consistency(args: argparse.Namespace) -> int:
+    if args.check:
+        data = trust.read_bytes(args.file)
+        trusted = trust.trusted_keys(args.key, args.trusted, trust.claimed(data, "key"))
+        proven = inspection.check_consistency(data, trusted)
+        print(
+            f"Verified: the ledger at {proven.new_size:,} facts extends the ledger at"
+            f" {proven.old_size:,}: nothing recorded by then was changed or removed."
+        )
+        print(f"Checked against the key supplied, {proven.key}.")
+        return EXIT_OK
+    ledger = cli.opened(args)
+    signer = cli.signer_of(cli.config_of(args))
+    proof = audit.prove_consistency(ledger, signer, Path(args.file))
+    if proof is None:
+        print("TAMPERED: the ledger does not extend that checkpoint")
+        return EXIT_NO
+    print(msgspec.json.encode(proof).decode())
+    return EXIT_OK
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    try:
+        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except (OSError, ValueError) as exc:
+        raise trust.unreadable(args.file, exc) from None
+    trusted = trust.trusted_keys(args.key, args.trusted, trust.claimed_by_trail(data))
+    replayed = inspection.replay(
+        data,
+        trusted,
+        system_clock,
+        published=Path(args.published) if args.published else None,
+        profile=args.profile,
+        as_of=args.as_of,
+        known_at=args.known_at,
+    )
+    checked, published = replayed.checked, replayed.published
+    if args.json:
+        answer = {
+            "verified": True,
+            "head": {"size": checked.size, "root": checked.root, "checkpoint": checked.note},
+            "key": checked.vkey,
+            "key_from_file": False,
+            "published": published.size if published is not None else None,
+            "as_of": replayed.day,
+            "known_at": args.known_at,
+            "facts_judged": replayed.registers.position,
+            "findings": replayed.found,
+        }
+        print(msgspec.json.encode(answer).decode())
+        return EXIT_OK
+    print(f"Verified: {checked.size:,} facts, {checked.checkpoints:,} signed checkpoints.")
+    print(f"Root: {checked.root}")
+    print(f"Checked against the key supplied, {checked.vkey}.")
+    if published is not None:
+        print(
+            f"It reaches and extends the published checkpoint in {args.published}"
+            f" ({published.size:,} facts)."
+        )
+    print()
+    print_findings(
+        replayed.found,
+        replayed.registers,
+        None,
+        replayed.day,
+        args.known_at,
+        sys.stdout,
+        profile=replayed.profile,
+    )
+    return EXIT_OK
+
+
+def cmd_receipt(args: argparse.Namespace) -> int:
+    if args.check:
+        data = trust.read_bytes(args.ref)
+        trusted = trust.trusted_keys(args.key, args.trusted, receipts.claimed_key(data))
+        proven = inspection.check_receipt(data, trusted)
+        print("Verified: this receipt's facts are in the signed ledger.")
+        for line in proven:
+            print(f"  {line}")
+        print(f"Checked against the key supplied, {receipts.claimed_key(data)}.")
+        return EXIT_OK
+    ledger = cli.opened(args)
+    config = cli.config_of(args)
+    receipt = inspection.make_receipt(ledger, args.ref, lambda: cli.signer_of(config), system_clock)
+    print(msgspec.json.encode(receipt).decode())
+    return EXIT_OK

@@ -1,0 +1,38 @@
+"""The commands that publish: ``site build`` and ``follow``."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from ledger import cli
+from ledger.cli.common import EXIT_OK
+from ledger.service import publishing
+from ledger.store import system_clock, today
+
+
+def cmd_site_build(args: argparse.Namespace) -> int:
+    ledger = cli.opened(args)
+    config = cli.config_of(args)
+    out = Path(args.out)
+    report = publishing.site_build(
+        ledger,
+        out,
+        audience=args.audience,
+        verifier_key=cli.signer_of(config).verifier_key(),
+        clock=system_clock,
+        as_of=args.as_of,
+    )
+    print(f"Built the {args.audience} site: {report.pages} pages in {out}")
+    print(f"Open {(out / 'index.html').resolve().as_uri()}")
+    return EXIT_OK
+
+
+def cmd_follow(args: argparse.Namespace) -> int:
+    publishing.follow(cli.opened(args), system_clock, once=args.once)
+    position = cli.opened(args).saved_position()  # the follower saves them as it catches up
+    print(
+        f"The registers are current to position {position:,}, and the site's numbers"
+        f" as of {today(system_clock)}."
+    )
+    return EXIT_OK

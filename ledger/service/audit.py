@@ -1,0 +1,231 @@
+"""The ledger's own evidence (``ledger.service``): the audit trail exported, the latest signed
+checkpoint kept, the ledger verified (against its key, or a key the user supplied, and a
+checkpoint published earlier), and a proof that it only grew since a checkpoint.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import msgspec
+
+from ledger import caches, integrity, merkle, trail
+from ledger.mapper import MapperError
+from ledger.service.errors import Refusal
+from ledger.service.trust import (
+    key_store_check,
+    load_signer,
+    open_envelope,
+    read_note,
+    recorded_at,
+    trusted_keys,
+    unreadable,
+)
+from ledger.store import Config, Ledger
+
+# --- export -----------------------------------------------------------------------------------
+
+
+def exported(ledger: Ledger, upto: int | None, vkey: str) -> bytes:
+    """The facts as JSON Lines with their record-time fields, each checkpoint after its facts."""
+    lines: list[bytes] = []
+    checkpoints = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
+    if upto is not None:
+        checkpoints = [c for c in checkpoints if c.size <= upto]
+    pending = iter(checkpoints)
+    current = next(pending, None)
+    keys: dict[str, bytes | None] = {}
+    for stored in ledger.stored(0, upto):
+        recorded = ledger.decode(stored)
+        envelope = open_envelope(ledger, stored)
+        for part in envelope.sealed.values():
+            if part.subject not in keys:
+                keys[part.subject] = ledger.keys.get(part.subject)
+        leaf = integrity.row_leaf(stored)
+        lines.append(
+            trail.export_line(
+                recorded.position, recorded.recorded_at, recorded.event, envelope, leaf, keys
+            )
+        )
+        while current is not None and current.size == recorded.position:
+            lines.append(
+                trail.checkpoint_line(
+                    current.sequence, current.size, current.signed_at, current.note, vkey
+                )
+            )
+            current = next(pending, None)
+    return b"".join(line + b"\n" for line in lines)
+
+
+def export(ledger: Ledger, as_of: dt.date | None, vkey: str) -> bytes:
+    """The audit trail (``exported``): everything, or only what had been recorded by the end
+    of ``as_of`` (up to the last checkpoint signed by then)."""
+    upto = None
+    if as_of is not None:
+        end = dt.datetime.combine(as_of, dt.time.max, tzinfo=dt.UTC)
+        upto = 0
+        for stored in ledger.checkpoints():
+            record = integrity.decode_record(stored.state)
+            if record.signed_at <= end:
+                upto = record.size
+    return exported(ledger, upto, vkey)
+
+
+def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRecord]]:
+    """Every signed leaf hash, in order, and the checkpoint records they come from."""
+    records = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
+    return [leaf for record in records for leaf in record.leaf_hashes()], records
+
+
+# --- checkpoint -------------------------------------------------------------------------------
+
+
+def latest_checkpoint(ledger: Ledger) -> integrity.CheckpointRecord:
+    """The ledger's latest signed checkpoint."""
+    rows = ledger.recorder.select_events(ledger.checkpoint_stream, desc=True, limit=1)
+    if not rows:
+        raise Refusal("the ledger has no signed checkpoint yet")
+    return integrity.decode_record(rows[0].state)
+
+
+def keep_checkpoint(record: integrity.CheckpointRecord, out: Path) -> None:
+    """Write the checkpoint's note to ``out``, never over a different one (a checkpoint kept
+    earlier is evidence)."""
+    try:
+        if out.exists() and out.read_text(encoding="utf-8") != record.note:
+            raise Refusal(
+                f"--out {out}: the file exists and holds something else (a checkpoint kept"
+                " earlier is evidence: write the new one under another name)",
+            )
+        out.write_text(record.note, encoding="utf-8")
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        if isinstance(exc, UnicodeDecodeError):
+            raise Refusal(f"--out {out}: the file exists and is not a checkpoint") from None
+        raise unreadable(str(out), exc) from None
+
+
+# --- verify -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Against:
+    """The key a verification is checked against, and how to name it."""
+
+    verifier: integrity.Verifier
+    said: str  # "the key supplied, …" or "the key in PATH, …"
+
+
+def verifying_key(
+    config: Config, key: str | None, trusted: str | None, published: str | None
+) -> Against:
+    """The key to verify against: one the user supplied (``key``, the ``trusted`` keys file or
+    the default one: a copy of a ledger, or a published checkpoint, is checked against the
+    setting's published key, never against a key file that came with it); else, for the
+    user's own ledger, the key file beside it (a key the user keeps)."""
+    if key or trusted or published:
+        try:
+            beside: str | None = load_signer(config).verifier_key()
+        except Refusal:
+            beside = None
+        chosen = trail.pick(trusted_keys(key, trusted, beside), beside)
+        if isinstance(chosen, str):
+            raise Refusal(f"verify: {chosen}")
+        return Against(chosen, f"the key supplied, {chosen.verifier_key()}")
+    verifier = load_signer(config).verifier()
+    return Against(verifier, f"the key in {config.key_path}, {verifier.verifier_key()}")
+
+
+@dataclass(frozen=True)
+class CacheCheck:
+    """What is kept beside the facts but not bound to their history (``ledger.caches``):
+    lines describing any fault, and whether anything but the ledger wrote it."""
+
+    lines: list[str]
+    tampered: bool
+
+
+@dataclass(frozen=True)
+class Verification:
+    """``verify``'s answer. ``verdict``: the facts against the signed tree. If they match:
+    ``key_store``, what is wrong with the key store (``key_store_broken``: stored bytes that
+    do not open); then ``published``, where and why the ledger does not extend the published
+    checkpoint. ``caches``, checked when the verdict is otherwise complete."""
+
+    verdict: integrity.Verdict
+    key_store: list[integrity.KeyProblem] = field(default_factory=list)
+    key_store_broken: str | None = None
+    published: tuple[int, str] | None = None
+    caches: CacheCheck | None = None
+
+    @property
+    def key_store_ok(self) -> bool:
+        return not self.key_store and self.key_store_broken is None
+
+
+def check_caches(ledger: Ledger) -> CacheCheck:
+    """The caches checked (``Ledger.cache_faults``): commands ignore a cache something else
+    wrote, and work every answer out from the facts."""
+    faults = ledger.cache_faults()
+    return CacheCheck(
+        caches.describe(faults), any(caches.is_tampering(fault) for _, _, fault in faults)
+    )
+
+
+def verify(ledger: Ledger, verifier: integrity.Verifier, published: Path | None) -> Verification:
+    """Check that nothing recorded was altered: every fact and checkpoint against the key,
+    then the key store, then that the ledger extends a checkpoint ``published`` earlier."""
+    verdict = ledger.verify(verifier, lambda row: recorded_at(ledger, row))
+    if not verdict.ok:
+        return Verification(verdict, caches=check_caches(ledger))
+    try:
+        problems = key_store_check(ledger)
+    except MapperError as exc:
+        return Verification(verdict, key_store_broken=str(exc))
+    if problems:
+        return Verification(verdict, key_store=problems)
+    if published is not None:
+        problem = extends_published(ledger, verifier, published)
+        if problem:
+            return Verification(verdict, published=problem)
+    return Verification(verdict, caches=check_caches(ledger))
+
+
+def extends_published(
+    ledger: Ledger, verifier: integrity.Verifier, path: Path
+) -> tuple[int, str] | None:
+    """None if the ledger extends a checkpoint published earlier; else where and why not."""
+    _, old = read_note(path, verifier)
+    leaves, _ = all_leaves(ledger)
+    if old.size > len(leaves):
+        return len(leaves) + 1, f"the published checkpoint has {old.size} facts; the ledger fewer"
+    if merkle.root_of(leaves[: old.size]) != old.root:
+        return 1, f"the first {old.size} facts are not those of the published checkpoint"
+    return None
+
+
+# --- consistency ------------------------------------------------------------------------------
+
+
+class ConsistencyProof(msgspec.Struct):
+    """A proof that the ledger at ``new`` extends the ledger at ``old`` (both checkpoint
+    notes), signed by ``key`` (fields in this order: the file's contract)."""
+
+    old: str
+    new: str
+    proof: list[str]
+    key: str
+
+
+def prove_consistency(
+    ledger: Ledger, signer: integrity.Signer, note: Path
+) -> ConsistencyProof | None:
+    """The proof that the ledger only grew since the checkpoint in ``note``; None if it does
+    not extend it (tampered)."""
+    text, old = read_note(note, signer.verifier())
+    leaves, records = all_leaves(ledger)
+    if old.size > len(leaves) or merkle.root_of(leaves[: old.size]) != old.root:
+        return None
+    proof = merkle.consistency_proof(leaves, old.size, len(leaves)) if old.size else []
+    return ConsistencyProof(text, records[-1].note, [h.hex() for h in proof], signer.verifier_key())

@@ -1,0 +1,192 @@
+"""What an inspector or a parent checks with no database (``ledger.service``): an exported
+trail replayed and judged, a consistency proof checked, a consent receipt made and checked.
+
+Each check is against keys the user supplied (``trust.trusted_keys``); a file that does not
+verify raises ``NotVerified`` saying what is wrong with it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from ledger import events as ev
+from ledger import integrity, merkle, receipts, trail
+from ledger.checkpoint import Checkpoint
+from ledger.profile import Profile, ProfileError
+from ledger.profile import load as load_profile
+from ledger.service.audit import all_leaves, exported
+from ledger.service.errors import NotVerified, Refusal
+from ledger.service.reading import nothing_yet
+from ledger.service.trust import read_note
+from ledger.store import Clock, Ledger, today
+from projections import findings as fnd
+from projections import registers as reg
+
+# --- consistency, checked ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Consistent:
+    """A verified proof: the ledger at ``new_size`` facts extends it at ``old_size``."""
+
+    old_size: int
+    new_size: int
+    key: str
+
+
+PROOF_FIELDS = ["old", "new", "proof", "key"]
+
+
+def check_consistency(data: bytes, trusted: Sequence[integrity.Verifier]) -> Consistent:
+    """Check a consistency proof (``ledger consistency``'s output) against the trusted keys."""
+    try:
+        proof = msgspec.json.decode(data)
+        fields = list(proof) if isinstance(proof, dict) else []
+    except (msgspec.DecodeError, RecursionError, UnicodeDecodeError):
+        raise NotVerified(
+            "this is not a consistency proof of the ledger (not one JSON object,"
+            " or something follows it)"
+        ) from None
+    if fields != PROOF_FIELDS:
+        wrong = [f for f in fields if f not in PROOF_FIELDS]
+        raise NotVerified(
+            "this is not a consistency proof of the ledger"
+            + (f" (it has a field the ledger never writes: `{wrong[0]}`)" if wrong else "")
+        )
+    number = trail.float_field(proof)
+    if number is not None:
+        raise NotVerified(
+            f"the proof's `{number}` is a number with a decimal point or an"
+            " exponent; the ledger writes none"
+        )
+    written = msgspec.json.encode(proof)
+    raw = data.removesuffix(b"\n")
+    if written != raw:
+        raise NotVerified(f"the proof: {trail.spelling_problem(raw, written)}")
+    chosen = trail.pick(trusted, proof["key"] if isinstance(proof["key"], str) else None)
+    if isinstance(chosen, str):
+        raise NotVerified(chosen)
+    if proof["key"] != chosen.verifier_key():
+        claimed = proof["key"]
+        raise NotVerified(f"the proof says it is signed by {claimed}, not by the key supplied")
+    try:
+        old = chosen.open(proof["old"])
+        new = chosen.open(proof["new"])
+        hashes = [bytes.fromhex(h) for h in proof["proof"]]
+    except (TypeError, ValueError):
+        raise NotVerified("this is not a consistency proof of the ledger") from None
+    if old is None or new is None or old.origin != new.origin:
+        raise NotVerified("the checkpoints are not signed by the key supplied")
+    same = old.size == new.size and old.root == new.root
+    if not same and not merkle.verify_consistency(old.size, new.size, old.root, new.root, hashes):
+        raise NotVerified("the later checkpoint does not extend the earlier one")
+    return Consistent(old.size, new.size, chosen.verifier_key())
+
+
+# --- replay -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Replayed:
+    """A verified trail (``checked``), judged: the findings as of ``day`` (as the ledger knew
+    them at ``known_at``, if given), and the published checkpoint it extends, if one was given."""
+
+    checked: trail.Checked
+    published: Checkpoint | None
+    registers: reg.Registers
+    profile: Profile
+    day: dt.date
+    known_at: dt.datetime | None
+    found: list[fnd.Finding]
+
+
+def replay(
+    data: bytes,
+    trusted: Sequence[integrity.Verifier],
+    clock: Clock,
+    *,
+    published: Path | None = None,
+    profile: str | None = None,
+    as_of: dt.date | None = None,
+    known_at: dt.datetime | None = None,
+) -> Replayed:
+    """An inspector's replay of an exported trail: verified against the trusted keys (and a
+    checkpoint ``published`` earlier, which it must reach and extend), then judged by the
+    setting's profile (a shipped one by its name, or ``profile``)."""
+    try:
+        checked = trail.check_trail(data, trusted)
+    except trail.TrailError as exc:
+        raise NotVerified(str(exc)) from None
+    kept: Checkpoint | None = None
+    if published is not None:
+        verifier = integrity.Verifier.from_vkey(checked.vkey)
+        _, kept = read_note(published, verifier)
+        problem = trail.extends(checked, kept)
+        if problem:
+            raise NotVerified(f"{problem} (checkpoint in {published})")
+    setting = checked.facts[0].event
+    assert isinstance(setting, ev.SettingRegistered)
+    try:
+        judged_by = load_profile(profile or setting.profile)
+    except ProfileError as exc:
+        raise Refusal(
+            f"{exc} (the setting's own profile is needed: pass --profile PATH.toml)"
+        ) from None
+    registers = reg.rebuild(trail.pairs(checked.facts, known_at))
+    nothing_yet(registers)
+    day = as_of or today(clock)
+    found = fnd.evaluate(registers, judged_by, day)
+    return Replayed(checked, kept, registers, judged_by, day, known_at, found)
+
+
+# --- receipts ---------------------------------------------------------------------------------
+
+
+def make_receipt(
+    ledger: Ledger, child: str, signer: Callable[[], integrity.Signer], clock: Clock
+) -> dict[str, Any]:
+    """A consent receipt for a child's parent: the child's consent facts, with the proof that
+    they are in the signed ledger (``receipts.make``). ``signer`` is loaded once the child is
+    known to be the ledger's."""
+    if not re.fullmatch(r"C-[0-9]{1,9}", child):
+        raise Refusal("refused: expected a child's reference, such as C-0001")
+    registers = ledger.registers()
+    if child not in registers.children:
+        raise Refusal(f"refused: {child} is not a child of this ledger")
+    key = signer()
+    decode = msgspec.json.Decoder().decode
+    every = exported(ledger, None, key.verifier_key()).splitlines()
+    setting_line = decode(every[0])
+    lines = [
+        decode(line)
+        for line in every
+        if b'"ConsentGranted"' in line or b'"ConsentWithdrawn"' in line
+    ]
+    lines = [line for line in lines if line.get("child") == child]
+    if not lines:
+        raise Refusal(f"no consent has been recorded for {child}")
+    leaves, records = all_leaves(ledger)
+    return receipts.make(
+        child=child,
+        setting_line=setting_line,
+        lines=lines,
+        leaves=leaves,
+        note=records[-1].note,
+        signer=key,
+        now=clock(),
+    )
+
+
+def check_receipt(data: bytes, trusted: Sequence[integrity.Verifier]) -> list[str]:
+    """A receipt checked offline: the lines it proves are in the signed ledger."""
+    try:
+        return receipts.check(data, trusted)
+    except receipts.ReceiptError as exc:
+        raise NotVerified(str(exc)) from None

@@ -1,0 +1,153 @@
+"""Making a ledger (``ledger.service``): ``init`` for a setting, and the demo's invented history."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ledger import events as ev
+from ledger import integrity
+from ledger.importer import BadInput, decode_object
+from ledger.profile import Profile, ProfileError
+from ledger.profile import load as load_profile
+from ledger.service.errors import Refusal
+from ledger.store import (
+    Clock,
+    Config,
+    Ledger,
+    create_postgres_schema,
+    drop_postgres_schema_if_empty_ledger,
+    open_ledger,
+    postgres_schema_has_ledger,
+    today,
+)
+
+
+@dataclass(frozen=True)
+class Initialised:
+    """A ledger made: for ``setting``, judged by ``profile``, signed by ``signer``'s key."""
+
+    setting: str
+    profile: Profile
+    config: Config
+    verifier_key: str
+
+
+def load(profile: str) -> Profile:
+    """A policy profile: a shipped one by its name, or a PATH.toml."""
+    try:
+        return load_profile(profile)
+    except ProfileError as exc:
+        raise Refusal(f"--profile: {exc}") from None
+
+
+def init(config: Config, profile_name: str, setting_name: str, clock: Clock) -> Initialised:
+    """Create the ledger of a setting: its first fact, its signing key (``PATH.key``, and the
+    public key beside it, ``PATH.pub``) and its key store; a profile of its own (a PATH.toml) is
+    copied beside it. Refused if a ledger or a key is there already; a ledger half made is
+    taken away again."""
+    profile = load(profile_name)
+    if not config.is_postgres and Path(config.db).exists():
+        raise Refusal(f"{config.shown}: a ledger already exists here")
+    if config.key_path.exists():
+        raise Refusal(f"{config.key_path}: a signing key already exists here")
+    setting = setting_name.strip()
+    if not setting:
+        raise Refusal("--setting: expected the setting's name")
+    try:  # the same checks as every other fact (its length, for one)
+        decode_object(
+            {"type": "SettingRegistered", "on": "2000-01-01", "name": setting, "profile": "x"}, None
+        )
+    except BadInput as bad:
+        raise Refusal(f"--setting: {bad.message}") from None
+    if config.is_postgres:
+        if postgres_schema_has_ledger(config):
+            raise Refusal("a ledger already exists in that schema")
+        create_postgres_schema(config)
+    made = [config.keys_path, config.profile_path, config.key_path]
+    if not config.is_postgres:
+        made += [Path(config.db + suffix) for suffix in ("", "-wal", "-shm")]
+    made = [p for p in made if not p.exists()]  # what this init makes, and may take back
+    try:
+        ledger = Ledger(config, create=True)
+        if ledger.is_initialised:
+            raise Refusal(f"{config.shown}: a ledger already exists here")
+        signer = integrity.Signer.generate("policy-ledger")
+        own_profile = profile_name.endswith(".toml") or "/" in profile_name
+        if own_profile:
+            shutil.copyfile(profile_name, config.profile_path)
+        ledger.create(setting, profile.name, signer, clock)
+        signer.save(config.key_path)
+        config.key_path.with_suffix(".pub").write_text(signer.verifier_key() + "\n")
+    except BaseException:
+        # A ledger half made is no ledger: take away what this init made, then report.
+        for path in made:
+            path.unlink(missing_ok=True)
+        if config.is_postgres:
+            drop_postgres_schema_if_empty_ledger(config)
+        raise
+    return Initialised(setting, profile, config, signer.verifier_key())
+
+
+@dataclass(frozen=True)
+class Demo:
+    """A demo ledger made: ``made`` as ``init`` makes one, its invented history recorded at
+    ``positions`` (``start`` to ``end``), and a ``check post`` worth asking of it, if any."""
+
+    made: Initialised
+    positions: range
+    start: dt.date
+    end: dt.date
+    suggestion: str | None
+
+
+def demo(
+    config: Config,
+    profile_name: str,
+    setting: str,
+    seed: int,
+    clock: Clock,
+    *,
+    progress: Callable[[int], None] | None = None,
+) -> Demo:
+    """Create a demo ledger with three school years of invented facts (``demo_history``)."""
+    from ledger.service.reading import a_post_to_check
+    from ledger.service.recording import record
+    from ledger.service.trust import load_signer
+
+    history = demo_history(config, profile_name, setting, seed, clock)
+    made = init(config, profile_name, setting, clock)
+    ledger = open_ledger(config)
+    facts = [(None, event) for event in history.facts]
+    positions = record(ledger, facts, load_signer(config), clock, progress=progress)
+    suggestion = a_post_to_check(ledger, history.end)
+    ledger.close()
+    return Demo(made, positions, history.start, history.end, suggestion)
+
+
+@dataclass(frozen=True)
+class DemoHistory:
+    """The demo's invented facts, from ``start`` to ``end``."""
+
+    facts: list[ev.Event]
+    start: dt.date
+    end: dt.date
+
+
+def demo_history(
+    config: Config, profile_name: str, setting: str, seed: int, clock: Clock
+) -> DemoHistory:
+    """Three school years of invented facts, ending today (so that summers pass, with leavers,
+    and yearly reviews fall due); refused if a ledger is there already."""
+    from ledger.demo import generate
+
+    if not config.is_postgres and Path(config.db).exists():
+        raise Refusal(f"{config.shown}: a ledger already exists here")
+    profile = load(profile_name)
+    end = today(clock)
+    start = dt.date(end.year - 3 if end.month >= 9 else end.year - 4, 9, 1)
+    facts = generate(profile, setting=setting, start=start, end=end, seed=seed)
+    return DemoHistory(facts, start, end)
