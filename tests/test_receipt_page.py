@@ -142,3 +142,24 @@ def test_any_edit_of_the_page_fails_its_check(
     edited = (text[:index] + char + text[index + 1 :]).encode()
     with pytest.raises(ReceiptError):
         receipt_page.check_page(edited, [key])
+
+
+def test_the_command_writes_the_page_and_checks_it(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db)
+    made = run(capsys, "--db", db, "receipt", "C-0001", "--format", "html")
+    assert made.status == 0, made.text
+    page = workdir / "receipt.html"
+    page.write_text(made.out)
+    assert made.out == receipt_page.render(receipt_page.carried(made.out.encode()))
+    vkey = Signer.load(config_for(db, Path.cwd()).key_path).verifier_key()
+    checked = run(capsys, "receipt", "--check", str(page), "--key", vkey)
+    assert checked.status == 0, checked.text
+    assert checked.out.startswith("Verified: this receipt's facts are in the signed ledger.")
+    assert "consent granted for C-0001 on closed-group on 2025-09-02" in checked.out
+    # Without a key there is no verdict; with the words changed, the page is refused.
+    assert run(capsys, "receipt", "--check", str(page)).status == 2
+    page.write_text(made.out.replace("until it is withdrawn", "until 2030"))
+    forged = run(capsys, "receipt", "--check", str(page), "--key", vkey)
+    assert forged.status == 1 and "NOT VERIFIED" in forged.out, forged.text

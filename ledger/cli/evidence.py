@@ -10,7 +10,7 @@ from pathlib import Path
 
 import msgspec
 
-from ledger import cli, receipts
+from ledger import cli
 from ledger.cli.common import EXIT_NO, EXIT_OK
 from ledger.cli.reading import print_findings
 from ledger.service import audit, inspection, trust
@@ -169,15 +169,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
 def cmd_receipt(args: argparse.Namespace) -> int:
     if args.check:
         data = trust.read_bytes(args.ref)
-        trusted = trust.trusted_keys(args.key, args.trusted, receipts.claimed_key(data))
+        trusted = trust.trusted_keys(args.key, args.trusted, inspection.claimed_key(data))
         proven = inspection.check_receipt(data, trusted)
         print("Verified: this receipt's facts are in the signed ledger.")
         for line in proven:
             print(f"  {line}")
-        print(f"Checked against the key supplied, {receipts.claimed_key(data)}.")
+        print(f"Checked against the key supplied, {inspection.claimed_key(data)}.")
         return EXIT_OK
     ledger = cli.opened(args)
     config = cli.config_of(args)
     receipt = inspection.make_receipt(ledger, args.ref, lambda: cli.signer_of(config), system_clock)
-    print(msgspec.json.encode(receipt).decode())
+    sys.stdout.write(inspection.receipt_text(receipt, args.format))
     return EXIT_OK

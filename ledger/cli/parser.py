@@ -35,8 +35,8 @@ EXAMPLES = {
     "demo": "ledger --db demo.db demo --profile south-woodham-preschool",
     "replay": "ledger replay audit-trail.jsonl --key 'policy-ledger+1a2b3c4d+AQ…' --as-of"
     " 2026-03-31",
-    "receipt": "ledger receipt C-0001 > receipt.json   then, anywhere:   ledger receipt --check"
-    ' receipt.json --key "$(cat sunflowers.db.pub)"',
+    "receipt": "ledger receipt C-0001 --format html > receipt.html   then, anywhere:   ledger"
+    ' receipt --check receipt.html --key "$(cat sunflowers.db.pub)"',
     "forget": "ledger forget C-0001",
     "follow": "ledger --db 'postgresql://ledger:…@db.example/ledgers?schema=sunflowers' follow",
     "consistency": "ledger consistency checkpoint-2026-03.txt > proof.json   then: ledger"
@@ -214,7 +214,16 @@ def build_parser() -> Parser:
 
     p = sub("receipt", "a consent receipt for a parent, or check one (--check FILE)")
     p.add_argument("ref", help="a child's reference (or, with --check, a receipt file)")
-    p.add_argument("--check", action="store_true", help="check a receipt offline")
+    p.add_argument(
+        "--check", action="store_true", help="check a receipt offline (its .json or its .html page)"
+    )
+    p.add_argument(
+        "--format",
+        choices=("json", "html"),
+        default="json",
+        help="json (default): the checkable receipt; html: a page a parent can read and print,"
+        " carrying the same receipt (and checked the same way)",
+    )
     p.add_argument("--key", help=f"with --check: {KEY_HELP}")
     _trusted_option(p)
     p.set_defaults(run=cmd_receipt)

@@ -17,7 +17,7 @@ from typing import Any
 import msgspec
 
 from ledger import events as ev
-from ledger import integrity, merkle, receipts, trail
+from ledger import integrity, merkle, receipt_page, receipts, trail
 from ledger.checkpoint import Checkpoint
 from ledger.profile import Profile, ProfileError
 from ledger.profile import load as load_profile
@@ -185,8 +185,29 @@ def make_receipt(
 
 
 def check_receipt(data: bytes, trusted: Sequence[integrity.Verifier]) -> list[str]:
-    """A receipt checked offline: the lines it proves are in the signed ledger."""
+    """A receipt checked offline (the JSON, or the page a parent keeps): the lines it proves are
+    in the signed ledger."""
     try:
+        if receipt_page.is_page(data):
+            return receipt_page.check_page(data, trusted)
         return receipts.check(data, trusted)
     except receipts.ReceiptError as exc:
         raise NotVerified(str(exc)) from None
+
+
+def claimed_key(data: bytes) -> str | None:
+    """The key a receipt (or the receipt a page carries) says it is signed by: a hint for
+    choosing among the trusted keys, no more."""
+    if receipt_page.is_page(data):
+        try:
+            data = receipt_page.carried(data)
+        except receipts.ReceiptError:
+            return None
+    return receipts.claimed_key(data)
+
+
+def receipt_text(receipt: dict[str, Any], form: str) -> str:
+    """A receipt as the ledger writes it: one JSON line, or the page a parent reads (``html``),
+    carrying that line byte for byte."""
+    line = msgspec.json.encode(receipt).decode()
+    return receipt_page.render((line + "\n").encode()) if form == "html" else line + "\n"
