@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping
 
 from ledger import events as ev
 from ledger.profile import Profile
-from projections import status
+from projections import status, wording
 from projections.registers import Registers, key
 
 
@@ -105,10 +105,11 @@ def _linked(r: Registers, guardian: str, child: str) -> None:
 
 def _channel(profile: Profile, channel: str) -> None:
     if channel not in profile.channels:
+        meant = wording.did_you_mean(channel, profile.channels)
         raise Refused(
             "channel",
             f"not a channel of this setting's policy (expected one of:"
-            f" {', '.join(profile.channels)})",
+            f" {', '.join(profile.channels)})" + (f"; did you mean `{meant}`?" if meant else ""),
         )
 
 

@@ -7,7 +7,6 @@ decoding, validation and decisions.
 
 from __future__ import annotations
 
-import difflib
 import types
 import typing
 from typing import Final
@@ -155,14 +154,3 @@ def accepted(event: type[ev.Event], field: msgspec.structs.FieldInfo) -> tuple[s
     if typing.get_origin(hint) is typing.Literal:
         return tuple(str(value) for value in typing.get_args(hint))
     return ()
-
-
-def did_you_mean(value: str, options: typing.Iterable[str]) -> str | None:
-    """The one accepted value a mistyped one most likely meant (``socal-media`` ->
-    ``social-media-officer``?), or None when none is close enough to say."""
-    choices = list(options)
-    lowered = {choice.lower(): choice for choice in choices}
-    if value.lower() in lowered:
-        return lowered[value.lower()]
-    close = difflib.get_close_matches(value.lower(), list(lowered), n=1, cutoff=0.6)
-    return lowered[close[0]] if close else None

@@ -1,13 +1,18 @@
-"""The recording commands' accepted values and their "did you mean" (issue 15, item 8)."""
+"""The recording commands' accepted values, in --help and "did you mean" (issue 15, item 8)."""
 
 from __future__ import annotations
 
 import typing
+from pathlib import Path
 
 import msgspec
+import pytest
 
 from ledger import events as ev
 from ledger import recording
+from projections.wording import did_you_mean
+from tests.conftest import NewDb
+from tests.test_cli import ledger
 
 
 def _field(event: type[ev.Event], name: str) -> msgspec.structs.FieldInfo:
@@ -60,9 +65,61 @@ def test_every_fixed_value_of_every_command_is_listed() -> None:
 
 def test_did_you_mean_picks_the_close_value_and_only_then() -> None:
     roles = typing.get_args(ev.Role)
-    assert recording.did_you_mean("group-admn", roles) == "group-admin"
-    assert recording.did_you_mean("Manager", roles) == "manager"
-    assert recording.did_you_mean("social-media", roles) == "social-media-officer"
-    assert recording.did_you_mean("photographer", roles) is None
-    assert recording.did_you_mean("closed-grop", ["closed-group", "public-page"]) == "closed-group"
-    assert recording.did_you_mean("", ["closed-group"]) is None
+    assert did_you_mean("group-admn", roles) == "group-admin"
+    assert did_you_mean("Manager", roles) == "manager"
+    assert did_you_mean("social-media", roles) == "social-media-officer"
+    assert did_you_mean("photographer", roles) is None
+    assert did_you_mean("closed-grop", ["closed-group", "public-page"]) == "closed-group"
+    assert did_you_mean("", ["closed-group"]) is None
+
+
+def _run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str]:
+    from ledger.cli import main
+
+    capsys.readouterr()
+    try:
+        status = main(list(argv))
+    except SystemExit as done:  # --help
+        status = done.code if isinstance(done.code, int) else 0
+    out, err = capsys.readouterr()
+    return status, out + err
+
+
+@pytest.mark.parametrize(
+    ("argv", "listed"),
+    [
+        (["role", "assign", "--help"], "one of: manager, deputy, third-in-charge"),
+        (["person", "join", "--help"], "one of: staff, volunteer, student, committee"),
+        (["consent", "grant", "--help"], "one of: paper, email, app"),
+        (["post", "remove", "--help"], "one of: negative-discussion, inappropriate"),
+        (["check", "post", "--help"], "south-woodham-preschool: closed-group, public-page"),
+        (["consent", "grant", "--help"], "west-wycombe-preschool: facebook-page"),
+    ],
+)
+def test_help_lists_the_values_an_option_accepts(
+    capsys: pytest.CaptureFixture[str], argv: list[str], listed: str
+) -> None:
+    status, text = _run(capsys, *argv)
+    assert status == 0
+    assert listed in " ".join(text.split()), text
+
+
+def test_a_mistyped_command_value_or_choice_says_what_was_meant(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = ledger(capsys, new_db)
+    for argv, meant in [
+        (["findngs"], "did you mean `findings`?"),
+        (["role", "assign", "--person", "S-0001", "--role", "group-admn"], "`group-admin`?"),
+        (["site", "build", "--out", "x", "--audience", "comittee"], "`committee`?"),
+        (
+            ["check", "post", "--channel", "closed-grup", "--author", "S-0001"],
+            "did you mean `closed-group`?",
+        ),
+    ]:
+        status, text = _run(capsys, "--db", db, *argv)
+        assert status == 2, text
+        assert meant in text, text
+    # Nothing close: no guess, and what was typed is not repeated by the guess.
+    status, text = _run(capsys, "--db", db, "role", "assign", "--person", "S-0001", "--role", "Ann")
+    assert status == 2 and "did you mean" not in text, text

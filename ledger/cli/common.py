@@ -6,8 +6,12 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
 import sys
+import textwrap
 from typing import NoReturn
+
+from projections import wording
 
 EXIT_OK, EXIT_NO, EXIT_REFUSED = 0, 1, 2
 
@@ -20,10 +24,30 @@ class Stop(Exception):
         self.status = status
 
 
+class HelpFormatter(argparse.RawDescriptionHelpFormatter):
+    """The descriptions and examples as written; the options' help wrapped between words, never
+    inside a hyphenated name (``closed-group``, ``south-woodham-preschool``)."""
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return textwrap.wrap(" ".join(text.split()), width, break_on_hyphens=False)
+
+
+_INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
+
+
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        raise Stop(EXIT_REFUSED, f"{self.prog}: {message}")
+        raise Stop(EXIT_REFUSED, f"{self.prog}: {message}{_meant(message)}")
+
+
+def _meant(message: str) -> str:
+    """ "; did you mean `findings`?" after argparse's refusal of a mistyped command or choice."""
+    found = _INVALID_CHOICE.search(message)
+    if found is None:
+        return ""
+    meant = wording.did_you_mean(found[1], re.findall(r"'([^']*)'", found[2]))
+    return f"; did you mean `{meant}`?" if meant else ""
 
 
 def parse_date(text: str) -> dt.date:

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
+from collections.abc import Callable
+
+import msgspec
 
 from ledger import cli, recording
-from ledger.cli.common import Parser, parse_date, parse_moment
+from ledger.cli.common import HelpFormatter, Parser, parse_date, parse_moment
 from ledger.cli.evidence import (
     cmd_checkpoint,
     cmd_consistency,
@@ -19,7 +22,7 @@ from ledger.cli.publishing import cmd_follow, cmd_site_build
 from ledger.cli.reading import cmd_check_post, cmd_findings
 from ledger.cli.writing import cmd_demo, cmd_import, cmd_init
 from ledger.importer import register_help
-from ledger.profile import shipped
+from ledger.profile import load, shipped
 from ledger.service.trust import TRUSTED_KEYS
 
 EXAMPLES = {
@@ -62,6 +65,40 @@ def _trusted_option(p: Parser) -> None:
     )
 
 
+class LazyHelp(str):
+    """Help text worked out only when help is shown: argparse fills a help text with ``%``,
+    and this one reads the shipped profiles then, not at every start of the command."""
+
+    _make: Callable[[], str]
+
+    def __new__(cls, make: Callable[[], str]) -> LazyHelp:
+        self = super().__new__(cls, "...")
+        self._make = make
+        return self
+
+    def __mod__(self, params: object) -> str:
+        return self._make() % params
+
+
+def _channels() -> str:
+    listed = "; ".join(f"{p.name}: {', '.join(p.channels)}" for p in map(load, shipped()))
+    return f"a channel of the ledger's profile (the shipped profiles': {listed})".replace("%", "%%")
+
+
+CHANNEL_HELP = LazyHelp(_channels)
+
+
+def _field_help(command: recording.Command, field: msgspec.structs.FieldInfo) -> str | None:
+    """An option's help: the values it accepts where the catalogue fixes them, else an example."""
+    if field.encode_name == "channel":
+        return CHANNEL_HELP
+    accepted = recording.accepted(command.event, field)
+    if accepted:
+        return "one of: " + ", ".join(accepted)
+    example = recording.EXAMPLES.get(field.encode_name)
+    return f"e.g. {example}" if example else None
+
+
 def build_parser() -> Parser:
     parser = Parser(
         prog="ledger",
@@ -71,7 +108,7 @@ def build_parser() -> Parser:
         + "\n".join(f"  {EXAMPLES[k]}" for k in ("init", "import", "check post", "findings"))
         + "\n\nThe ledger is LEDGER_DB or ledger.db in this folder unless --db says otherwise."
         " Every command has --help with an example.",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     parser.add_argument("--db", help="the ledger: a file path (default: $LEDGER_DB or ledger.db)")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
@@ -82,7 +119,7 @@ def build_parser() -> Parser:
             help=help_,
             description=help_,
             epilog=f"example:\n  {EXAMPLES[name]}" if name in EXAMPLES else None,
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=HelpFormatter,
             **kw,  # type: ignore[arg-type]
         )
         assert isinstance(p, Parser)
@@ -134,9 +171,9 @@ def build_parser() -> Parser:
         help="may this be posted?",
         description="may this be posted? exit 0 yes, 1 no (with the reasons)",
         epilog=f"example:\n  {EXAMPLES['check post']}",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
-    p.add_argument("--channel", required=True)
+    p.add_argument("--channel", required=True, help=CHANNEL_HELP)
     p.add_argument("--author", required=True, help="who posts: S-… or G-…")
     p.add_argument("--depicts", default="", help="the children in it: C-0001,C-0002")
     p.add_argument("--device", help="the device it was taken on: T-01")
@@ -166,7 +203,7 @@ def build_parser() -> Parser:
         help="build the static transparency site",
         description="build the static transparency site (works offline, from a USB stick)",
         epilog="example:\n  ledger site build --out committee-site --audience committee",
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=HelpFormatter,
     )
     p.add_argument(
         "--out",
@@ -264,7 +301,7 @@ def build_parser() -> Parser:
                 help=f"record {command.noun} facts",
                 description=f"record {command.noun} facts",
                 epilog=f"examples:\n{examples}",
-                formatter_class=argparse.RawDescriptionHelpFormatter,
+                formatter_class=HelpFormatter,
             )
             assert isinstance(group, Parser)
             nouns[command.noun] = group.add_subparsers(
@@ -275,7 +312,7 @@ def build_parser() -> Parser:
             help=command.summary,
             description=f"{command.summary} (writes {command.event.__name__})",
             epilog=f"example:\n  {recording.example(command)}",
-            formatter_class=argparse.RawDescriptionHelpFormatter,
+            formatter_class=HelpFormatter,
         )
         for field in recording.fields(command.event):
             p.add_argument(
@@ -283,9 +320,7 @@ def build_parser() -> Parser:
                 dest=field.name,
                 # A list (the children in a post) may be empty: leave it out for none.
                 required=field.required and not recording.is_list(command.event, field),
-                help=f"e.g. {recording.EXAMPLES[field.encode_name]}"
-                if field.encode_name in recording.EXAMPLES
-                else None,
+                help=_field_help(command, field),
             )
         p.add_argument("--on", type=parse_date, help="the day it happened (default: today)")
         p.set_defaults(run=cli.recording_command(command))

@@ -19,6 +19,7 @@ from ledger.profile import Profile
 from ledger.service.errors import FactRefused, Refusal
 from ledger.store import Clock, Ledger, LedgerError, NothingToRecord, today
 from projections import registers as reg
+from projections import wording
 from projections.findings import Episode
 
 # Facts with where each came from: the line of its file (None for a command's options). A
@@ -98,7 +99,18 @@ def fact_from_options(
     try:
         return decode_object(obj, None)
     except BadInput as bad:
-        raise FactRefused(None, bad.field, bad.message) from None
+        raise FactRefused(None, bad.field, bad.message + _meant(command, options, bad)) from None
+
+
+def _meant(command: recording.Command, options: Mapping[str, str | None], bad: BadInput) -> str:
+    """ "; did you mean `group-admin`?" for an option whose value is close to one it accepts.
+    Only the accepted value is shown, never what was typed (it could be a name)."""
+    for field in recording.fields(command.event):
+        if field.encode_name == bad.field:
+            typed = options.get(field.name) or ""
+            meant = wording.did_you_mean(typed, recording.accepted(command.event, field))
+            return f"; did you mean `{meant}`?" if meant and meant != typed else ""
+    return ""
 
 
 @dataclass(frozen=True)
