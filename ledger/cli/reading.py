@@ -81,6 +81,8 @@ def cmd_check_post(args: argparse.Namespace) -> int:
         print(msgspec.json.encode({"ok": answer.ok, "problems": problems}).decode())
     elif answer.ok:
         print(f"Yes: this may be posted on {answer.channel} on {answer.day.isoformat()}.")
+        print("Once it is up, record it (REF: the post's own reference, such as P-0042):")
+        print(f"  {reading.publish_command(question, answer)}")
     else:
         print(f"No: do not post this on {answer.channel}. The policy says:")
         for rule, detail in answer.problems:

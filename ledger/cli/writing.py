@@ -18,7 +18,11 @@ from projections import wording
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    _say_made(setup.init(cli.config_of(args), args.profile, args.setting, system_clock))
+    made = setup.init(cli.config_of(args), args.profile, args.setting, system_clock)
+    _say_made(made)
+    print("Next steps (every command has --help with an example):")
+    for step in setup.next_steps(made.profile, made.config.shown if args.db else None):
+        print(f"  {step}")
     return EXIT_OK
 
 

@@ -5,6 +5,7 @@ them at a time), and ``check post``, the question asked before anything is poste
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 from dataclasses import dataclass
 
 from ledger import events as ev
@@ -151,6 +152,19 @@ def judge_post(
         day=day,
     )
     return PostAnswer(event.channel, day, problems)
+
+
+def publish_command(question: PostQuestion, answer: PostAnswer) -> str:
+    """The command that records the post a Yes allowed, as it was asked about."""
+    q = shlex.quote
+    parts = ["ledger post publish --post REF", f"--channel {q(question.channel)}"]
+    parts.append(f"--author {q(question.author)}")
+    if question.depicts:
+        parts.append(f"--depicts {q(','.join(question.depicts))}")
+    if question.device:
+        parts.append(f"--device {q(question.device)}")
+    parts.append(f"--on {answer.day.isoformat()}")
+    return " ".join(parts)
 
 
 def check_post(ledger: Ledger, question: PostQuestion, clock: Clock) -> PostAnswer:

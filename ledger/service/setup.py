@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import shlex
 import shutil
+import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,3 +153,36 @@ def demo_history(
     start = dt.date(end.year - 3 if end.month >= 9 else end.year - 4, 9, 1)
     facts = generate(profile, setting=setting, start=start, end=end, seed=seed)
     return DemoHistory(facts, start, end)
+
+
+def next_steps(profile: Profile, db: str | None) -> list[str]:
+    """What a manager does next on a new ledger, as commands for this profile: the people who
+    post and their roles, the group's admins and members where there is a group, the registers,
+    then the question before each post."""
+    at = f"ledger --db {shlex.quote(db)}" if db else "ledger"
+    steps = [f'{at} person join --person S-0001 --name "A. Example" --kind staff']
+    known = typing.get_args(ev.Role)
+    roles = sorted({r for c in profile.channels.values() for r in c.posters if r in known})
+    if roles:
+        first = "manager" if "manager" in roles else roles[0]
+        steps.append(
+            f"{at} role assign --person S-0001 --role {first}   (roles that post:"
+            f" {', '.join(roles)})"
+        )
+    groups = [name for name, c in profile.channels.items() if c.group]
+    if groups and profile.is_on("too-few-admins"):
+        steps.append(
+            f"{at} role assign --person S-0001 --role group-admin   (the group needs"
+            f" {profile.min_group_admins} admins)"
+        )
+    if groups:
+        steps.append(f"{at} member admit --member S-0001   (and each parent or carer in the group)")
+    steps.append(f"{at} device register --device T-01   (each setting tablet or camera)")
+    steps.append(f"{at} import children-register.csv   (then consent-register.csv: see the README)")
+    consent = [n for n, c in profile.channels.items() if c.child_images == "consent"]
+    if consent:  # a channel that may show children, with their parents' consent
+        steps.append(f"{at} check post --channel {consent[0]} --author S-0001 --depicts C-0001")
+    else:  # no channel may show children: ask about a post without them
+        posted = [n for n, c in profile.channels.items() if c.posters]
+        steps.append(f"{at} check post --channel {posted[0]} --author S-0001")
+    return steps
