@@ -24,6 +24,12 @@ class Stop(Exception):
         self.status = status
 
 
+def printable(text: object) -> str:
+    """A path or name as typed, safe to print: bytes a file name may hold that are not UTF-8
+    (kept by Python as lone surrogates) are shown as backslash escapes, not a crash."""
+    return str(text).encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 class HelpFormatter(argparse.RawDescriptionHelpFormatter):
     """The descriptions and examples as written; the options' help wrapped between words, never
     inside a hyphenated name (``closed-group``, ``south-woodham-preschool``)."""

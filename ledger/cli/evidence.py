@@ -11,7 +11,7 @@ from pathlib import Path
 import msgspec
 
 from ledger import cli
-from ledger.cli.common import EXIT_NO, EXIT_OK
+from ledger.cli.common import EXIT_NO, EXIT_OK, printable
 from ledger.cli.reading import print_findings
 from ledger.service import audit, inspection, trust
 from ledger.store import system_clock
@@ -69,7 +69,7 @@ def cmd_verify(args: argparse.Namespace) -> int:
             f" root {verdict.root}"
         )
         if args.published:
-            print(f"It extends the published checkpoint in {args.published}.")
+            print(f"It extends the published checkpoint in {printable(args.published)}.")
         print(f"Checked against {against.said}.")
         return _say_caches(checked.caches)
     print(f"TAMPERED at position {verdict.bad_position}: {verdict.problem}")

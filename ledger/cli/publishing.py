@@ -6,7 +6,7 @@ import argparse
 from pathlib import Path
 
 from ledger import cli
-from ledger.cli.common import EXIT_OK
+from ledger.cli.common import EXIT_OK, printable
 from ledger.service import publishing
 from ledger.store import system_clock, today
 
@@ -23,7 +23,7 @@ def cmd_site_build(args: argparse.Namespace) -> int:
         clock=system_clock,
         as_of=args.as_of,
     )
-    print(f"Built the {args.audience} site: {report.pages} pages in {out}")
+    print(f"Built the {args.audience} site: {report.pages} pages in {printable(out)}")
     print(f"Open {(out / 'index.html').resolve().as_uri()}")
     return EXIT_OK
 

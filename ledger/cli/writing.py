@@ -10,7 +10,7 @@ from collections.abc import Sequence
 
 from ledger import cli
 from ledger import events as ev
-from ledger.cli.common import EXIT_OK, EXIT_REFUSED, Stop
+from ledger.cli.common import EXIT_OK, EXIT_REFUSED, Stop, printable
 from ledger.importer import Register
 from ledger.service import importing, setup
 from ledger.store import system_clock
@@ -22,15 +22,15 @@ def cmd_init(args: argparse.Namespace) -> int:
     _say_made(made)
     print("Next steps (every command has --help with an example):")
     for step in setup.next_steps(made.profile, made.config.shown if args.db else None):
-        print(f"  {step}")
+        print(f"  {printable(step)}")
     return EXIT_OK
 
 
 def _say_made(made: setup.Initialised) -> None:
     profile = made.profile
-    print(f"Created the ledger for {made.setting} in {made.config.shown}")
+    print(f"Created the ledger for {made.setting} in {printable(made.config.shown)}")
     print(f"Policy profile: {profile.name} ({profile.title})")
-    print(f"Signing key (keep it safe, outside shared folders): {made.config.key_path}")
+    print(f"Signing key (keep it safe, outside shared folders): {printable(made.config.key_path)}")
     print(f"Public key, for inspectors to check checkpoints: {made.verifier_key}")
 
 
@@ -151,5 +151,5 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(f"Recorded a demo history of {len(made.positions):,} facts, {made.start} to {made.end}.")
     if made.suggestion:
         print("Ask before posting, for example:")
-        print(f"  ledger --db {config.shown} check post {made.suggestion}")
+        print(f"  ledger --db {printable(config.shown)} check post {made.suggestion}")
     return EXIT_OK
