@@ -38,6 +38,7 @@ lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 # Every test that makes a ledger runs on SQLite and on PostgreSQL. The PostgreSQL half needs
 # LEDGER_TEST_POSTGRES=postgresql://user:password@host:port/db (.ci/run starts the server and sets

@@ -21,7 +21,7 @@ from collections.abc import Callable, Sequence
 
 from eventsourcing.persistence import PersistenceError
 
-from ledger import integrity, recording, store
+from ledger import recording, store
 from ledger.cli.common import EXIT_NO, EXIT_OK, EXIT_REFUSED, Parser, Stop
 from ledger.cli.common import parse_date as _date
 from ledger.cli.common import parse_moment as _moment
@@ -29,7 +29,7 @@ from ledger.mapper import MapperError
 from ledger.service import recording as recording_service
 from ledger.service.errors import NotVerified, Refusal, ServiceError
 from ledger.service.recording import Facts
-from ledger.service.trust import load_signer
+from ledger.service.trust import Signer, load_signer
 from ledger.store import Config, Ledger, LedgerError, open_ledger, system_clock
 from projections import registers as reg
 
@@ -98,7 +98,7 @@ def _complete_forgets(ledger: Ledger) -> None:
         )
 
 
-def signer_of(config: Config) -> integrity.Signer:
+def signer_of(config: Config) -> Signer:
     """The ledger's signing key (a refusal, if it is not there)."""
     return load_signer(config)
 

@@ -7,7 +7,7 @@ import argparse
 
 import msgspec
 
-from ledger import cli, privacy
+from ledger import cli
 from ledger.cli.common import EXIT_OK
 from ledger.service import people
 from ledger.store import system_clock
@@ -37,8 +37,8 @@ def cmd_subject(args: argparse.Namespace) -> int:
     if held.forgotten:
         print("This person has been forgotten: their name can no longer be read.")
     print(f"{len(held.facts)} fact(s):")
-    for line in held.facts:
-        print(f"  {privacy.describe(line)}")
+    for line in found.lines():
+        print(f"  {line}")
     return EXIT_OK
 
 

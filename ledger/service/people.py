@@ -58,6 +58,10 @@ class Subject:
     held: privacy.Held
     setting: str
 
+    def lines(self) -> list[str]:
+        """Each fact held, as a line a person reads (``privacy.describe``)."""
+        return [privacy.describe(line) for line in self.held.facts]
+
 
 def subject(ledger: Ledger, ref: str) -> Subject:
     """A subject access request: every fact naming ``ref``, names opened. A ``Failure`` if a

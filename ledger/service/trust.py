@@ -21,6 +21,8 @@ from ledger.mapper import Envelope, EventMapper, event_mapper
 from ledger.service.errors import Refusal
 from ledger.store import Config, Ledger
 
+Signer = integrity.Signer  # the ledger's signing key, as the service hands it out
+
 TRUSTED_KEYS = "policy-ledger/trusted-keys"  # under $XDG_CONFIG_HOME (default ~/.config)
 
 
@@ -46,7 +48,7 @@ def recorded_at(ledger: Ledger, row: integrity.Row) -> dt.datetime | None:
         return None
 
 
-def load_signer(config: Config) -> integrity.Signer:
+def load_signer(config: Config) -> Signer:
     """The ledger's signing key, from beside it (or ``LEDGER_KEY``)."""
     try:
         return integrity.Signer.load(config.key_path)
