@@ -4,6 +4,14 @@ A profile names the setting's channels (who may post, whether images of children
 and the rules it turns on, each with its parameters and a citation of the policy line it
 encodes. The five seed policies ship as TOML files in ``ledger/profiles``; a setting can write
 its own and pass ``--profile PATH.toml``. Profiles are decoded and validated by msgspec.
+
+A citation is ``"file:LINE"`` or, in the shipped profiles, ``{ at = "file:LINE", quote =
+"..." }`` with a few of the line's own words, so a reader (and a test) can see that the line
+says what the rule is cited for. Each parameter says whether the policy states it
+(``stated.NAME``, a citation) or the ledger reads it (``read.NAME``, one plain sentence why):
+``Profile.parameters()`` lists them. Each shipped profile has a coverage table beside it
+(``NAME.coverage.toml``, read by ``ledger.coverage``): every line of its policy and what judges
+it.
 """
 
 from __future__ import annotations
@@ -20,13 +28,47 @@ from ledger.events import RULES, ChannelName, Role, RuleName
 
 PERSONAL_ACCOUNT: Final = "personal-account"
 ANY_MEMBER: Final = "any-member"
+COVERAGE_SUFFIX: Final = ".coverage.toml"  # a shipped profile's coverage table, beside it
 
 Poster = Role | Literal["any-member"]
 # "policy-file.txt:12" or "policy-file.txt:12-14": a line of the setting's own policy.
 Citation = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]+:[0-9]+(-[0-9]+)?$")]
 PlainWords = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+# A few words copied from the cited line (the shipped profiles keep to 3-15 words).
+Quote = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+ParameterName = Literal[
+    "takedown_days",
+    "follow_up_days",
+    "leaver_grace_days",
+    "summer_holiday_default",
+    "min_group_admins",
+    "friendship_exception",
+    "concern_response_days",
+    "decision_days",
+    "review_interval_months",
+    "require_setting_device",
+    "contacts_need_setting_device",
+]
 Days = Annotated[int, msgspec.Meta(ge=0, le=3650)]
 MonthDay = Annotated[str, msgspec.Meta(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+class Cited(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A line (or lines) of the setting's policy, with the words on it that state the rule.
+
+    ``quote`` is None for a citation written as a plain ``"file:LINE"`` (profiles written
+    before quotes were asked for still load)."""
+
+    at: Citation
+    quote: Quote | None = None
+
+
+def _as_cited(entries: list[Citation | Cited]) -> list[Cited]:
+    return [Cited(at=entry) if isinstance(entry, str) else entry for entry in entries]
+
+
+def _as_strings(entries: list[Citation | Cited]) -> list[str]:
+    return [entry if isinstance(entry, str) else entry.at for entry in entries]
 
 
 class Channel(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -35,15 +77,32 @@ class Channel(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     posters: list[Poster]
     child_images: Literal["consent", "never"]
     says: PlainWords
-    cite: list[Citation] = msgspec.field(default_factory=list)
+    # The TOML key is `cite`: "file:LINE" strings or {at, quote} tables (see `citations`).
+    cite_written: list[Citation | Cited] = msgspec.field(default_factory=list, name="cite")
     group: bool = False  # the closed group whose membership rules apply
+
+    @property
+    def cite(self) -> list[str]:
+        """The cited lines as "file:LINE" (or "file:FROM-TO"), quotes left out."""
+        return _as_strings(self.cite_written)
+
+    @property
+    def citations(self) -> list[Cited]:
+        """The cited lines with their quotes (None where the profile gave none)."""
+        return _as_cited(self.cite_written)
 
 
 class Rule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """One rule the setting's policy turns on, in plain words, with where it says so."""
+    """One rule the setting's policy turns on, in plain words, with where it says so.
+
+    ``stated`` and ``read`` say, for each of the rule's parameters, whether the policy states
+    it (where, with a quote) or the ledger reads it (a default or an interpretation, and why);
+    ``Profile.parameters()`` gives the result, with defaults for what a profile leaves out."""
 
     says: PlainWords
-    cite: list[Citation]
+    cite_written: list[Citation | Cited] = msgspec.field(name="cite")
+    stated: dict[ParameterName, Cited] = msgspec.field(default_factory=dict)
+    read: dict[ParameterName, PlainWords] = msgspec.field(default_factory=dict)
     takedown_days: Days | None = None
     follow_up_days: Days | None = None
     leaver_grace_days: Days | None = None
@@ -55,6 +114,39 @@ class Rule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
     review_interval_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
     require_setting_device: bool | None = None
     contacts_need_setting_device: bool | None = None
+
+    @property
+    def cite(self) -> list[str]:
+        """The cited lines as "file:LINE" (or "file:FROM-TO"), quotes left out."""
+        return _as_strings(self.cite_written)
+
+    @property
+    def citations(self) -> list[Cited]:
+        """The cited lines with their quotes (None where the profile gave none)."""
+        return _as_cited(self.cite_written)
+
+
+class Parameter(msgspec.Struct, frozen=True, kw_only=True):
+    """One parameter of a rule the profile turns on, the value the rule uses, and whether
+    the policy states it (``cited``) or the ledger reads it (``reading``, in plain words)."""
+
+    rule: str
+    name: str
+    value: int | str | bool
+    stated: bool
+    cited: Cited | None
+    reading: str | None
+
+
+# What a parameter the profile neither states nor reads is: the design's default.
+READ_BY_DEFAULT: Final = (
+    "The profile does not say where this comes from: it is the ledger's default, which the"
+    " setting may change in its own profile."
+)
+READ_AS_SET: Final = (
+    "The profile sets this without saying where the policy states it: it is read as the"
+    " setting's own choice."
+)
 
 
 class Retention(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -139,6 +231,30 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     def contacts_need_setting_device(self) -> bool:
         return self._bool("non-setting-device", "contacts_need_setting_device")
 
+    def parameters(self) -> list[Parameter]:
+        """Every parameter of every rule the profile turns on, in the profile's order, with
+        the value the rule uses and whether the policy states it or the ledger reads it."""
+        out: list[Parameter] = []
+        for rule_name, rule in self.rules.items():
+            for name in PARAMETERS.get(rule_name, ()):
+                value = getattr(self, name)
+                assert isinstance(value, int | str | bool)
+                cited = rule.stated.get(name)
+                reading = rule.read.get(name)
+                if cited is None and reading is None:
+                    reading = READ_AS_SET if getattr(rule, name) is not None else READ_BY_DEFAULT
+                out.append(
+                    Parameter(
+                        rule=rule_name,
+                        name=name,
+                        value=value,
+                        stated=cited is not None,
+                        cited=cited,
+                        reading=reading,
+                    )
+                )
+        return out
+
     @property
     def group_channel(self) -> str | None:
         for name, channel in self.channels.items():
@@ -151,17 +267,18 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
         return dt.date(year, month, min(day, 28 if month == 2 else day))
 
 
-# Which parameters belong to which rule (a parameter on another rule is a profile error).
-PARAMETERS: Final[dict[str, frozenset[str]]] = {
-    "withdrawn-consent-post-live": frozenset({"takedown_days"}),
-    "removal-follow-up-overdue": frozenset({"follow_up_days"}),
-    "leaver-not-removed": frozenset({"leaver_grace_days", "summer_holiday_default"}),
-    "too-few-admins": frozenset({"min_group_admins"}),
-    "connection-without-exception": frozenset({"friendship_exception"}),
-    "concern-unaddressed": frozenset({"concern_response_days"}),
-    "referral-undecided": frozenset({"decision_days"}),
-    "policy-review-overdue": frozenset({"review_interval_months"}),
-    "non-setting-device": frozenset({"require_setting_device", "contacts_need_setting_device"}),
+# Which parameters belong to which rule, in the order they are listed (a parameter on another
+# rule is a profile error).
+PARAMETERS: Final[dict[str, tuple[ParameterName, ...]]] = {
+    "withdrawn-consent-post-live": ("takedown_days",),
+    "removal-follow-up-overdue": ("follow_up_days",),
+    "leaver-not-removed": ("leaver_grace_days", "summer_holiday_default"),
+    "too-few-admins": ("min_group_admins",),
+    "connection-without-exception": ("friendship_exception",),
+    "concern-unaddressed": ("concern_response_days",),
+    "referral-undecided": ("decision_days",),
+    "policy-review-overdue": ("review_interval_months",),
+    "non-setting-device": ("require_setting_device", "contacts_need_setting_device"),
 }
 _ALL_PARAMETERS: Final = frozenset().union(*PARAMETERS.values())
 
@@ -172,13 +289,27 @@ class ProfileError(ValueError):
 
 def _check(profile: Profile, where: str) -> Profile:
     for rule_name, rule in profile.rules.items():
-        allowed = PARAMETERS.get(rule_name, frozenset())
+        allowed = PARAMETERS.get(rule_name, ())
         for field in _ALL_PARAMETERS:
             if getattr(rule, field) is not None and field not in allowed:
                 raise ProfileError(
                     f"{where}: `rules.{rule_name}.{field}` does not belong to that rule"
                     f" (expected it under one of: "
                     f"{', '.join(r for r, p in PARAMETERS.items() if field in p)})"
+                )
+        for key, declared in (("stated", rule.stated), ("read", rule.read)):
+            for field in declared:
+                if field not in allowed:
+                    raise ProfileError(
+                        f"{where}: `rules.{rule_name}.{key}.{field}` is not a parameter of that"
+                        f" rule (expected one of: {', '.join(allowed) or 'none'})"
+                    )
+        for field in rule.stated:
+            if field in rule.read:
+                raise ProfileError(
+                    f"{where}: `rules.{rule_name}` says both that the policy states"
+                    f" {field} and that the ledger reads it (expected one of `stated.{field}`"
+                    f" or `read.{field}`)"
                 )
         day = rule.summer_holiday_default
         if day is not None and not _is_day_of_year(day):
@@ -245,7 +376,11 @@ def _toml_path(message: str) -> str:
 def shipped() -> list[str]:
     """The names of the profiles that ship with the package."""
     files = importlib.resources.files("ledger.profiles")
-    return sorted(p.name.removesuffix(".toml") for p in files.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml")
+        for p in files.iterdir()
+        if p.name.endswith(".toml") and not p.name.endswith(COVERAGE_SUFFIX)
+    )
 
 
 def load(name_or_path: str) -> Profile:
