@@ -10,8 +10,8 @@ A citation is ``"file:LINE"`` or, in the shipped profiles, ``{ at = "file:LINE",
 says what the rule is cited for. Each parameter says whether the policy states it
 (``stated.NAME``, a citation) or the ledger reads it (``read.NAME``, one plain sentence why):
 ``Profile.parameters()`` lists them. Each shipped profile has a coverage table beside it
-(``NAME.coverage.toml``, read by ``ledger.coverage``): every line of its policy and what judges
-it.
+(``NAME.coverage.toml``, read by ``coverage``): every line of its policy, and what judges it
+today or why nothing can.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
+from ledger import events
 from ledger.events import RULES, ChannelName, Role, RuleName
 
 PERSONAL_ACCOUNT: Final = "personal-account"
@@ -401,6 +402,120 @@ def load(name_or_path: str) -> Profile:
         )
     resource = importlib.resources.files("ledger.profiles") / f"{name_or_path}.toml"
     return decode(resource.read_bytes(), f"{name_or_path}.toml")
+
+
+# --- coverage: every line of the policy, and what judges it ------------------------------------
+
+CoverageStatus = Literal["judged", "part", "judgement", "not-checkable", "not-yet"]
+COVERAGE_STATUSES: Final[tuple[str, ...]] = (
+    "judged",
+    "part",
+    "judgement",
+    "not-yet",
+    "not-checkable",
+)
+# What judges a line: a rule the profile turns on, a refusal, `ledger check post`, an event
+# that records the fact, or a rule's parameter.
+Judge = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^(rule:[a-z-]+|refusal:[a-z-]+|check-post|event:[A-Za-z]+"
+        r"|parameter:[a-z-]+\.[a-z_]+)$"
+    ),
+]
+# The refusals (ledger/decisions.py) a coverage table may name, with the words of the message
+# each gives, by which a test finds it there.
+REFUSALS: Final[dict[str, str]] = {
+    "friendship-exception-never": "policy allows no friendship exceptions",
+    "friendship-exception-not-pre-existing": "the policy allows only relationships that predate it",
+    "friendship-exception-after-role": "began their role",
+}
+
+
+class Line(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """One non-blank line of a policy, and how the ledger judges what it says.
+
+    ``status``: ``judged`` (fully) or ``part`` by what ``by`` names; ``judgement`` (it asks for
+    tone, intent or awareness, which recorded facts cannot show: ``note`` says why);
+    ``not-yet`` (checkable, but nothing judges it today: ``would`` names what would);
+    ``not-checkable`` (a heading, an introduction, a purpose, a reference elsewhere)."""
+
+    line: Annotated[int, msgspec.Meta(ge=1)]
+    quote: Quote
+    status: CoverageStatus
+    by: list[Judge] = msgspec.field(default_factory=list)
+    would: list[PlainWords] = msgspec.field(default_factory=list)
+    note: PlainWords | None = None
+
+
+class _Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    source: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]+$")]
+    lines: list[Line]
+
+
+def decode_coverage(text: str | bytes, where: str, profile: Profile) -> list[Line]:
+    """Decode a coverage table for ``profile`` and check that what it names exists: each
+    ``by`` a rule the profile turns on (or its parameter), a known refusal or an event type."""
+    try:
+        table = msgspec.toml.decode(text, type=_Table)
+    except msgspec.ValidationError as exc:
+        raise ProfileError(f"{where}: {_toml_path(str(exc))}") from None
+    except msgspec.DecodeError as exc:
+        raise ProfileError(f"{where}: not valid TOML ({exc})") from None
+    if table.source != profile.source:
+        raise ProfileError(f"{where}: `source` is {table.source}, not {profile.source}")
+    seen: set[int] = set()
+    for entry in table.lines:
+        at = f"{where}: line {entry.line}"
+        if entry.line in seen:
+            raise ProfileError(f"{at} is listed twice")
+        seen.add(entry.line)
+        if entry.status in ("judged", "part") and not entry.by:
+            raise ProfileError(f"{at} is {entry.status} but names nothing in `by`")
+        if entry.status in ("judgement", "not-yet", "not-checkable") and entry.by:
+            raise ProfileError(f"{at} is {entry.status}: nothing judges it, so `by` is empty")
+        if entry.status == "not-yet" and not entry.would:
+            raise ProfileError(f"{at} is not-yet but `would` names nothing that would judge it")
+        if entry.status == "judgement" and entry.note is None:
+            raise ProfileError(f"{at} is a judgement but its `note` does not say why")
+        for judge in entry.by:
+            problem = _unknown_judge(profile, judge)
+            if problem:
+                raise ProfileError(f"{at}: `by` {judge!r} {problem}")
+    return sorted(table.lines, key=lambda entry: entry.line)
+
+
+def _unknown_judge(profile: Profile, judge: str) -> str | None:
+    kind, _, name = judge.partition(":")
+    if kind == "rule" and not profile.is_on(name):
+        return "is not a rule this profile turns on"
+    if kind == "parameter":
+        rule, _, parameter = name.partition(".")
+        if not profile.is_on(rule) or parameter not in PARAMETERS.get(rule, ()):
+            return "is not a parameter of a rule this profile turns on"
+    if kind == "refusal" and name not in REFUSALS:
+        return f"is not a known refusal (expected one of: {', '.join(REFUSALS)})"
+    if kind == "event":
+        found = getattr(events, name, None)
+        if not (isinstance(found, type) and issubclass(found, events.Event)):
+            return "is not an event type"
+    return None
+
+
+def coverage(profile: Profile) -> list[Line]:
+    """The coverage table of a shipped profile (its policy's every non-blank line, in order);
+    empty for a setting's own profile, which ships none."""
+    if profile.name not in shipped() or load(profile.name) != profile:
+        return []  # a setting's own profile, even one named like a shipped one
+    resource = importlib.resources.files("ledger.profiles") / (profile.name + COVERAGE_SUFFIX)
+    if not resource.is_file():
+        return []
+    return decode_coverage(resource.read_bytes(), profile.name + COVERAGE_SUFFIX, profile)
+
+
+def coverage_counts(lines: list[Line]) -> dict[str, int]:
+    """How many lines have each status, in the order of ``COVERAGE_STATUSES``."""
+    return {status: sum(1 for e in lines if e.status == status) for status in COVERAGE_STATUSES}
 
 
 assert set(PARAMETERS) <= set(RULES)
