@@ -2,8 +2,9 @@
 
 DESIGN.md section 5 ("the intended reading of the seeds") says which channels and rules each
 shipped profile has; this file pins that reading, checks that every citation points at a real,
-non-blank line of the profile's own seed policy, and checks that a bad profile is refused with a
-`ProfileError` that says where the problem is.
+non-blank line of the profile's own seed policy and quotes the words on it that state the rule
+(issue 18), that every parameter says whether the policy states it or the ledger reads it, and
+that a bad profile is refused with a `ProfileError` that says where the problem is.
 """
 
 from __future__ import annotations
