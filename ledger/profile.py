@@ -4,6 +4,14 @@ A profile names the setting's channels (who may post, whether images of children
 and the rules it turns on, each with its parameters and a citation of the policy line it
 encodes. The five seed policies ship as TOML files in ``ledger/profiles``; a setting can write
 its own and pass ``--profile PATH.toml``. Profiles are decoded and validated by msgspec.
+
+A citation is ``"file:LINE"`` or, in the shipped profiles, ``{ at = "file:LINE", quote =
+"..." }`` with a few of the line's own words, so a reader (and a test) can see that the line
+says what the rule is cited for. Each parameter says whether the policy states it
+(``stated.NAME``, a citation) or the ledger reads it (``read.NAME``, one plain sentence why):
+``Profile.parameters()`` lists them. Each shipped profile has a coverage table beside it
+(``NAME.coverage.toml``, read by ``coverage``): every line of its policy, and what judges it
+today or why nothing can.
 """
 
 from __future__ import annotations
@@ -16,17 +24,52 @@ from typing import Annotated, Final, Literal
 
 import msgspec
 
+from ledger import events
 from ledger.events import RULES, ChannelName, Role, RuleName
 
 PERSONAL_ACCOUNT: Final = "personal-account"
 ANY_MEMBER: Final = "any-member"
+COVERAGE_SUFFIX: Final = ".coverage.toml"  # a shipped profile's coverage table, beside it
 
 Poster = Role | Literal["any-member"]
 # "policy-file.txt:12" or "policy-file.txt:12-14": a line of the setting's own policy.
 Citation = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]+:[0-9]+(-[0-9]+)?$")]
 PlainWords = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
+# A few words copied from the cited line (the shipped profiles keep to 3-15 words).
+Quote = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+ParameterName = Literal[
+    "takedown_days",
+    "follow_up_days",
+    "leaver_grace_days",
+    "summer_holiday_default",
+    "min_group_admins",
+    "friendship_exception",
+    "concern_response_days",
+    "decision_days",
+    "review_interval_months",
+    "require_setting_device",
+    "contacts_need_setting_device",
+]
 Days = Annotated[int, msgspec.Meta(ge=0, le=3650)]
 MonthDay = Annotated[str, msgspec.Meta(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+
+
+class Cited(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """A line (or lines) of the setting's policy, with the words on it that state the rule.
+
+    ``quote`` is None for a citation written as a plain ``"file:LINE"`` (profiles written
+    before quotes were asked for still load)."""
+
+    at: Citation
+    quote: Quote | None = None
+
+
+def _as_cited(entries: list[Citation | Cited]) -> list[Cited]:
+    return [Cited(at=entry) if isinstance(entry, str) else entry for entry in entries]
+
+
+def _as_strings(entries: list[Citation | Cited]) -> list[str]:
+    return [entry if isinstance(entry, str) else entry.at for entry in entries]
 
 
 class Channel(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -35,15 +78,32 @@ class Channel(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     posters: list[Poster]
     child_images: Literal["consent", "never"]
     says: PlainWords
-    cite: list[Citation] = msgspec.field(default_factory=list)
+    # The TOML key is `cite`: "file:LINE" strings or {at, quote} tables (see `citations`).
+    cite_written: list[Citation | Cited] = msgspec.field(default_factory=list, name="cite")
     group: bool = False  # the closed group whose membership rules apply
+
+    @property
+    def cite(self) -> list[str]:
+        """The cited lines as "file:LINE" (or "file:FROM-TO"), quotes left out."""
+        return _as_strings(self.cite_written)
+
+    @property
+    def citations(self) -> list[Cited]:
+        """The cited lines with their quotes (None where the profile gave none)."""
+        return _as_cited(self.cite_written)
 
 
 class Rule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
-    """One rule the setting's policy turns on, in plain words, with where it says so."""
+    """One rule the setting's policy turns on, in plain words, with where it says so.
+
+    ``stated`` and ``read`` say, for each of the rule's parameters, whether the policy states
+    it (where, with a quote) or the ledger reads it (a default or an interpretation, and why);
+    ``Profile.parameters()`` gives the result, with defaults for what a profile leaves out."""
 
     says: PlainWords
-    cite: list[Citation]
+    cite_written: list[Citation | Cited] = msgspec.field(name="cite")
+    stated: dict[ParameterName, Cited] = msgspec.field(default_factory=dict)
+    read: dict[ParameterName, PlainWords] = msgspec.field(default_factory=dict)
     takedown_days: Days | None = None
     follow_up_days: Days | None = None
     leaver_grace_days: Days | None = None
@@ -55,6 +115,39 @@ class Rule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
     review_interval_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
     require_setting_device: bool | None = None
     contacts_need_setting_device: bool | None = None
+
+    @property
+    def cite(self) -> list[str]:
+        """The cited lines as "file:LINE" (or "file:FROM-TO"), quotes left out."""
+        return _as_strings(self.cite_written)
+
+    @property
+    def citations(self) -> list[Cited]:
+        """The cited lines with their quotes (None where the profile gave none)."""
+        return _as_cited(self.cite_written)
+
+
+class Parameter(msgspec.Struct, frozen=True, kw_only=True):
+    """One parameter of a rule the profile turns on, the value the rule uses, and whether
+    the policy states it (``cited``) or the ledger reads it (``reading``, in plain words)."""
+
+    rule: str
+    name: str
+    value: int | str | bool
+    stated: bool
+    cited: Cited | None
+    reading: str | None
+
+
+# What a parameter the profile neither states nor reads is: the design's default.
+READ_BY_DEFAULT: Final = (
+    "The profile does not say where this comes from: it is the ledger's default, which the"
+    " setting may change in its own profile."
+)
+READ_AS_SET: Final = (
+    "The profile sets this without saying where the policy states it: it is read as the"
+    " setting's own choice."
+)
 
 
 class Retention(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -139,6 +232,30 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     def contacts_need_setting_device(self) -> bool:
         return self._bool("non-setting-device", "contacts_need_setting_device")
 
+    def parameters(self) -> list[Parameter]:
+        """Every parameter of every rule the profile turns on, in the profile's order, with
+        the value the rule uses and whether the policy states it or the ledger reads it."""
+        out: list[Parameter] = []
+        for rule_name, rule in self.rules.items():
+            for name in PARAMETERS.get(rule_name, ()):
+                value = getattr(self, name)
+                assert isinstance(value, int | str | bool)
+                cited = rule.stated.get(name)
+                reading = rule.read.get(name)
+                if cited is None and reading is None:
+                    reading = READ_AS_SET if getattr(rule, name) is not None else READ_BY_DEFAULT
+                out.append(
+                    Parameter(
+                        rule=rule_name,
+                        name=name,
+                        value=value,
+                        stated=cited is not None,
+                        cited=cited,
+                        reading=reading,
+                    )
+                )
+        return out
+
     @property
     def group_channel(self) -> str | None:
         for name, channel in self.channels.items():
@@ -151,17 +268,18 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
         return dt.date(year, month, min(day, 28 if month == 2 else day))
 
 
-# Which parameters belong to which rule (a parameter on another rule is a profile error).
-PARAMETERS: Final[dict[str, frozenset[str]]] = {
-    "withdrawn-consent-post-live": frozenset({"takedown_days"}),
-    "removal-follow-up-overdue": frozenset({"follow_up_days"}),
-    "leaver-not-removed": frozenset({"leaver_grace_days", "summer_holiday_default"}),
-    "too-few-admins": frozenset({"min_group_admins"}),
-    "connection-without-exception": frozenset({"friendship_exception"}),
-    "concern-unaddressed": frozenset({"concern_response_days"}),
-    "referral-undecided": frozenset({"decision_days"}),
-    "policy-review-overdue": frozenset({"review_interval_months"}),
-    "non-setting-device": frozenset({"require_setting_device", "contacts_need_setting_device"}),
+# Which parameters belong to which rule, in the order they are listed (a parameter on another
+# rule is a profile error).
+PARAMETERS: Final[dict[str, tuple[ParameterName, ...]]] = {
+    "withdrawn-consent-post-live": ("takedown_days",),
+    "removal-follow-up-overdue": ("follow_up_days",),
+    "leaver-not-removed": ("leaver_grace_days", "summer_holiday_default"),
+    "too-few-admins": ("min_group_admins",),
+    "connection-without-exception": ("friendship_exception",),
+    "concern-unaddressed": ("concern_response_days",),
+    "referral-undecided": ("decision_days",),
+    "policy-review-overdue": ("review_interval_months",),
+    "non-setting-device": ("require_setting_device", "contacts_need_setting_device"),
 }
 _ALL_PARAMETERS: Final = frozenset().union(*PARAMETERS.values())
 
@@ -172,13 +290,27 @@ class ProfileError(ValueError):
 
 def _check(profile: Profile, where: str) -> Profile:
     for rule_name, rule in profile.rules.items():
-        allowed = PARAMETERS.get(rule_name, frozenset())
+        allowed = PARAMETERS.get(rule_name, ())
         for field in _ALL_PARAMETERS:
             if getattr(rule, field) is not None and field not in allowed:
                 raise ProfileError(
                     f"{where}: `rules.{rule_name}.{field}` does not belong to that rule"
                     f" (expected it under one of: "
                     f"{', '.join(r for r, p in PARAMETERS.items() if field in p)})"
+                )
+        for key, declared in (("stated", rule.stated), ("read", rule.read)):
+            for field in declared:
+                if field not in allowed:
+                    raise ProfileError(
+                        f"{where}: `rules.{rule_name}.{key}.{field}` is not a parameter of that"
+                        f" rule (expected one of: {', '.join(allowed) or 'none'})"
+                    )
+        for field in rule.stated:
+            if field in rule.read:
+                raise ProfileError(
+                    f"{where}: `rules.{rule_name}` says both that the policy states"
+                    f" {field} and that the ledger reads it (expected one of `stated.{field}`"
+                    f" or `read.{field}`)"
                 )
         day = rule.summer_holiday_default
         if day is not None and not _is_day_of_year(day):
@@ -245,7 +377,11 @@ def _toml_path(message: str) -> str:
 def shipped() -> list[str]:
     """The names of the profiles that ship with the package."""
     files = importlib.resources.files("ledger.profiles")
-    return sorted(p.name.removesuffix(".toml") for p in files.iterdir() if p.name.endswith(".toml"))
+    return sorted(
+        p.name.removesuffix(".toml")
+        for p in files.iterdir()
+        if p.name.endswith(".toml") and not p.name.endswith(COVERAGE_SUFFIX)
+    )
 
 
 def load(name_or_path: str) -> Profile:
@@ -266,6 +402,120 @@ def load(name_or_path: str) -> Profile:
         )
     resource = importlib.resources.files("ledger.profiles") / f"{name_or_path}.toml"
     return decode(resource.read_bytes(), f"{name_or_path}.toml")
+
+
+# --- coverage: every line of the policy, and what judges it ------------------------------------
+
+CoverageStatus = Literal["judged", "part", "judgement", "not-checkable", "not-yet"]
+COVERAGE_STATUSES: Final[tuple[str, ...]] = (
+    "judged",
+    "part",
+    "judgement",
+    "not-yet",
+    "not-checkable",
+)
+# What judges a line: a rule the profile turns on, a refusal, `ledger check post`, an event
+# that records the fact, or a rule's parameter.
+Judge = Annotated[
+    str,
+    msgspec.Meta(
+        pattern=r"^(rule:[a-z-]+|refusal:[a-z-]+|check-post|event:[A-Za-z]+"
+        r"|parameter:[a-z-]+\.[a-z_]+)$"
+    ),
+]
+# The refusals (ledger/decisions.py) a coverage table may name, with the words of the message
+# each gives, by which a test finds it there.
+REFUSALS: Final[dict[str, str]] = {
+    "friendship-exception-never": "policy allows no friendship exceptions",
+    "friendship-exception-not-pre-existing": "the policy allows only relationships that predate it",
+    "friendship-exception-after-role": "began their role",
+}
+
+
+class Line(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    """One non-blank line of a policy, and how the ledger judges what it says.
+
+    ``status``: ``judged`` (fully) or ``part`` by what ``by`` names; ``judgement`` (it asks for
+    tone, intent or awareness, which recorded facts cannot show: ``note`` says why);
+    ``not-yet`` (checkable, but nothing judges it today: ``would`` names what would);
+    ``not-checkable`` (a heading, an introduction, a purpose, a reference elsewhere)."""
+
+    line: Annotated[int, msgspec.Meta(ge=1)]
+    quote: Quote
+    status: CoverageStatus
+    by: list[Judge] = msgspec.field(default_factory=list)
+    would: list[PlainWords] = msgspec.field(default_factory=list)
+    note: PlainWords | None = None
+
+
+class _Table(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
+    source: Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]+$")]
+    lines: list[Line]
+
+
+def decode_coverage(text: str | bytes, where: str, profile: Profile) -> list[Line]:
+    """Decode a coverage table for ``profile`` and check that what it names exists: each
+    ``by`` a rule the profile turns on (or its parameter), a known refusal or an event type."""
+    try:
+        table = msgspec.toml.decode(text, type=_Table)
+    except msgspec.ValidationError as exc:
+        raise ProfileError(f"{where}: {_toml_path(str(exc))}") from None
+    except msgspec.DecodeError as exc:
+        raise ProfileError(f"{where}: not valid TOML ({exc})") from None
+    if table.source != profile.source:
+        raise ProfileError(f"{where}: `source` is {table.source}, not {profile.source}")
+    seen: set[int] = set()
+    for entry in table.lines:
+        at = f"{where}: line {entry.line}"
+        if entry.line in seen:
+            raise ProfileError(f"{at} is listed twice")
+        seen.add(entry.line)
+        if entry.status in ("judged", "part") and not entry.by:
+            raise ProfileError(f"{at} is {entry.status} but names nothing in `by`")
+        if entry.status in ("judgement", "not-yet", "not-checkable") and entry.by:
+            raise ProfileError(f"{at} is {entry.status}: nothing judges it, so `by` is empty")
+        if entry.status == "not-yet" and not entry.would:
+            raise ProfileError(f"{at} is not-yet but `would` names nothing that would judge it")
+        if entry.status == "judgement" and entry.note is None:
+            raise ProfileError(f"{at} is a judgement but its `note` does not say why")
+        for judge in entry.by:
+            problem = _unknown_judge(profile, judge)
+            if problem:
+                raise ProfileError(f"{at}: `by` {judge!r} {problem}")
+    return sorted(table.lines, key=lambda entry: entry.line)
+
+
+def _unknown_judge(profile: Profile, judge: str) -> str | None:
+    kind, _, name = judge.partition(":")
+    if kind == "rule" and not profile.is_on(name):
+        return "is not a rule this profile turns on"
+    if kind == "parameter":
+        rule, _, parameter = name.partition(".")
+        if not profile.is_on(rule) or parameter not in PARAMETERS.get(rule, ()):
+            return "is not a parameter of a rule this profile turns on"
+    if kind == "refusal" and name not in REFUSALS:
+        return f"is not a known refusal (expected one of: {', '.join(REFUSALS)})"
+    if kind == "event":
+        found = getattr(events, name, None)
+        if not (isinstance(found, type) and issubclass(found, events.Event)):
+            return "is not an event type"
+    return None
+
+
+def coverage(profile: Profile) -> list[Line]:
+    """The coverage table of a shipped profile (its policy's every non-blank line, in order);
+    empty for a setting's own profile, which ships none."""
+    if profile.name not in shipped() or load(profile.name) != profile:
+        return []  # a setting's own profile, even one named like a shipped one
+    resource = importlib.resources.files("ledger.profiles") / (profile.name + COVERAGE_SUFFIX)
+    if not resource.is_file():
+        return []
+    return decode_coverage(resource.read_bytes(), profile.name + COVERAGE_SUFFIX, profile)
+
+
+def coverage_counts(lines: list[Line]) -> dict[str, int]:
+    """How many lines have each status, in the order of ``COVERAGE_STATUSES``."""
+    return {status: sum(1 for e in lines if e.status == status) for status in COVERAGE_STATUSES}
 
 
 assert set(PARAMETERS) <= set(RULES)

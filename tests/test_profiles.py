@@ -2,8 +2,9 @@
 
 DESIGN.md section 5 ("the intended reading of the seeds") says which channels and rules each
 shipped profile has; this file pins that reading, checks that every citation points at a real,
-non-blank line of the profile's own seed policy, and checks that a bad profile is refused with a
-`ProfileError` that says where the problem is.
+non-blank line of the profile's own seed policy and quotes the words on it that state the rule
+(issue 18), that every parameter says whether the policy states it or the ledger reads it, and
+that a bad profile is refused with a `ProfileError` that says where the problem is.
 """
 
 from __future__ import annotations
@@ -16,7 +17,18 @@ from typing import Any
 
 import pytest
 
-from ledger.profile import PERSONAL_ACCOUNT, Profile, ProfileError, decode, load, shipped
+from ledger.profile import (
+    PARAMETERS,
+    PERSONAL_ACCOUNT,
+    READ_AS_SET,
+    READ_BY_DEFAULT,
+    Cited,
+    Profile,
+    ProfileError,
+    decode,
+    load,
+    shipped,
+)
 
 # The seed policies sit beside the project: /work/shared/seeds for /work/main.
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
@@ -133,6 +145,19 @@ def _citations(profile: Profile) -> list[tuple[str, str]]:
     return out
 
 
+def _cited(profile: Profile) -> list[tuple[str, Cited]]:
+    """(where, citation with its quote) for every channel, rule and stated parameter."""
+    out = [(f"channels.{n}", c) for n, ch in profile.channels.items() for c in ch.citations]
+    for n, rule in profile.rules.items():
+        out += [(f"rules.{n}", c) for c in rule.citations]
+        out += [(f"rules.{n}.stated.{p}", c) for p, c in rule.stated.items()]
+    return out
+
+
+def _normal(text: str) -> str:
+    return " ".join(text.split())
+
+
 def _seed_lines(source: str) -> list[str]:
     if not SEEDS.is_dir():
         pytest.skip(SEEDS_MISSING)
@@ -218,6 +243,69 @@ def test_every_cited_line_exists_in_the_seed_and_is_not_blank(name: str) -> None
             assert lines[number - 1].strip(), f"{name}: {where}: line {number} is blank"
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_every_shipped_citation_quotes_a_few_words(name: str) -> None:
+    # Issue 18, item 3: a citation carries the words that state what it is cited for.
+    profile = load(name)
+    for where, cited in _cited(profile):
+        assert cited.quote is not None, f"{name}: {where}: {cited.at} has no quote"
+        words = cited.quote.split()
+        assert 3 <= len(words) <= 15, f"{name}: {where}: {cited.quote!r} is not 3-15 words"
+    raw = _raw(name)
+    for kind in ("channels", "rules"):
+        for item_name, item in raw[kind].items():
+            for entry in item.get("cite", []):
+                assert isinstance(entry, dict), f"{name}: {kind}.{item_name}: {entry!r}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_quote_is_on_its_cited_line(name: str) -> None:
+    profile = load(name)
+    lines = _seed_lines(profile.source)
+    for where, cited in _cited(profile):
+        match = CITATION.match(cited.at)
+        assert match and match["file"] == profile.source, f"{name}: {where}: {cited.at!r}"
+        first = int(match["first"])
+        last = int(match["last"] or first)
+        assert 1 <= first <= last <= len(lines), f"{name}: {where}: {cited.at!r}"
+        text = _normal(" ".join(lines[first - 1 : last]))
+        assert cited.quote is not None
+        assert _normal(cited.quote) in text, (
+            f"{name}: {where}: {cited.quote!r} is not on {cited.at}"
+        )
+
+
+def test_west_wycombe_cites_its_confidentiality_line() -> None:
+    # Issue 18: line 7 (no personal or confidential matters disclosed) was cited nowhere.
+    profile = load("west-wycombe-preschool")
+    cited = {c for _where, c in _citations(profile)}
+    assert "west-wycombe-preschool.txt:7" in cited
+    assert "west-wycombe-preschool.txt:7" in profile.rules["child-image-forbidden"].cite
+    assert "west-wycombe-preschool.txt:7" in profile.channels[PERSONAL_ACCOUNT].cite
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_parameter_says_whether_the_policy_states_it(name: str) -> None:
+    # Issue 18, item 4: stated (with the line and its words) or read (and why), never silent.
+    profile = load(name)
+    raw = _raw(name)
+    parameters = profile.parameters()
+    expected = [(r, p) for r in profile.rules for p in PARAMETERS.get(r, ())]
+    assert [(p.rule, p.name) for p in parameters] == expected
+    for parameter in parameters:
+        where = f"{name}: rules.{parameter.rule}.{parameter.name}"
+        declared = raw["rules"][parameter.rule]
+        assert parameter.name in {**declared.get("stated", {}), **declared.get("read", {})}, (
+            f"{where} is neither stated nor read"
+        )
+        assert parameter.value == getattr(profile, parameter.name), where
+        if parameter.stated:
+            assert parameter.cited is not None and parameter.reading is None, where
+        else:
+            assert parameter.cited is None and parameter.reading, where
+            assert parameter.reading not in (READ_BY_DEFAULT, READ_AS_SET), where
+
+
 def _words(text: str) -> list[str]:
     return re.findall(r"[a-z0-9]+", text.lower())
 
@@ -231,6 +319,7 @@ def test_says_is_in_our_own_words(name: str) -> None:
     seed_runs = {tuple(seed[i : i + run]) for i in range(len(seed) - run + 1)}
     texts = [(f"channels.{n}", c.says) for n, c in profile.channels.items()]
     texts += [(f"rules.{n}", r.says) for n, r in profile.rules.items()]
+    texts += [(f"rules.{p.rule}.read.{p.name}", p.reading or "") for p in profile.parameters()]
     for where, says in texts:
         words = _words(says)
         for i in range(len(words) - run + 1):
@@ -271,6 +360,52 @@ def test_a_good_own_profile_loads_with_a_personal_account(tmp_path: Path) -> Non
     assert set(profile.channels) == {"public-page", PERSONAL_ACCOUNT}
     assert profile.channels[PERSONAL_ACCOUNT].posters == []
     assert profile.channels[PERSONAL_ACCOUNT].child_images == "never"
+
+
+def test_a_plain_citation_still_loads_without_a_quote(tmp_path: Path) -> None:
+    # A setting's own profile written before quotes: "file:LINE" strings, read as before.
+    profile = _load_text(tmp_path, GOOD)
+    assert profile.rules["consent-missing"].cite == ["my-policy.txt:4"]
+    assert profile.rules["consent-missing"].citations == [Cited(at="my-policy.txt:4")]
+    assert profile.channels["public-page"].citations == [Cited(at="my-policy.txt:3")]
+
+
+def test_a_quoted_citation_loads_beside_a_plain_one(tmp_path: Path) -> None:
+    text = GOOD.replace(
+        'cite = ["my-policy.txt:4"]',
+        'cite = ["my-policy.txt:4", { at = "my-policy.txt:5-6", quote = "only with agreement" }]',
+    )
+    rule = _load_text(tmp_path, text).rules["consent-missing"]
+    assert rule.cite == ["my-policy.txt:4", "my-policy.txt:5-6"]
+    assert rule.citations == [
+        Cited(at="my-policy.txt:4"),
+        Cited(at="my-policy.txt:5-6", quote="only with agreement"),
+    ]
+
+
+def test_an_own_profile_that_declares_nothing_reads_its_parameters(tmp_path: Path) -> None:
+    text = (
+        GOOD
+        + '\n[rules.withdrawn-consent-post-live]\nsays = "x"\ncite = []\ntakedown_days = 3\n'
+        + '\n[rules.too-few-admins]\nsays = "x"\ncite = []\n'
+        + "\n[rules.too-few-admins.stated.min_group_admins]\n"
+        + 'at = "my-policy.txt:9"\nquote = "two admins at least"\n'
+        + '\n[rules.referral-undecided]\nsays = "x"\ncite = []\n'
+        + 'read.decision_days = "Our committee meets monthly."\n'
+    )
+    got = {p.name: p for p in _load_text(tmp_path, text).parameters()}
+    assert set(got) == {"takedown_days", "min_group_admins", "decision_days"}
+    assert (got["takedown_days"].value, got["takedown_days"].stated) == (3, False)
+    assert got["takedown_days"].reading == READ_AS_SET
+    assert got["min_group_admins"].value == 2 and got["min_group_admins"].stated
+    assert got["min_group_admins"].cited == Cited(at="my-policy.txt:9", quote="two admins at least")
+    assert got["decision_days"].value == 28
+    assert got["decision_days"].reading == "Our committee meets monthly."
+    only_defaults = _load_text(
+        tmp_path, GOOD + '\n[rules.concern-unaddressed]\nsays = "x"\ncite = []\n'
+    )
+    [parameter] = only_defaults.parameters()
+    assert (parameter.value, parameter.stated, parameter.reading) == (1, False, READ_BY_DEFAULT)
 
 
 BAD = {
@@ -314,6 +449,25 @@ BAD = {
         GOOD
         + '\n[rules.leaver-not-removed]\nsays = "x"\ncite = []\nsummer_holiday_default = "04-31"\n',
         ["rules.leaver-not-removed.summer_holiday_default", "not a day of the year", "MM-DD"],
+    ),
+    "a quoted citation without its line": (
+        GOOD.replace('cite = ["my-policy.txt:4"]', 'cite = [{ quote = "only with agreement" }]'),
+        ["cite[0]", "`at`"],
+    ),
+    "a parameter stated on a rule it does not belong to": (
+        GOOD + 'stated.takedown_days = { at = "my-policy.txt:4", quote = "two days" }\n',
+        ["rules.consent-missing.stated.takedown_days", "not a parameter of that rule"],
+    ),
+    "a parameter both stated and read": (
+        GOOD
+        + '\n[rules.referral-undecided]\nsays = "x"\ncite = []\n'
+        + 'read.decision_days = "x"\n'
+        + 'stated.decision_days = { at = "my-policy.txt:4", quote = "four weeks" }\n',
+        ["rules.referral-undecided", "stated.decision_days", "read.decision_days"],
+    ),
+    "an unknown parameter read": (
+        GOOD + 'read.colour = "x"\n',
+        ["colour", "read"],
     ),
     "malformed TOML": (
         GOOD.replace("[rules.consent-missing]", "[rules.consent-missing"),
