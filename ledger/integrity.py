@@ -184,7 +184,7 @@ def verify_rows(
     """Recompute the tree from the stored facts and check every signed checkpoint.
 
     ``rows`` are the stored facts and ``checkpoints`` the checkpoint rows, each a plain
-    ``(position or sequence, topic, stored bytes)`` row, in order (``Ledger.fact_rows`` and
+    ``(position or sequence, topic, stored bytes)`` row, in order (``Ledger.rows`` and
     ``Ledger.checkpoint_rows``); ``recorded_at`` reads the time a fact row was recorded.
 
     First the checkpoints: each must be signed by the ledger's key, follow the one before, and

@@ -31,7 +31,7 @@ def main() -> int:
     request = msgspec.json.decode(sys.stdin.buffer.read(), type=Request)
     ledger = Ledger(Config(db=request.db, key_path=Path(request.key_path)))
     try:
-        leaves = integrity.hash_rows(ledger.fact_rows(request.after), request.after)
+        leaves = integrity.hash_rows(ledger.rows(request.after), request.after)
     finally:
         ledger.close()
     if leaves is None:

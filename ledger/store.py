@@ -11,14 +11,15 @@ and a signed checkpoint of the Merkle tree over all facts so far (``ledger.integ
 (every statement, on either store) keep the rows; ``ledger.decisions`` refuses what cannot be a
 fact; ``ledger.tracked`` keeps the registers and the site's numbers as caches bound to the head.
 
-Ways of reading the ledger (one each; the names are today's):
+Ways of reading the ledger, one name each:
 
 ===============  ==========================================================================
-``stored``       the library's ``StoredEvent`` rows of the facts (chunks of the recorder)
-``fact_rows``    plain (position, topic, bytes) rows: what ``verify`` and a rebuild read
+``rows``         plain (position, topic, bytes) rows of the facts: what ``verify``, hashing
+                 and a rebuild read; ``rows_at`` the rows at given positions
+``stored``       the same facts as the library's ``StoredEvent`` rows (chunks of the
+                 recorder), for what needs the library's type (the export's envelopes)
 ``read``         each fact decoded with its names opened (``Recorded``: position, time, fact)
-``pairs``        (position, fact) from ``read``: names opened
-``facts``        (position, fact) from ``fact_rows``, names still sealed: what folds read
+``facts``        (position, fact), names still sealed: what the registers fold
 ===============  ==========================================================================
 """
 
@@ -186,7 +187,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
                 return
             position = chunk[-1].originator_version
 
-    def fact_rows(self, after: int = 0, upto: int | None = None) -> Iterator[FactRow]:
+    def rows(self, after: int = 0, upto: int | None = None) -> Iterator[FactRow]:
         """The stored facts after a position as plain (position, topic, state) rows, in order.
 
         The same rows as ``stored``, read in chunks straight from the library's table without
@@ -198,7 +199,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         """The checkpoint rows as plain (sequence, topic, state) rows, in order."""
         yield from self.storage.rows(self.checkpoint_stream, 0, None)
 
-    def fact_rows_at(self, positions: Sequence[int]) -> list[FactRow]:
+    def rows_at(self, positions: Sequence[int]) -> list[FactRow]:
         """The stored facts at these positions (those that exist), as plain rows, in order."""
         return self.storage.rows_at(self.stream, positions)
 
@@ -250,14 +251,14 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
             head = self.head()
             if head < PARALLEL_VERIFY_FROM or (os.cpu_count() or 1) < 2:
                 return integrity.verify_rows(
-                    self.fact_rows(), self.checkpoint_rows(), verifier, origin, recorded_at
+                    self.rows(), self.checkpoint_rows(), verifier, origin, recorded_at
                 )
             after = head * 3 // 8
         start = after
         with _hashing_after(self.config, start) as leaves:
-            rest = integrity.Hashed(start, leaves, self.fact_rows_at, lambda: self.fact_rows(start))
+            rest = integrity.Hashed(start, leaves, self.rows_at, lambda: self.rows(start))
             return integrity.verify_rows(
-                self.fact_rows(0, start),
+                self.rows(0, start),
                 self.checkpoint_rows(),
                 verifier,
                 origin,
@@ -274,17 +275,13 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         for stored in self.stored(after, upto):
             yield self.decode(stored)
 
-    def pairs(self, after: int = 0, upto: int | None = None) -> Iterator[tuple[int, ev.Event]]:
-        for recorded in self.read(after, upto):
-            yield recorded.position, recorded.event
-
     def facts(self, after: int = 0, upto: int | None = None) -> Iterator[tuple[int, ev.Event]]:
         """The facts after a position as the projections need them: their personal fields
         still sealed (the registers keep no name), read as plain rows. The fast way to fold
-        a million facts; ``pairs`` opens the sealed fields."""
+        a million facts; ``read`` opens the sealed fields."""
         assert isinstance(self.mapper, EventMapper)
         open_row = self.mapper.open_row
-        for position, topic, state in self.fact_rows(after, upto):
+        for position, topic, state in self.rows(after, upto):
             yield position, open_row(position, topic, state).event
 
     # -- the profile ----------------------------------------------------------------------------

@@ -306,7 +306,7 @@ def test_the_second_process_hashes_what_the_first_would(ledger_db: str, tmp_path
     with ledger_store._hashing_after(config, after) as leaves:
         hashed = leaves()
     assert hashed is not None
-    assert hashed == integrity.hash_rows(ledger.fact_rows(after), after)
+    assert hashed == integrity.hash_rows(ledger.rows(after), after)
     assert len(hashed) == (len(facts) + 1 - after) * 32
     verifier = signer.verifier()
     plain = ledger.verify(verifier)

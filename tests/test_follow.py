@@ -68,7 +68,7 @@ def test_sqlite_follower_catches_up_and_commands_then_read_nothing_old(tmp_path:
     counting = Counting(ledger)
     registers = ledger.registers()
     assert counting.read == 0
-    assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.pairs()))
+    assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.facts()))
     ledger.close()
 
 
@@ -112,7 +112,7 @@ def test_postgres_follower_uses_the_projection_runner(postgres_url: str, tmp_pat
         stop.set()
         follower.join(timeout=30)
     assert not errors, errors
-    assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.pairs()))
+    assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.facts()))
     ledger.close()
 
 
@@ -126,7 +126,7 @@ def _reads_nothing_old_for_the_site(ledger: store.Ledger, day: dt.date, size: in
     assert saved.bytes == len(caches.bind(head, sitedata.to_bytes(data)))
     assert data.position == size and data.day == day
     profile = load_profile(PROFILE)
-    assert data == sitedata.compute(reg.rebuild(ledger.pairs()), profile, day)
+    assert data == sitedata.compute(reg.rebuild(ledger.facts()), profile, day)
 
 
 def test_sqlite_follower_keeps_the_site_data_current(tmp_path: Path) -> None:
@@ -193,7 +193,7 @@ def test_a_new_follower_starts_after_the_saved_registers(ledger_db: str, tmp_pat
     counting = Counting(ledger)
     registers = ledger.registers()
     assert counting.read == 0
-    assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.pairs()))
+    assert reg.to_bytes(registers) == reg.to_bytes(reg.rebuild(ledger.facts()))
     ledger.close()
 
 

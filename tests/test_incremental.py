@@ -39,14 +39,14 @@ class Counting:
             return rows
 
         ledger.recorder.select_events = select_events  # type: ignore[method-assign]
-        fact_rows = ledger.fact_rows
+        rows = ledger.rows
 
         def counted_rows(after: int = 0, upto: int | None = None) -> Iterator[Any]:
-            for row in fact_rows(after, upto):
+            for row in rows(after, upto):
                 self.read += 1
                 yield row
 
-        ledger.fact_rows = counted_rows  # type: ignore[method-assign]
+        ledger.rows = counted_rows  # type: ignore[method-assign]
 
 
 def _school_year(
@@ -77,7 +77,7 @@ def test_after_k_new_facts_only_k_are_read(ledger_db: str, tmp_path: Path, k: in
     assert registers.position == len(facts) + 1
 
     # And what they give equals a rebuild from scratch.
-    rebuilt = reg.rebuild(ledger.pairs())
+    rebuilt = reg.rebuild(ledger.facts())
     assert reg.to_bytes(registers) == reg.to_bytes(rebuilt)
     day = dt.date(2026, 7, 31)
     assert fnd.evaluate(registers, profile, day) == fnd.evaluate(rebuilt, profile, day)
@@ -153,7 +153,7 @@ def test_only_the_two_newest_saved_registers_are_kept(ledger_db: str, tmp_path: 
     versions = sorted(row[1] for row in saved)
     assert len(versions) == 2 and versions[-1] == ledger.head()
     assert reg.to_bytes(ledger.registers(upto=middle)) == reg.to_bytes(
-        reg.rebuild(ledger.pairs(0, middle))
+        reg.rebuild(ledger.facts(0, middle))
     )
     ledger.close()
 
@@ -183,7 +183,7 @@ def test_the_site_data_are_read_back_only_while_they_answer(ledger_db: str, tmp_
     day = dt.date(2026, 7, 31)
 
     def from_scratch(on: dt.date) -> sitedata.SiteData:
-        return sitedata.compute(reg.rebuild(ledger.pairs()), profile, on)
+        return sitedata.compute(reg.rebuild(ledger.facts()), profile, on)
 
     first = ledger.site_data(day)
     assert first == from_scratch(day) and first.position == len(facts) + 1

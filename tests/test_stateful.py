@@ -625,7 +625,7 @@ class LedgerMachine(RuleBasedStateMachine):
         if not hasattr(self, "ledger"):
             return
         tracked = self.ledger.registers()
-        rebuilt = reg.rebuild(self.ledger.pairs())
+        rebuilt = reg.rebuild(self.ledger.facts())
         assert reg.to_bytes(tracked) == reg.to_bytes(self.model), "tracked registers differ"
         assert reg.to_bytes(rebuilt) == reg.to_bytes(self.model), "rebuilt registers differ"
 

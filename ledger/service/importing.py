@@ -196,7 +196,7 @@ def already_recorded(ledger: Ledger, facts: Sequence[tuple[int, ev.Event]]) -> d
     same type with the same fields (names and form references compared opened)."""
     wanted = {topic_of(event) for _, event in facts}
     found: dict[bytes, int] = {}
-    for position, topic, state in ledger.fact_rows():
+    for position, topic, state in ledger.rows():
         if topic in wanted:
             stored = StoredEvent(ledger.stream, position, topic, state)
             found.setdefault(msgspec.json.encode(ledger.decode(stored).event), position)
