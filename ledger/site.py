@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Final
 
 import msgspec
 
-from ledger import integrity
 from ledger.checkpoint import Checkpoint, Verifier
 from ledger.profile import Profile
 from projections import charts, pages, report
@@ -123,10 +122,10 @@ def build(
     started = time.perf_counter()
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected committee or public)")
-    rows = ledger.recorder.select_events(ledger.checkpoint_stream, desc=True, limit=1)
-    if not rows:
+    latest = ledger.latest_checkpoint()
+    if latest is None:
         raise ValueError("the ledger has no signed checkpoint yet")
-    record = integrity.decode_record(rows[0].state)
+    record = latest.record
     data = ledger.site_data(day)  # saved by `ledger follow` or an earlier build, or worked out
     policy_text, policy_file = _policy_text(ledger)
     inputs = SiteInputs(
@@ -135,7 +134,7 @@ def build(
         day=day,
         note=record.note,
         signed_at=record.signed_at,
-        sequence=rows[0].originator_version,
+        sequence=latest.sequence,
         verifier_key=verifier_key,
         policy_text=policy_text,
         policy_file=policy_file,

@@ -84,10 +84,10 @@ def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRe
 
 def latest_checkpoint(ledger: Ledger) -> integrity.CheckpointRecord:
     """The ledger's latest signed checkpoint."""
-    rows = ledger.recorder.select_events(ledger.checkpoint_stream, desc=True, limit=1)
-    if not rows:
+    latest = ledger.latest_checkpoint()
+    if latest is None:
         raise Refusal("the ledger has no signed checkpoint yet")
-    return integrity.decode_record(rows[0].state)
+    return latest.record
 
 
 def keep_checkpoint(record: integrity.CheckpointRecord, out: Path) -> None:

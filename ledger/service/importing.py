@@ -169,7 +169,7 @@ def import_register(
         try:
             positions = ledger.record([e for _, e in facts], key, clock)
         except Refused as refusal:
-            index = getattr(refusal, "index", 0)
+            index = refusal.index
             column = columns[index].get(refusal.field)
             raise FactRefused(facts[index][0], refusal.field, refusal.message, column) from None
         except LedgerError as exc:

@@ -58,7 +58,7 @@ def record(
         )
     except Refused as refusal:
         ledger.close()  # its files as they were (no working file left by a reader of names)
-        index = getattr(refusal, "index", 0)
+        index = refusal.index
         line = next(itertools.islice(read(), index, None))[0]
         raise FactRefused(line, refusal.field, refusal.message) from None
     except BadInput as bad:
