@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Final
 import msgspec
 
 from ledger.checkpoint import Checkpoint, Verifier
-from ledger.profile import Profile
+from ledger.profile import Profile, coverage
 from projections import charts, pages, report
 from projections.pages import (
     AUDIENCES,
@@ -302,6 +302,7 @@ def site_files(
         previous=previous,
         policy_text=inputs.policy_text,
         policy_file=inputs.policy_file,
+        lines=coverage(inputs.profile),
     )
 
 

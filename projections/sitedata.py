@@ -23,7 +23,7 @@ from projections import report
 from projections.findings import all_episodes
 from projections.registers import Registers
 
-FORMAT = 1  # bump whenever what is saved, or how any of it is worked out, changes
+FORMAT = 2  # bump whenever what is saved, or how any of it is worked out, changes
 NAME = f"SiteData/{FORMAT}"  # where it is saved (``Ledger.save_view``)
 
 

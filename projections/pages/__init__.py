@@ -25,10 +25,11 @@ concerns and cases), ``policy`` (and the policy text) and ``integrity``; ``markd
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 
 import msgspec
 
-from ledger.profile import Profile
+from ledger.profile import Line, Profile
 from projections import charts, report
 from projections.pages.conduct import concerns_page, friendships_page
 from projections.pages.consent import consent_page
@@ -46,6 +47,7 @@ from projections.pages.context import (
 from projections.pages.findings import findings_page, oldest_per_rule, open_findings_csv
 from projections.pages.group import group_page
 from projections.pages.integrity import integrity_page
+from projections.pages.lines import lines_page
 from projections.pages.overview import overview_page, printable_page
 from projections.pages.policy import policy_page, policy_text_page
 from projections.pages.posts import posts_page, removals_page
@@ -93,6 +95,7 @@ def site_files(
     previous: report.BuildSummary | None,
     policy_text: str | None,
     policy_file: str,
+    lines: Sequence[Line] = (),
 ) -> SiteFiles:
     """The generated files of one edition as of ``day``, and this build's summary.
 
@@ -100,7 +103,8 @@ def site_files(
     against the verifier key); ``previous`` is the summary the previous build into the same
     folder kept, if any: the pages say what changed since. ``policy_text`` is the setting's
     own policy text, if it supplied one, and ``policy_file`` the name that file has or would
-    have (without any folder).
+    have (without any folder). ``lines`` is the policy's coverage table, line by line
+    (``ledger.profile.coverage``; none for a setting's own profile).
     """
     w = PageContext(
         setting=data.setting,
@@ -133,6 +137,7 @@ def site_files(
         "concerns.md": concerns_page(w, data.concerns),
         "policy.md": policy_page(w, data.policy),
         "policy-text.md": policy_text_page(w),
+        "policy-lines.md": lines_page(w, lines),
         "integrity.md": integrity_page(w, head),
     }
     if audience == "committee":  # a download beside the pages: MkDocs copies it as it is

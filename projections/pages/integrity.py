@@ -24,6 +24,32 @@ def integrity_page(w: PageContext, h: report.IntegrityReport) -> str:
         " inserting or reordering any fact changes the root, so a checkpoint published here"
         " lets anyone check later that the ledger only grew.\n"
     )
+    out.append("## Who keeps what\n")
+    out.append(
+        bullets(
+            [
+                (
+                    "A parent or carer",
+                    "keeps their consent receipt (the setting gives it: `ledger receipt`) and"
+                    f" this page's public key ([{PUBLIC_KEY_FILE}]({PUBLIC_KEY_FILE})): with"
+                    " both, they can check that their consent, or its withdrawal, is on record"
+                    " without asking the setting again.",
+                ),
+                (
+                    "An inspector or the local authority",
+                    "keeps the public key and this build's checkpoint"
+                    f" ([{CHECKPOINT_FILE}]({CHECKPOINT_FILE})): a later export must give the"
+                    " same findings and must extend this checkpoint, so nothing before it can"
+                    " have been cut or rewritten.",
+                ),
+                (
+                    "The manager",
+                    "keeps the ledger, its private signing key (never given out) and its key"
+                    " store, backed up together, and runs `ledger verify` after any restore.",
+                ),
+            ]
+        )
+    )
     out.append("## The ledger at this build\n")
     signature = (
         "checks against the public key below"

@@ -54,10 +54,18 @@ def policy_page(w: PageContext, p: report.PolicyReport) -> str:
         out.append(bullets(rows))
         out.append(w.quotes(c.cite, folded=True))
     out.append("## Rules\n")
+    out.append(
+        "Each rule's figures say whether the policy states them (with its line and words) or"
+        ' the ledger reads them (a default, or a reading of words such as "promptly"): what'
+        " the policy does not state, the committee may set in its own profile.\n"
+    )
     for rule in p.rules:
         out.append(f"### {esc(rule.name)}\n")
         out.append(f"{esc(rule.says)}\n")
-        rows = [[esc(x.label), esc(x.value)] for x in rule.parameters]
+        rows = [
+            [esc(x.label), esc(x.value) + (f" ({esc(x.basis)})" if x.basis else "")]
+            for x in rule.parameters
+        ]
         rows.append(["How it is judged", w.rule_link(rule.name)])
         rows.append(["Policy", w.cites(rule.cite)])
         out.append(bullets(rows))

@@ -11,6 +11,8 @@ from typing import Final
 import msgspec
 
 from ledger.profile import ANY_MEMBER, Profile
+from ledger.profile import Parameter as StatedOrRead
+from projections import wording
 from projections.findings import Episode
 from projections.registers import Registers
 from projections.rules import policy as policy_rules
@@ -23,7 +25,7 @@ PARAMETER_WORDS: Final[dict[str, tuple[str, str]]] = {
     "summer_holiday_default": ("Summer holiday taken to start (when not recorded)", ""),
     "min_group_admins": ("Administrators needed", ""),
     "friendship_exception": ("Friendship exceptions", ""),
-    "concern_response_days": ("Concerns taken up within", "day(s)"),
+    "concern_response_days": ("Concerns taken up within", "days"),
     "decision_days": ("Disciplinary decision within", "days of the referral"),
     "review_interval_months": ("Policy reviewed at least every", "months"),
     "require_setting_device": ("Photos of children only on setting devices", ""),
@@ -40,6 +42,8 @@ class Parameter(msgspec.Struct, frozen=True):
     field: str
     label: str
     value: str
+    stated: bool = False  # the policy states it; else the ledger reads it (``basis`` says how)
+    basis: str = ""  # the line and its words, or the ledger's reading, in plain words
 
 
 class ChannelText(msgspec.Struct, frozen=True):
@@ -88,18 +92,36 @@ def _value(field: str, value: object) -> str:
         month, day_ = (int(part) for part in value.split("-"))
         return f"{day_} {dt.date(2000, month, 1).strftime('%B')}"
     unit = PARAMETER_WORDS.get(field, ("", ""))[1]
+    if isinstance(value, int) and unit.split(" ", 1)[0] in ("days", "months"):
+        word, _, rest = unit.partition(" ")
+        return f"{wording.count(value, word.removesuffix('s'))} {rest}".strip()
     return f"{value} {unit}".strip()
+
+
+def _basis(b: StatedOrRead) -> tuple[bool, str]:
+    """Whether the policy states a parameter, and where (its line and words), or how the
+    ledger reads it: what a committee may change in its own profile."""
+    if b.stated and b.cited is not None:
+        words = f': "{b.cited.quote}"' if b.cited.quote else ""
+        return True, f"stated by the policy ({b.cited.at}{words})"
+    return False, f"the ledger's reading: {b.reading}" if b.reading else "the ledger's reading"
 
 
 def policy_report(
     r: Registers, profile: Profile, episodes: Sequence[Episode], day: dt.date
 ) -> PolicyReport:
     rules: list[RuleText] = []
+    bases = {(b.rule, b.name): b for b in profile.parameters()}
     for name, rule in profile.rules.items():
         parameters = [
-            Parameter(field, PARAMETER_WORDS[field][0], _value(field, getattr(rule, field)))
+            Parameter(
+                field,
+                PARAMETER_WORDS[field][0],
+                _value(field, bases[(name, field)].value),
+                *_basis(bases[(name, field)]),
+            )
             for field in PARAMETER_WORDS
-            if getattr(rule, field) is not None
+            if (name, field) in bases  # every parameter the rule uses, set or by default
         ]
         rules.append(RuleText(name, rule.says, parameters, list(rule.cite)))
     history = [PolicyEvent(m.on, m.kind, m.detail) for m in r.policy if m.on <= day]
