@@ -17,7 +17,7 @@ import functools
 import json
 import tempfile
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any, NamedTuple
 
@@ -80,8 +80,9 @@ def _writes() -> list[list[ev.Event]]:
 
 
 @contextlib.contextmanager
-def genuine_ledger() -> Iterator[Genuine]:
-    """Make the test ledger; export its trail and C-0001's receipt."""
+def genuine_ledger(later: Sequence[ev.Event] = ()) -> Iterator[Genuine]:
+    """Make the test ledger (with ``later`` facts recorded after the forget, in a fifth
+    write); export its trail and C-0001's receipt."""
     with tempfile.TemporaryDirectory() as tmp, fresh_db("sqlite", Path(tmp)) as db:
         config = config_for(db, Path(tmp))
         ledger = new_ledger(config)
@@ -97,6 +98,10 @@ def genuine_ledger() -> Iterator[Genuine]:
         with pinned_now():
             status, out = cli(place, "forget", "C-0002")
             assert status == 0, out
+            if later:
+                ledger = place.open()
+                ledger.record(later, signer, functools.partial(NOW.replace, hour=13))
+                ledger.close()
             status, text = cli(place, "export")
             assert status == 0, text
             status, receipt = cli(place, "receipt", "C-0001")
