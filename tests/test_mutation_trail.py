@@ -327,10 +327,16 @@ def test_a_later_checkpoint_naming_another_key(g: Genuine) -> None:
 def test_checkpoints_numbered_out_of_order(g: Genuine) -> None:
     lines = objs(g)
     lines[CP2 - 1]["sequence"] = 3
-    assert refusal(join(lines), g.signer.verifier()) == (CP2, "expected checkpoint 2, found 3")
+    assert refusal(join(lines), g.signer.verifier()) == (
+        CP2,
+        "a write is missing: checkpoint 2 is not in the file (expected checkpoint 2, found 3)",
+    )
     lines = objs(g)
     lines[CP1 - 1]["sequence"] = 0
-    assert refusal(join(lines), g.signer.verifier()) == (CP1, "expected checkpoint 1, found 0")
+    assert refusal(join(lines), g.signer.verifier()) == (
+        CP1,
+        "a checkpoint is repeated or out of order here (expected checkpoint 1, found 0)",
+    )
 
 
 def test_a_checkpoint_with_no_facts_before_it(g: Genuine) -> None:
@@ -389,10 +395,18 @@ def test_a_fact_out_of_its_place(g: Genuine) -> None:
     """A fact whose position is not the next one (its leaf made to match) is refused."""
     lines = objs(g)
     lines[POLICY - 1] = releaf(dict(lines[POLICY - 1], position=6))
-    assert refusal(join(lines), g.signer.verifier()) == (POLICY, "expected position 5, found 6")
+    assert refusal(join(lines), g.signer.verifier()) == (
+        POLICY,
+        "a fact is missing here: the file has no line for position 5 (expected position 5,"
+        " found 6)",
+    )
     lines = objs(g)
     lines[SETTING - 1] = releaf(dict(lines[SETTING - 1], position=2))
-    assert refusal(join(lines), g.signer.verifier()) == (SETTING, "expected position 1, found 2")
+    assert refusal(join(lines), g.signer.verifier()) == (
+        SETTING,
+        "a fact is missing here: the file has no line for position 1 (expected position 1,"
+        " found 2)",
+    )
 
 
 def test_a_fact_that_does_not_hash_to_its_leaf(g: Genuine) -> None:
@@ -425,13 +439,15 @@ def test_a_checkpoint_signed_for_another_size_or_root(g: Genuine) -> None:
     lines[CP2 - 1]["note"] = note_for(g.signer, origin(g), 3, root_of(first[:3]))
     assert refusal(join(lines), g.signer.verifier()) == (
         CP2,
-        "the checkpoint is signed for 3 facts; 4 precede it",
+        "facts were removed or added before this checkpoint: it is signed for 3 facts; 4"
+        " precede it",
     )
     lines = objs(g)
     lines[CP2 - 1]["note"] = note_for(g.signer, origin(g), 4, root_of(first[1:5]))
     assert refusal(join(lines), g.signer.verifier()) == (
         CP2,
-        "the facts do not give the checkpoint's signed root",
+        "the facts before this checkpoint are not the ones it signed (one was changed, added"
+        " or removed): they do not give its signed root",
     )
     lines = objs(g)
     lines[CP2 - 1]["size"] = 5
@@ -445,12 +461,15 @@ def test_facts_after_the_last_checkpoint_are_not_signed(g: Genuine) -> None:
     lines = objs(g)
     assert refusal(join(lines[: CP4 - 1]), g.signer.verifier()) == (
         FORGET,
-        "facts after the last checkpoint are not signed",
+        "the file is incomplete, or was added to: its last 1 fact is not"
+        " followed by a signed checkpoint (an export always ends with one); the facts from"
+        " here on are not signed",
     )
     without = [line for number, line in enumerate(lines, 1) if number != WITHDRAWN]
     assert refusal(join(without), g.signer.verifier()) == (
         CP3 - 1,
-        "the checkpoint is signed for 9 facts; 8 precede it",
+        "facts were removed or added before this checkpoint: it is signed for 9 facts; 8"
+        " precede it",
     )
 
 
@@ -464,7 +483,8 @@ def test_a_trail_that_does_not_start_with_the_setting(g: Genuine) -> None:
     data = msgspec.json.encode(policy) + b"\n" + checkpoint + b"\n"
     assert refusal(data, g.signer.verifier()) == (
         1,
-        "the trail does not start with SettingRegistered",
+        "the file does not start at the beginning of the trail: its first fact is not"
+        " SettingRegistered",
     )
 
 
