@@ -231,10 +231,12 @@ def check(data: bytes, trusted: Sequence[Verifier]) -> list[str]:
             if not isinstance(entry, dict) or list(entry) != list(PROOF_FIELDS):
                 raise ReceiptError("a proof in the receipt is not as the ledger writes it")
             position = entry["position"]
-            if not isinstance(position, int) or position in proofs:
+            if type(position) is not int or position < 1 or position in proofs:  # not `true`
                 raise ReceiptError(f"the receipt has a bad or repeated proof position {position}")
             proofs[position] = [bytes.fromhex(h) for h in entry["proof"]]
         child = receipt["piiPrincipalId"]
+    except ReceiptError:
+        raise  # what is wrong, in words: not swallowed by the catch-all below
     except (KeyError, TypeError, ValueError):
         raise ReceiptError("this is not a consent receipt of the ledger") from None
     hint = receipt.get("publicKey")

@@ -287,34 +287,39 @@ def _with_ledger(g: Genuine, **changes: Any) -> dict[str, Any]:
     return r
 
 
-# A ``ReceiptError`` raised while the ledger part is read is a ``ValueError`` too, so the reader
-# is told only that this is not a receipt (see the report of this work).
+# What is wrong with the ledger part is said in words (a ``ReceiptError`` raised while it is
+# read is no longer swallowed by the catch-all for a part that is not even the right types).
 NOT_A_RECEIPT = "this is not a consent receipt of the ledger"
+PART = "the receipt's `ledger` part is not as the ledger writes it"
+PROOF = "a proof in the receipt is not as the ledger writes it"
 
 
 def test_the_ledger_part_must_be_as_the_ledger_writes_it(g: Genuine) -> None:
     key = g.signer.verifier()
-    shape = NOT_A_RECEIPT
     r = receipt(g)
     part = r["ledger"]
     r["ledger"] = {"proofs": part["proofs"], "facts": part["facts"], "checkpoint": ""}
     r["ledger"]["checkpoint"] = part["checkpoint"]
-    assert refusal(signed(g, r), key) == shape
+    assert refusal(signed(g, r), key) == PART
     r["ledger"] = [part]
-    assert refusal(signed(g, r), key) == shape
+    assert refusal(signed(g, r), key) == PART
 
 
 def test_each_proof_must_be_as_the_ledger_writes_it(g: Genuine) -> None:
     key = g.signer.verifier()
     proofs = receipt(g)["ledger"]["proofs"]
     swapped = [{"proof": p["proof"], "position": p["position"]} for p in proofs]
-    assert refusal(signed(g, _with_ledger(g, proofs=swapped)), key) == NOT_A_RECEIPT
-    assert refusal(signed(g, _with_ledger(g, proofs=[*proofs, 5])), key) == NOT_A_RECEIPT
+    assert refusal(signed(g, _with_ledger(g, proofs=swapped)), key) == PROOF
+    assert refusal(signed(g, _with_ledger(g, proofs=[*proofs, 5])), key) == PROOF
     text = [dict(p, position=str(p["position"])) for p in proofs]
-    assert refusal(signed(g, _with_ledger(g, proofs=text)), key) == NOT_A_RECEIPT
+    assert refusal(signed(g, _with_ledger(g, proofs=text)), key) == (
+        "the receipt has a bad or repeated proof position 1"
+    )
     repeated = [*proofs, proofs[1]]
-    assert refusal(signed(g, _with_ledger(g, proofs=repeated)), key) == NOT_A_RECEIPT
-    for bad in ("zz", 5, None):
+    assert refusal(signed(g, _with_ledger(g, proofs=repeated)), key) == (
+        f"the receipt has a bad or repeated proof position {proofs[1]['position']}"
+    )
+    for bad in ("zz", 5, None):  # not hex text: not even the right types
         broken = [dict(proofs[0], proof=[bad]), *proofs[1:]]
         assert refusal(signed(g, _with_ledger(g, proofs=broken)), key) == NOT_A_RECEIPT
     assert refusal(signed(g, _with_ledger(g, proofs=5)), key) == NOT_A_RECEIPT
@@ -441,3 +446,29 @@ def test_only_consent_facts_about_the_child(g: Genuine) -> None:
         g, facts=receipt(g)["ledger"]["facts"][:1], proofs=receipt(g)["ledger"]["proofs"][:1]
     )
     assert refusal(signed(g, setting_only), key) == "the receipt holds no consent facts"
+
+
+def test_a_proof_position_spelled_true_is_refused_by_name(g: Genuine) -> None:
+    """`true` equals 1 in Python: a proof at position `true`, signed by the setting, was taken
+    for the proof of fact 1. Now it is refused, and the message says what is wrong (it was
+    swallowed into "this is not a consent receipt of the ledger")."""
+    forged = receipt(g)
+    assert forged["ledger"]["proofs"][0]["position"] == 1
+    forged["ledger"]["proofs"][0]["position"] = True
+    message = refusal(signed(g, forged), g.signer.verifier())
+    assert message == "the receipt has a bad or repeated proof position True"
+
+
+def test_the_ledger_parts_messages_reach_the_reader(g: Genuine) -> None:
+    forged = receipt(g)
+    forged["ledger"] = {"facts": forged["ledger"]["facts"], "checkpoint": "x", "proofs": []}
+    message = refusal(signed(g, forged), g.signer.verifier())
+    assert message == "the receipt's `ledger` part is not as the ledger writes it"
+    forged = receipt(g)
+    forged["ledger"]["proofs"][0] = {"proof": [], "position": 1}
+    message = refusal(signed(g, forged), g.signer.verifier())
+    assert message == "a proof in the receipt is not as the ledger writes it"
+    forged = receipt(g)
+    forged["ledger"]["proofs"].append(dict(forged["ledger"]["proofs"][0]))
+    message = refusal(signed(g, forged), g.signer.verifier())
+    assert message.startswith("the receipt has a bad or repeated proof position ")
