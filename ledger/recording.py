@@ -57,7 +57,12 @@ COMMANDS: Final[tuple[Command, ...]] = (
         "contact", "permit", ev.CommunicationPermitted, "record a parent's permission for contact"
     ),
     Command("contact", "record", ev.ChildContacted, "record a contact with a child"),
-    Command("finding", "acknowledge", ev.FindingAcknowledged, "record what was done about one"),
+    Command(
+        "committee",
+        "acknowledge",
+        ev.FindingAcknowledged,
+        "record what was done about a finding that cannot be undone",
+    ),
 )
 
 # Example values for ``--help``: references and codes only, and an obviously invented name.

@@ -136,7 +136,7 @@ def _remove(post: str, reason: str = "breach") -> tuple[str, ...]:
 
 
 def _acknowledge(rule: str, subject: str) -> tuple[str, ...]:
-    return (command("finding", "acknowledge", rule=rule, subject=subject),)
+    return (command("committee", "acknowledge", rule=rule, subject=subject),)
 
 
 def todo(rule: str, subject: str) -> tuple[str, ...]:

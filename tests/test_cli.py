@@ -1469,7 +1469,7 @@ def test_a_recording_command_defaults_on_to_today(
         ),
         pytest.param(
             [
-                "finding",
+                "committee",
                 "acknowledge",
                 "--rule",
                 "consent-missing",

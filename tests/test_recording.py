@@ -123,3 +123,20 @@ def test_a_mistyped_command_value_or_choice_says_what_was_meant(
     # Nothing close: no guess, and what was typed is not repeated by the guess.
     status, text = _run(capsys, "--db", db, "role", "assign", "--person", "S-0001", "--role", "Ann")
     assert status == 2 and "did you mean" not in text, text
+
+
+def test_the_acknowledgement_is_not_named_like_the_findings(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ledger finding acknowledge` beside `ledger findings` invited mistakes: it is
+    `ledger committee acknowledge`, and the old name says where it went."""
+    assert next(c for c in recording.COMMANDS if c.event is ev.FindingAcknowledged).noun == (
+        "committee"
+    )
+    db = ledger(capsys, new_db)
+    argv = ["--rule", "consent-missing", "--subject", "P-0001", "--action", "Post removed"]
+    status, text = _run(capsys, "--db", db, "finding", "acknowledge", *argv)
+    assert status == 2 and "ledger committee acknowledge" in text, text
+    status, text = _run(capsys, "--db", db, "committee", "acknowledge", *argv)
+    assert status == 0, text
+    assert text.startswith("Recorded FindingAcknowledged for P-0001")

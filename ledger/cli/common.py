@@ -52,6 +52,11 @@ def _meant(message: str) -> str:
     found = _INVALID_CHOICE.search(message)
     if found is None:
         return ""
+    if found[1] == "finding":  # the recording command's old name, too like `findings`
+        return (
+            "; what was done about a finding is recorded with `ledger committee acknowledge`"
+            " (it was `ledger finding acknowledge`), and `ledger findings` lists them"
+        )
     meant = wording.did_you_mean(found[1], re.findall(r"'([^']*)'", found[2]))
     return f"; did you mean `{meant}`?" if meant else ""
 
