@@ -16,12 +16,14 @@ import datetime as dt
 import html
 import io
 import re
+from collections.abc import Sequence
 
 import msgspec
 import pytest
 
 from ledger import events as ev
 from ledger.demo import generate
+from ledger.profile import Line
 from ledger.profile import load as load_profile
 from projections import pages, report, sitedata
 from projections import registers as reg
@@ -62,6 +64,7 @@ def made(
     *,
     policy_text: str | None = None,
     previous: report.BuildSummary | None = None,
+    lines: Sequence[Line] = (),
 ) -> pages.SiteFiles:
     head = report.integrity_report(
         NOTE,
@@ -82,6 +85,7 @@ def made(
         previous=previous,
         policy_text=policy_text,
         policy_file="test.db" + pages.POLICY_SUFFIX,
+        lines=lines,
     )
 
 

@@ -4,42 +4,15 @@ from a shipped profile's data without a ledger or MkDocs."""
 
 from __future__ import annotations
 
-import datetime as dt
-
 import pytest
 
 from ledger.profile import coverage, load, shipped
-from projections import pages, report
-from tests.test_pages import KEY, NOTE, site_data
-
-DAY = dt.date(2026, 3, 31)
+from tests.test_pages import made, site_data
 
 
-def _files(profile: str) -> dict[str, str]:
-    data = site_data(profile)
-    head = report.integrity_report(
-        NOTE,
-        dt.datetime(2026, 3, 31, 12, 0, tzinfo=dt.UTC),
-        3,
-        KEY,
-        size=data.position,
-        root=bytes(range(1, 33)),
-        origin="policy-ledger/test",
-        verified=True,
-    )
-    shipped_profile = load(profile)
-    made = pages.site_files(
-        data,
-        profile=shipped_profile,
-        day=DAY,
-        audience="committee",
-        head=head,
-        previous=None,
-        policy_text=None,
-        policy_file="test.db" + pages.POLICY_SUFFIX,
-        lines=coverage(shipped_profile),
-    )
-    return made.files()
+def _files(profile: str, *, lines: bool = True) -> dict[str, str]:
+    table = coverage(load(profile)) if lines else []
+    return made(site_data(profile), profile, "committee", lines=table).files()
 
 
 @pytest.mark.parametrize("profile", shipped())
@@ -56,43 +29,19 @@ def test_every_checkable_line_is_on_the_lines_page_with_how_it_is_judged(profile
 
 
 def test_a_settings_own_profile_gets_no_table_but_says_why() -> None:
-    files = _files("south-woodham-preschool")
-    assert "| Line |" in files["policy-lines.md"]
+    assert "| Line |" in _files("south-woodham-preschool")["policy-lines.md"]
     # The same data with no table (a setting's own profile ships none).
-    data = site_data("south-woodham-preschool")
-    head = report.integrity_report(
-        NOTE,
-        dt.datetime(2026, 3, 31, 12, 0, tzinfo=dt.UTC),
-        3,
-        KEY,
-        size=data.position,
-        root=bytes(range(1, 33)),
-        origin="policy-ledger/test",
-        verified=True,
-    )
-    own = pages.site_files(
-        data,
-        profile=load("south-woodham-preschool"),
-        day=DAY,
-        audience="public",
-        head=head,
-        previous=None,
-        policy_text=None,
-        policy_file="x",
-    ).files()["policy-lines.md"]
+    own = _files("south-woodham-preschool", lines=False)["policy-lines.md"]
     assert "no line-by-line table" in own and "| Line |" not in own
 
 
 def test_the_policy_page_says_which_figures_the_policy_states_and_which_are_read() -> None:
     page = _files("south-woodham-preschool")["policy.md"]
     # South Woodham states two administrators (line 126); the takedown days are the ledger's.
-    assert "Administrators needed:** 2 (stated by the policy (south-woodham-preschool.txt:126" in (
-        page
-    )
-    assert (
-        "Posts come down within:** 2 days of a withdrawal (the ledger&#x27;s reading" in page
-        or ("Posts come down within:** 2 days of a withdrawal (the ledger's reading" in page)
-    )
+    stated = "Administrators needed:** 2 (stated by the policy (south-woodham-preschool.txt:126"
+    assert stated in page
+    takedown = "Posts come down within:** 2 days of a withdrawal (the ledger's reading"
+    assert takedown in page
     assert "day(s)" not in page
 
 

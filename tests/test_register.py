@@ -10,10 +10,14 @@ writes nothing. The people are invented; their names must never appear in any me
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 import tempfile
+import zipfile
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
+from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import given, settings
@@ -906,7 +910,7 @@ def test_the_readme_describes_the_registers_and_its_examples_import(
     ]
 
 
-# --- 7. Excel workbooks, the same rules ---------------------------------------------------------
+# --- 7. Workbooks (Excel's .xlsx, LibreOffice's .ods), the same rules -------------------------
 
 
 CHANNEL_HEADS = ("Closed Group", "Public Page")
@@ -928,12 +932,103 @@ def _workbook(rows: list[list[object]], extra_sheet: bool = False) -> bytes:
     return out.getvalue()
 
 
-def test_an_excel_workbook_imports_by_the_same_rules(
-    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+# An .ods as LibreOffice writes it: a zip holding ``mimetype`` first, stored, and
+# ``content.xml`` with typed cells (dates as ``office:date-value``, TRUE/FALSE as
+# ``office:boolean-value``, numbers as ``office:value``), so the reader meets real cell types.
+_NS = (
+    'xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0"'
+    ' xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0"'
+    ' xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0"'
+)
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return "<table:table-cell/>"
+    if isinstance(value, bool):
+        return (
+            f'<table:table-cell office:value-type="boolean" office:boolean-value='
+            f'"{str(value).lower()}"><text:p>{str(value).upper()}</text:p></table:table-cell>'
+        )
+    if isinstance(value, dt.date):
+        return (
+            f'<table:table-cell office:value-type="date" office:date-value="{value.isoformat()}">'
+            f"<text:p>{value:%d/%m/%Y}</text:p></table:table-cell>"
+        )
+    if isinstance(value, int | float):
+        return (
+            f'<table:table-cell office:value-type="float" office:value="{value}">'
+            f"<text:p>{value}</text:p></table:table-cell>"
+        )
+    return (
+        '<table:table-cell office:value-type="string">'
+        f"<text:p>{escape(str(value))}</text:p></table:table-cell>"
+    )
+
+
+def _sheet(name: str, rows: list[list[object]]) -> str:
+    body = "".join(
+        "<table:table-row>" + "".join(_cell(v) for v in row) + "</table:table-row>" for row in rows
+    )
+    return f'<table:table table:name="{name}">{body}</table:table>'
+
+
+def _ods(rows: list[list[object]], extra_sheet: bool = False) -> bytes:
+    sheets = _sheet("Register", rows)
+    if extra_sheet:
+        sheets += _sheet("Notes", [["something else"]])
+    content = (
+        f'<?xml version="1.0" encoding="UTF-8"?><office:document-content {_NS}'
+        f' office:version="1.2"><office:body><office:spreadsheet>{sheets}'
+        "</office:spreadsheet></office:body></office:document-content>"
+    )
+    manifest = (
+        '<?xml version="1.0" encoding="UTF-8"?><manifest:manifest xmlns:manifest='
+        '"urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2">'
+        '<manifest:file-entry manifest:full-path="/" manifest:media-type='
+        '"application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry'
+        ' manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>'
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(
+            zipfile.ZipInfo("mimetype"),
+            "application/vnd.oasis.opendocument.spreadsheet",
+            compress_type=zipfile.ZIP_STORED,
+        )
+        z.writestr("META-INF/manifest.xml", manifest, compress_type=zipfile.ZIP_DEFLATED)
+        z.writestr("content.xml", content, compress_type=zipfile.ZIP_DEFLATED)
+    return out.getvalue()
+
+
+class Book(NamedTuple):
+    """A kind of workbook: its file name ending, its writer, and how its refusals name it."""
+
+    suffix: str
+    write: Callable[[list[list[object]], bool], bytes]
+    kind: str  # "workbook" or "spreadsheet"
+    unreadable: str
+
+
+BOOKS = [
+    pytest.param(
+        Book(".xlsx", _workbook, "workbook", "not an Excel workbook that can be read"), id="xlsx"
+    ),
+    pytest.param(
+        Book(".ods", _ods, "spreadsheet", "not an OpenDocument spreadsheet that can be read"),
+        id="ods",
+    ),
+]
+
+
+@pytest.mark.parametrize("book", BOOKS)
+def test_a_workbook_imports_by_the_same_rules(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], book: Book
 ) -> None:
-    """Dates as Excel dates, Yes/No as text and as TRUE/FALSE, a form number as a number."""
+    """Dates as the spreadsheet's dates, Yes/No as text and as TRUE/FALSE, a form number as a
+    number."""
     db = ledger(capsys, new_db, BASE_COMMON, SW)
-    data = _workbook(
+    data = book.write(
         [
             [
                 *("Child ref", "Parent/Carer ref", "Form No.", "Date signed", "Method"),
@@ -942,9 +1037,10 @@ def test_an_excel_workbook_imports_by_the_same_rules(
             ["C-0001", "G-0001", 17, dt.datetime(2025, 9, 3), "Paper", "Yes", "No"],
             ["C-0002", "G-0002", "F-18", "04/09/2025", "email", True, False],
             ["C-0002", "G-0002", "F-19", dt.date(2025, 9, 5), "email", None, None],
-        ]
+        ],
+        False,
     )
-    path = put(workdir, "", "Consent register.xlsx", raw=data)
+    path = put(workdir, "", "Consent register" + book.suffix, raw=data)
     result = run(capsys, "--db", db, "import", str(path))
     assert result.status == 0, result.text
     assert "1 row says No" in result.out
@@ -956,6 +1052,7 @@ def test_an_excel_workbook_imports_by_the_same_rules(
     assert "Nothing was recorded" in again.out
 
 
+@pytest.mark.parametrize("book", BOOKS)
 @pytest.mark.parametrize(
     ("rows", "extra_sheet", "says"),
     [
@@ -969,6 +1066,15 @@ def test_an_excel_workbook_imports_by_the_same_rules(
             id="bad-answer",
         ),
         pytest.param(
+            [
+                ["Child", "Parent", "Channel", "Date signed", "Form", "Method"],
+                ["C-0001", "G-0001", "closed-group", dt.date(2025, 9, 3), "F-1", "fax"],
+            ],
+            False,
+            "line 2, column `Method`",
+            id="bad-method",
+        ),
+        pytest.param(
             [["Child", "Parent", "Channel", "Date signed", "Form", "Method", "Room"]],
             False,
             "line 1, column `Room`: this column is not understood",
@@ -977,7 +1083,7 @@ def test_an_excel_workbook_imports_by_the_same_rules(
         pytest.param(
             [["Child", "Parent", "Channel", "Date signed", "Form", "Method"]],
             True,
-            "the workbook has 2 sheets with something on them",
+            "the {kind} has 2 sheets with something on them",
             id="two-sheets",
         ),
     ],
@@ -986,21 +1092,31 @@ def test_a_bad_workbook_is_refused_as_a_bad_csv_is(
     workdir: Path,
     new_db: NewDb,
     capsys: pytest.CaptureFixture[str],
+    book: Book,
     rows: list[list[object]],
     extra_sheet: bool,
     says: str,
 ) -> None:
     db = ledger(capsys, new_db, BASE_COMMON, SW)
-    path = put(workdir, "", "register.xlsx", raw=_workbook(rows, extra_sheet))
+    path = put(workdir, "", "register" + book.suffix, raw=book.write(rows, extra_sheet))
     result = refused(capsys, db, path)
-    assert says in result.err
+    assert says.format(kind=book.kind) in result.err
 
 
-@pytest.mark.parametrize("raw", [b"", b"PK\x03\x04 not really a zip", b"Child,Parent\n"])
-def test_a_file_named_xlsx_that_is_no_workbook_is_refused(
-    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], raw: bytes
+def test_an_empty_ods_is_refused(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = ledger(capsys, new_db, BASE_COMMON, SW)
-    path = put(workdir, "", "register.xlsx", raw=raw)
+    result = refused(capsys, db, put(workdir, "", "register.ods", raw=_ods([])))
+    assert "the spreadsheet is empty" in result.err
+
+
+@pytest.mark.parametrize("book", BOOKS)
+@pytest.mark.parametrize("raw", [b"", b"PK\x03\x04 not really a zip", b"Child,Parent\n"])
+def test_a_file_named_as_a_workbook_that_is_none_is_refused(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str], book: Book, raw: bytes
+) -> None:
+    db = ledger(capsys, new_db, BASE_COMMON, SW)
+    path = put(workdir, "", "register" + book.suffix, raw=raw)
     result = refused(capsys, db, path)
-    assert "not an Excel workbook that can be read" in result.err
+    assert book.unreadable in result.err
