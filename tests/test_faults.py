@@ -460,7 +460,7 @@ def _crash_outcome(
     with opened(db, store.key_path(db)) as ledger:
         assert ledger.head() == old_head + n
         assert_tree_has_no_gap_or_fork(ledger)
-        held = [ev.to_json(event) for _, event in ledger.facts(old_head)]
+        held = [ev.to_json(r.event) for r in ledger.read(old_head)]  # names opened
     assert held == [ev.to_json(event) for event in imported], "the ledger holds other facts"
     return outcome, status
 

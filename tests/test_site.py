@@ -473,7 +473,7 @@ def test_the_command_builds_the_site(small: Path, tmp_path: Path) -> None:
             ["--db", str(small), "site", "build", "--out", str(out), "--audience", "public"]
         )
     assert status == 0, output.getvalue()
-    assert "Built the public site: 14 pages" in output.getvalue()
+    assert "Built the public site: 15 pages" in output.getvalue()  # with policy-lines
     assert (out / "index.html").is_file()
 
 
@@ -501,7 +501,7 @@ def test_a_ledger_with_almost_nothing_in_it(tmp_path: Path) -> None:
     for audience, day in (("committee", d("2026-02-01")), ("public", d("2025-12-31"))):
         out = tmp_path / audience
         result = build_site(db, out, audience, day)
-        assert result.pages == 14 and result.warnings == []
+        assert result.pages == 15 and result.warnings == []  # with policy-lines
         assert "There are no open findings." in (out / "findings.html").read_text()
         assert "no closed group" in (out / "group.html").read_text()
 

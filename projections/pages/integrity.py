@@ -45,7 +45,9 @@ def integrity_page(w: PageContext, h: report.IntegrityReport) -> str:
                 (
                     "The manager",
                     "keeps the ledger, its private signing key (never given out) and its key"
-                    " store, backed up together, and runs `ledger verify` after any restore.",
+                    " store, backed up together, and after any restore runs `ledger verify --key"
+                    " KEY` with the key above: the facts, the caches and the key store must"
+                    " agree.",
                 ),
             ]
         )
