@@ -36,3 +36,18 @@ def test_a_site_built_into_a_folder_whose_name_is_not_utf8_says_where(
     assert status == 0, text
     assert "pages in \\udca3=b" in text
     assert (workdir / out / "index.html").exists()
+
+
+def test_a_checkpoint_kept_under_a_name_that_is_not_utf8_says_where(
+    workdir: Path,
+    new_db: NewDb,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setenv("LEDGER_NOW", NOW)
+    db = ledger(capsys, new_db)
+    out = os.fsdecode(b"cp-\xa3.txt")
+    status, text = strict_run("--db", db, "checkpoint", "--out", out)
+    assert status == 0, text
+    assert "to cp-\\udca3.txt." in text
+    assert (workdir / out).read_text().startswith("policy-ledger/")

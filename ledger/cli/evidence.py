@@ -32,7 +32,8 @@ def cmd_checkpoint(args: argparse.Namespace) -> int:
     out = Path(args.out)
     audit.keep_checkpoint(record, out)
     print(
-        f"Wrote checkpoint {record.sequence:,} ({record.size:,} facts) to {out}. Keep it outside"
+        f"Wrote checkpoint {record.sequence:,} ({record.size:,} facts) to {printable(out)}. Keep it"
+        " outside"
         " the setting: `ledger verify --published` and `ledger replay --published` check that"
         " the ledger still extends it."
     )
@@ -150,7 +151,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     print(f"Checked against the key supplied, {checked.vkey}.")
     if published is not None:
         print(
-            f"It reaches and extends the published checkpoint in {args.published}"
+            f"It reaches and extends the published checkpoint in {printable(args.published)}"
             f" ({published.size:,} facts)."
         )
     print()
