@@ -461,8 +461,24 @@ def test_refuses_a_folder_that_is_not_a_site(small: Path, tmp_path: Path) -> Non
     assert (out / "thesis.docx").read_text() == "keep me"
     output = io.StringIO()
     with pinned_now(), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-        status = main(["--db", str(small), "site", "build", "--out", str(out)])
+        status = main(
+            ["--db", str(small), "site", "build", "--out", str(out), "--audience", "committee"]
+        )
     assert status == 2 and "already holds other files" in output.getvalue()
+
+
+def test_the_command_asks_which_edition(small: Path, tmp_path: Path) -> None:
+    """Without ``--audience`` nothing is built: the user chooses the committee or public edition
+    (a default would publish references where counts were meant, or the reverse)."""
+    out = tmp_path / "site"
+    output = io.StringIO()
+    with pinned_now(), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        status = main(["--db", str(small), "site", "build", "--out", str(out)])
+    text = output.getvalue()
+    assert status == 2, text
+    assert "--audience" in text and "committee" in text and "public" in text, text
+    assert "choose" in text, text
+    assert not out.exists()
 
 
 def test_the_command_builds_the_site(small: Path, tmp_path: Path) -> None:
@@ -473,7 +489,7 @@ def test_the_command_builds_the_site(small: Path, tmp_path: Path) -> None:
             ["--db", str(small), "site", "build", "--out", str(out), "--audience", "public"]
         )
     assert status == 0, output.getvalue()
-    assert "Built the public site: 14 pages" in output.getvalue()
+    assert "Built the public site: 15 pages" in output.getvalue()
     assert (out / "index.html").is_file()
 
 
