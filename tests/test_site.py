@@ -387,7 +387,7 @@ def test_a_second_build_says_what_changed(small: Path, tmp_path: Path) -> None:
     assert summary["open"] == ["consent-missing P-2", "removal-follow-up-overdue P-3"]
     build_site(small, out, "committee", DAY)
     index = (out / "index.html").read_text()
-    assert "Since the previous build (as of 31 Oct 2025)" in index
+    assert "Since the previous build (as of 31 October 2025)" in index
     assert "New open findings" in index and "K-2" in index
     assert json.loads((out / SUMMARY_FILE).read_text())["day"] == "2025-12-15"
     # The public edition says what changed in counts only.
@@ -517,7 +517,7 @@ def test_a_ledger_with_almost_nothing_in_it(tmp_path: Path) -> None:
     for audience, day in (("committee", d("2026-02-01")), ("public", d("2025-12-31"))):
         out = tmp_path / audience
         result = build_site(db, out, audience, day)
-        assert result.pages == 14 and result.warnings == []
+        assert result.pages == 15 and result.warnings == []
         assert "There are no open findings." in (out / "findings.html").read_text()
         assert "no closed group" in (out / "group.html").read_text()
 
