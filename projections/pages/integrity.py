@@ -46,7 +46,8 @@ def integrity_page(w: PageContext, h: report.IntegrityReport) -> str:
                 (
                     "The manager",
                     "keeps the ledger, its private signing key (never given out) and its key"
-                    " store, backed up together, and runs `ledger verify` after any restore.",
+                    " store, backed up together, and runs `ledger verify --key KEY` (the key"
+                    " below) after any restore.",
                 ),
             ]
         )
