@@ -381,7 +381,10 @@ def site_build(bench: Bench, db: str, label: str, runs_wanted: int) -> SiteBuild
                 return SiteBuilds(reason=reason)
             say(f"  ledger follow --once at {label}: {follow.seconds:,.2f} s (not timed below)")
         shutil.rmtree(out, ignore_errors=True)
-        run = bench.ledger_command(["--db", db, "site", "build", "--out", str(out)], "site-build")
+        run = bench.ledger_command(
+            ["--db", db, "site", "build", "--out", str(out), "--audience", "committee"],
+            "site-build",
+        )
         if run.status != 0:
             reason = f"`ledger site build` exited {run.status}: " + " / ".join(
                 line.strip() for line in tail(run.log, 3).splitlines()

@@ -20,24 +20,7 @@ from ledger.profile import Profile
 from projections.calendar import ONE_DAY, add_days
 from projections.findings import Episode, all_episodes
 from projections.registers import Registers
-
-# Each rule in plain words, beside its code.
-TITLES: Final[dict[str, str]] = {
-    "consent-missing": "a post shows a child without consent",
-    "child-image-forbidden": "a child's image where the policy never allows one",
-    "unauthorised-poster": "a post by someone not allowed to post there",
-    "non-setting-device": "a photo or contact not on a setting device",
-    "withdrawn-consent-post-live": "a post left up after consent was withdrawn",
-    "removal-follow-up-overdue": "a removed post not followed up in time",
-    "ineligible-member": "a closed-group member who should not be in it",
-    "leaver-not-removed": "a leaver's parent or carer still in the closed group",
-    "too-few-admins": "too few closed-group administrators",
-    "connection-without-exception": "a staff–parent online connection without an exception",
-    "concern-unaddressed": "a concern not addressed in time",
-    "referral-undecided": "a disciplinary referral not decided in time",
-    "policy-review-overdue": "the policy not reviewed in time",
-    "contact-without-permission": "a child contacted without a parent's permission",
-}
+from projections.rules.titles import TITLES
 
 Kind = Literal["opened", "due", "resolved"]
 

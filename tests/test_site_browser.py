@@ -66,6 +66,115 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
+def public_site(site: Path) -> Path:
+    """The public edition of the same demo ledger, built beside the committee one."""
+    from ledger.cli import main
+
+    db, out = site.parent / "demo.db", site.parent / "public-site"
+    output = io.StringIO()
+    with pinned_now(), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        status = main(["--db", str(db), "site", "build", "--out", str(out), "--audience", "public"])
+    assert status == 0, output.getvalue()
+    return out
+
+
+def every_page(folder: Path) -> list[str]:
+    """Every HTML page of a built site, generated and hand-written (Material's 404 page aside:
+    it is shown only by a web server, never opened from the stick)."""
+    return sorted(p.name for p in folder.glob("*.html") if p.name != "404.html")
+
+
+# Measured in the page: what of a table's text is cut off. A table may be wider than its box
+# only when the box scrolls sideways and shows the cue (its shadow, class ``scrolls``) with the
+# first column kept in view (sticky). The page itself never scrolls sideways, and the header's
+# title is not cut.
+CLIPPED = """() => {
+  const problems = [];
+  const doc = document.documentElement;
+  if (doc.scrollWidth > doc.clientWidth + 1) {
+    problems.push(`the page scrolls sideways: ${doc.scrollWidth} > ${doc.clientWidth}`);
+  }
+  const title = document.querySelector(".md-header__title .md-ellipsis");
+  if (title && title.offsetParent !== null && title.scrollWidth > title.clientWidth + 1) {
+    problems.push(`the header title is cut: ${title.textContent.trim()}`);
+  }
+  document.querySelectorAll("article table").forEach((table, i) => {
+    const box = table.closest(".md-typeset__scrollwrap") || table.parentElement;
+    if (table.offsetParent === null) return;  // hidden (a closed details block)
+    const name = `table ${i + 1} (${(table.querySelector("th") || {}).textContent})`;
+    if (table.scrollWidth <= box.clientWidth + 1) {
+      const cells = table.querySelectorAll("th, td");
+      for (const cell of cells) {
+        if (cell.scrollWidth > cell.clientWidth + 1) {
+          problems.push(`${name}: a cell's text is cut: ${cell.textContent.slice(0, 40)}`);
+          break;
+        }
+      }
+      return;
+    }
+    const style = getComputedStyle(box);
+    if (!["auto", "scroll"].includes(style.overflowX)) {
+      problems.push(`${name} is cut off: ${table.scrollWidth} > ${box.clientWidth}`);
+      return;
+    }
+    if (!box.classList.contains("scrolls")) {
+      problems.push(`${name} scrolls without a visible cue`);
+    }
+    const first = table.querySelector("tbody tr td:first-child");
+    if (first && getComputedStyle(first).position !== "sticky") {
+      problems.push(`${name} scrolls, and its key column scrolls away with it`);
+    }
+  });
+  return problems;
+}"""
+
+
+@pytest.mark.parametrize("edition", ["committee", "public"])
+def test_every_page_on_every_screen(
+    site: Path, public_site: Path, browser: object, edition: str
+) -> None:
+    """Every page of both editions, at laptop (1280x800) and phone (390x844) size: no table's
+    text cut off, the page never scrolls sideways, no console error (from file://), and axe
+    finds nothing (any impact) in either colour scheme."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    folder = site if edition == "committee" else public_site
+    names = every_page(folder)
+    assert {"index.html", "findings.html", "rules.html", "about.html"} <= set(names)
+    problems: list[str] = []
+    screens = [
+        ({"width": 1280, "height": 800}, False, "light"),
+        ({"width": 390, "height": 844}, True, "dark"),
+    ]
+    errors: list[str] = []  # the console errors of the page being checked
+    for viewport, phone, scheme in screens:
+        context = browser.new_context(  # type: ignore[attr-defined]
+            viewport=viewport, is_mobile=phone, has_touch=phone, color_scheme=scheme
+        )
+        page = context.new_page()
+        page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+        page.on("pageerror", lambda exc: errors.append(str(exc)))
+        for name in names:
+            errors.clear()
+            page.goto((folder / name).as_uri())
+            page.wait_for_load_state("load")
+            page.wait_for_timeout(150)  # Material's scripts wrap the tables after load
+            where = f"{edition} {name} at {viewport['width']} px"
+            problems += [f"{where}: {problem}" for problem in page.evaluate(CLIPPED)]
+            # The page's own errors, before axe runs: axe itself reads the stylesheets with
+            # XMLHttpRequest, which Chromium refuses from file:// (its errors, not the site's).
+            problems += [f"{where}: console error {error}" for error in errors]
+            # No preload: axe would read the stylesheets with XMLHttpRequest, which Chromium
+            # refuses from file:// (errors of axe's, in the console of the next page).
+            checked = Axe().run(page, options={"resultTypes": ["violations"], "preload": False})
+            for violation in checked.response["violations"]:
+                targets = [node["target"] for node in violation["nodes"]][:3]
+                problems.append(f"{where}: axe {violation['id']} ({violation['impact']}) {targets}")
+        context.close()
+    assert problems == [], "\n".join(problems)
+
+
+@pytest.fixture(scope="module")
 def browser(site: Path) -> Iterator[object]:
     from playwright.sync_api import sync_playwright
 

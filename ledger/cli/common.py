@@ -44,7 +44,20 @@ _INVALID_CHOICE = re.compile(r"invalid choice: '([^']*)' \(choose from (.*)\)$")
 class Parser(argparse.ArgumentParser):
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        raise Stop(EXIT_REFUSED, f"{self.prog}: {message}{_meant(message)}")
+        raise Stop(EXIT_REFUSED, f"{self.prog}: {message}{_meant(message)}{self._choose(message)}")
+
+    def _choose(self, message: str) -> str:
+        """ "; choose --audience committee or public" after a missing option that has choices
+        (read from the usage line, which shows them as ``--audience {committee,public}``)."""
+        if not message.startswith("the following arguments are required"):
+            return ""
+        usage = self.format_usage()
+        hints = [
+            f"choose {option} {' or '.join(found[1].split(','))}"
+            for option in re.findall(r"--[\w-]+", message)
+            if (found := re.search(re.escape(option) + r" \{([^}]*)\}", usage))
+        ]
+        return "".join(f"; {hint}" for hint in hints)
 
 
 def _meant(message: str) -> str:

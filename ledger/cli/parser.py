@@ -213,8 +213,9 @@ def build_parser() -> Parser:
     p.add_argument(
         "--audience",
         choices=["committee", "public"],
-        default="committee",
-        help="committee: references, never names; public: counts only",
+        required=True,
+        help="which edition, always chosen (no default): committee: references, never names;"
+        " public: counts only",
     )
     p.add_argument("--as-of", type=parse_date, help="judge as of DATE (default: today)")
     p.set_defaults(run=cmd_site_build)

@@ -12,6 +12,7 @@ from ledger.profile import Profile, Rule
 from projections import charts
 from projections.pages.markdown import day_, details, esc, parse_cite
 from projections.report import RECENT
+from projections.rules.titles import title
 
 Audience = Literal["committee", "public"]
 AUDIENCES: Final[tuple[str, ...]] = ("committee", "public")
@@ -70,8 +71,9 @@ class PageContext:
         return f"*{setting}, as of {day_(self.day)}. {self.edition()}*\n"
 
     def rule_link(self, rule: str) -> str:
-        """A link to how the rule is judged (``rules.md``, hand-written)."""
-        return f"[{rule}](rules.md#{rule})"
+        """The rule's plain title, then its code linked to how it is judged (``rules.md``,
+        hand-written): "A post shows a child without consent (consent-missing)"."""
+        return f"{esc(title(rule))} ([{rule}](rules.md#{rule}))"
 
     def cites(self, cites: Sequence[str]) -> str:
         """The policy lines, linked to the policy text when the setting supplied it."""

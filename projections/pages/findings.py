@@ -15,6 +15,7 @@ from projections.pages.context import (
     PageContext,
 )
 from projections.pages.markdown import (
+    dated,
     day_,
     esc,
     month_,
@@ -65,7 +66,7 @@ def open_findings_section(
                 w.rule_link(f.rule),
                 ref(f.subject),
                 f"{day_(f.since)} ({plural(f.age_days, 'day')})",
-                esc(f.detail),
+                dated(f.detail),
                 w.rule_cites(f.rule),
             ][: len(headers)]
             for f in shown
@@ -147,7 +148,7 @@ def findings_page(w: PageContext, found: report.FindingsReport, o: report.Overvi
                         f.since,
                         f.resolved_on,
                         resolution_words(f.resolution),
-                        esc(f.detail),
+                        dated(f.detail),
                     ]
                     for f in found.recent_resolved
                 ],

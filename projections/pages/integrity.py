@@ -11,6 +11,7 @@ from projections.pages.context import (
 )
 from projections.pages.markdown import (
     bullets,
+    moment_,
 )
 
 
@@ -45,9 +46,8 @@ def integrity_page(w: PageContext, h: report.IntegrityReport) -> str:
                 (
                     "The manager",
                     "keeps the ledger, its private signing key (never given out) and its key"
-                    " store, backed up together, and after any restore runs `ledger verify --key"
-                    " KEY` with the key above: the facts, the caches and the key store must"
-                    " agree.",
+                    " store, backed up together, and runs `ledger verify --key KEY` (the key"
+                    " below) after any restore.",
                 ),
             ]
         )
@@ -63,7 +63,7 @@ def integrity_page(w: PageContext, h: report.IntegrityReport) -> str:
             [
                 ("Facts in the tree (tree size)", f"{h.size:,}"),
                 ("Checkpoint number", f"{h.checkpoints:,}"),
-                ("Signed at", h.signed_at.isoformat(timespec="seconds")),
+                ("Signed at", moment_(h.signed_at)),
                 ("Signature", signature),
             ]
         )
@@ -113,9 +113,10 @@ def integrity_page(w: PageContext, h: report.IntegrityReport) -> str:
         " refuses a trail cut back to before this checkpoint, or one from another history.\n"
     )
     out.append(
-        "**A parent's receipt, a consistency proof.** `ledger receipt --check receipt.json"
-        f" --key {h.verifier_key}` and `ledger consistency --check proof.json --key"
-        f" {h.verifier_key}`. Instead of `--key`, the key can be kept in a trusted-keys"
+        "**A parent's receipt, a consistency proof.**\n\n"
+        f"```sh\nledger receipt --check receipt.json --key {h.verifier_key}\n"
+        f"ledger consistency --check proof.json --key {h.verifier_key}\n```\n\n"
+        "Instead of `--key`, the key can be kept in a trusted-keys"
         " file, one key a line (`~/.config/policy-ledger/trusted-keys`, or `--trusted FILE`)."
         " Without a key no check says `Verified`.\n"
     )

@@ -15,18 +15,18 @@ from typing import Final
 # --- Markdown helpers -------------------------------------------------------------------------
 
 _MONTHS: Final = [
-    "Jan",
-    "Feb",
-    "Mar",
-    "Apr",
+    "January",
+    "February",
+    "March",
+    "April",
     "May",
-    "Jun",
-    "Jul",
-    "Aug",
-    "Sep",
-    "Oct",
-    "Nov",
-    "Dec",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
 ]
 _ESCAPE: Final = re.compile(r"([\\`*_\[\]{}>|#!])")
 _NUMBERED: Final = re.compile(r"^(\d+)([.)])")
@@ -43,6 +43,29 @@ def esc(text: str) -> str:
 
 def day_(d: dt.date | None) -> str:
     return "—" if d is None else f"{d.day} {_MONTHS[d.month - 1]} {d.year}"
+
+
+_ISO_DAY: Final = re.compile(r"\b(\d{4})-(\d{2})-(\d{2})\b")
+
+
+def dated(text: str) -> str:
+    """Text a rule wrote (a finding's detail), shown as it is (``esc``) but with its ISO days in
+    words ("referred on 14 February 2026"); the spreadsheet download keeps the text as written."""
+
+    def words(found: re.Match[str]) -> str:
+        try:
+            return day_(dt.date(int(found[1]), int(found[2]), int(found[3])))
+        except ValueError:
+            return found[0]
+
+    return esc(_ISO_DAY.sub(words, text))
+
+
+def moment_(t: dt.datetime) -> str:
+    """A time in words, in UTC: "31 March 2026 at 12:00 UTC" (a time without a zone is taken
+    as UTC, as the ledger records them)."""
+    utc = t.astimezone(dt.UTC) if t.tzinfo else t
+    return f"{day_(utc.date())} at {utc:%H:%M} UTC"
 
 
 def month_(label: str) -> str:

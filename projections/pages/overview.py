@@ -23,6 +23,7 @@ from projections.pages.markdown import (
     ref,
     table,
 )
+from projections.rules.titles import title
 
 
 def overview_page(
@@ -64,7 +65,7 @@ def overview_page(
         alt = (
             f"Bar chart of the {plural(o.open, 'open finding')} by rule and by how long they"
             f" have been open: "
-            + "; ".join(f"{c.rule} {c.open}" for c in with_open)
+            + "; ".join(f"{title(c.rule)} ({c.rule}) {c.open}" for c in with_open)
             + (f". The oldest has been open {plural(oldest.age_days, 'day')}." if oldest else "")
         )
         out.append(

@@ -12,6 +12,7 @@ from projections.pages.context import (
 )
 from projections.pages.markdown import (
     bullets,
+    dated,
     day_,
     esc,
     table,
@@ -31,7 +32,7 @@ def policy_page(w: PageContext, p: report.PolicyReport) -> str:
         out.append(
             table(
                 ["Date", "What", "Version or outcome"],
-                [[e.on, e.kind, esc(e.detail)] for e in reversed(p.history)],
+                [[e.on, e.kind, dated(e.detail)] for e in reversed(p.history)],
             )
         )
     else:

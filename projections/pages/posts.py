@@ -8,6 +8,7 @@ from projections.pages.context import (
     PageContext,
 )
 from projections.pages.markdown import (
+    dated,
     day_,
     details,
     esc,
@@ -126,7 +127,7 @@ def posts_page(w: PageContext, p: report.PostsReport) -> str:
                         ref(f.subject),
                         f.since,
                         f.status if f.status == "open" else f"resolved {day_(f.resolved_on)}",
-                        esc(f.detail),
+                        dated(f.detail),
                     ]
                     for f in p.recent_flagged
                 ],
