@@ -387,7 +387,7 @@ def test_a_second_build_says_what_changed(small: Path, tmp_path: Path) -> None:
     assert summary["open"] == ["consent-missing P-2", "removal-follow-up-overdue P-3"]
     build_site(small, out, "committee", DAY)
     index = (out / "index.html").read_text()
-    assert "Since the previous build (as of 31 Oct 2025)" in index
+    assert "Since the previous build (as of 31 October 2025)" in index
     assert "New open findings" in index and "K-2" in index
     assert json.loads((out / SUMMARY_FILE).read_text())["day"] == "2025-12-15"
     # The public edition says what changed in counts only.
@@ -461,8 +461,24 @@ def test_refuses_a_folder_that_is_not_a_site(small: Path, tmp_path: Path) -> Non
     assert (out / "thesis.docx").read_text() == "keep me"
     output = io.StringIO()
     with pinned_now(), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
-        status = main(["--db", str(small), "site", "build", "--out", str(out)])
+        status = main(
+            ["--db", str(small), "site", "build", "--out", str(out), "--audience", "committee"]
+        )
     assert status == 2 and "already holds other files" in output.getvalue()
+
+
+def test_the_command_asks_which_edition(small: Path, tmp_path: Path) -> None:
+    """Without ``--audience`` nothing is built: the user chooses the committee or public edition
+    (a default would publish references where counts were meant, or the reverse)."""
+    out = tmp_path / "site"
+    output = io.StringIO()
+    with pinned_now(), contextlib.redirect_stdout(output), contextlib.redirect_stderr(output):
+        status = main(["--db", str(small), "site", "build", "--out", str(out)])
+    text = output.getvalue()
+    assert status == 2, text
+    assert "--audience" in text and "committee" in text and "public" in text, text
+    assert "choose" in text, text
+    assert not out.exists()
 
 
 def test_the_command_builds_the_site(small: Path, tmp_path: Path) -> None:
@@ -473,7 +489,7 @@ def test_the_command_builds_the_site(small: Path, tmp_path: Path) -> None:
             ["--db", str(small), "site", "build", "--out", str(out), "--audience", "public"]
         )
     assert status == 0, output.getvalue()
-    assert "Built the public site: 15 pages" in output.getvalue()  # with policy-lines
+    assert "Built the public site: 15 pages" in output.getvalue()
     assert (out / "index.html").is_file()
 
 
@@ -501,7 +517,7 @@ def test_a_ledger_with_almost_nothing_in_it(tmp_path: Path) -> None:
     for audience, day in (("committee", d("2026-02-01")), ("public", d("2025-12-31"))):
         out = tmp_path / audience
         result = build_site(db, out, audience, day)
-        assert result.pages == 15 and result.warnings == []  # with policy-lines
+        assert result.pages == 15 and result.warnings == []
         assert "There are no open findings." in (out / "findings.html").read_text()
         assert "no closed group" in (out / "group.html").read_text()
 
@@ -576,3 +592,51 @@ def test_a_spreadsheet_cell_never_starts_a_formula() -> None:
     )
     rows = list(csv.reader(io.StringIO(open_findings_csv([row]))))
     assert rows[1][4] == "'" + row.detail
+
+
+ISO_MOMENT = re.compile(r"\b\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2})?\S*)?\b")
+RULE_LINK = re.compile(r"\[([a-z-]+)\]\(rules\.md#([a-z-]+)\)")
+
+
+def words_of(page: str) -> str:
+    """A page's Markdown without what stays machine-readable: the signed checkpoint note (in
+    its code block), code spans (commands, file names) and link targets."""
+    page = re.sub(r"```.*?```", "", page, flags=re.DOTALL)
+    page = re.sub(r"`[^`\n]*`", "", page)
+    return re.sub(r"\]\([^)]*\)", "]", page)
+
+
+@pytest.mark.parametrize("audience", ["committee", "public"])
+def test_dates_in_words_and_rules_by_their_titles(audience: str) -> None:
+    """Dates and times on the pages read as words (30 June 2026; 30 June 2026 at 12:00 UTC),
+    never raw ISO; every rule code shown beside its plain title, from the one table of titles
+    (``projections.rules.titles``) the warnings use too."""
+    from projections.rules.titles import TITLES, title
+    from tests.test_pages import made, site_data
+
+    data = site_data("south-woodham-preschool")
+    files = made(data, "south-woodham-preschool", audience)  # type: ignore[arg-type]
+    assert "31 March 2026" in files.pages["index.md"], "the day judged, in words"
+    for name, page in files.pages.items():
+        if not name.endswith(".md"):
+            continue  # a download (the spreadsheet file) stays machine-readable
+        text = words_of(page)
+        assert ISO_MOMENT.findall(text) == [], (name, ISO_MOMENT.findall(text)[:3])
+        for code in RULE_LINK.findall(page):
+            assert f"{title(code[0])} (" in page, (name, code[0])
+    assert title("consent-missing") == "A post shows a child without consent"
+    assert set(TITLES) == set(ev.RULES)
+    integrity = files.pages["integrity.md"]
+    assert "31 March 2026 at 12:00 UTC" in integrity, integrity
+
+
+def test_the_rules_page_titles_each_rule_from_the_one_table() -> None:
+    """The hand-written rules page heads each rule with the plain title the warnings and the
+    generated pages use, then its code (the anchor the pages link to)."""
+    from projections.rules.titles import TITLES, title
+
+    text = (Path(__file__).resolve().parent.parent / "site" / "rules.md").read_text()
+    headings = re.findall(r"^### (.*) \{ #([a-z-]+) \}$", text, flags=re.MULTILINE)
+    assert {code for _heading, code in headings} == set(TITLES)
+    for heading, code in headings:
+        assert heading == f"{title(code)} ({code})", heading
