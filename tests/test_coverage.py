@@ -12,6 +12,7 @@ turns on, every rule it turns on accounted for, and the wrong answers issue 18 f
 from __future__ import annotations
 
 import inspect
+import os
 from pathlib import Path
 
 import pytest
@@ -38,6 +39,8 @@ NAMES = shipped()
 
 def _seed_lines(source: str) -> list[str]:
     if not SEEDS.is_dir():
+        if os.environ.get("CI") == "true":  # CI has ../shared beside it: a skip hides a miss
+            pytest.fail(SEEDS_MISSING)
         pytest.skip(SEEDS_MISSING)
     return (SEEDS / source).read_text("utf-8").splitlines()
 

@@ -9,6 +9,7 @@ that a bad profile is refused with a `ProfileError` that says where the problem 
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from importlib.resources import files
@@ -160,6 +161,8 @@ def _normal(text: str) -> str:
 
 def _seed_lines(source: str) -> list[str]:
     if not SEEDS.is_dir():
+        if os.environ.get("CI") == "true":  # CI has ../shared beside it: a skip hides a miss
+            pytest.fail(SEEDS_MISSING)
         pytest.skip(SEEDS_MISSING)
     path = SEEDS / source
     assert path.is_file(), f"{source} is not in {SEEDS}"
