@@ -297,6 +297,8 @@ def _admitted(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.MemberAdmitted)
     _group(profile)
     _actor(r, "member", e.member)
+    if e.by is not None:
+        _actor(r, "by", e.by)
 
 
 def _member_removed(r: Registers, profile: Profile, e: ev.Event) -> None:
@@ -363,7 +365,12 @@ def _concern(r: Registers, profile: Profile, e: ev.Event) -> None:
     if e.concern in r.concerns:
         raise Refused("concern", f"{e.concern} was already raised (expected a new reference)")
     if e.about is not None:
-        _actor(r, "about", e.about)
+        if e.about.startswith("C-"):
+            _child(r, "about", e.about)  # Sandbank and Valley 4.2: a concern about a pupil
+        else:
+            _actor(r, "about", e.about)
+    if e.post is not None:
+        _post(r, e.post, "post", e.on)
 
 
 def _addressed(r: Registers, profile: Profile, e: ev.Event) -> None:
@@ -407,6 +414,12 @@ def _child_contacted(r: Registers, profile: Profile, e: ev.Event) -> None:
     _person(r, "by", e.by)
 
 
+def _parent_contacted(r: Registers, profile: Profile, e: ev.Event) -> None:
+    assert isinstance(e, ev.ParentContacted)
+    _guardian(r, "guardian", e.guardian)
+    _person(r, "by", e.by)
+
+
 # --- oversight and privacy ----------------------------------------------------------------------
 
 
@@ -414,9 +427,12 @@ def _acknowledged(r: Registers, profile: Profile, e: ev.Event) -> None:
     assert isinstance(e, ev.FindingAcknowledged)
     subject = e.subject_ref
     if "/" in subject:
-        person, guardian = subject.split("/")
+        person, other = subject.split("/")
         _person(r, "subject", person)
-        _guardian(r, "subject", guardian)
+        if other.startswith("C-"):
+            _child(r, "subject", other)  # unofficial-contact with a child: PERSON/CHILD
+        else:
+            _guardian(r, "subject", other)
     elif subject[:2] in ("C-", "G-", "S-", "P-", "K-", "D-"):
         registers: dict[str, Mapping[str, object]] = {
             "C-": r.children,
@@ -472,6 +488,7 @@ _CHECKS: dict[type[ev.Event], Check] = {
     ev.DisciplinaryDecided: _decided,
     ev.CommunicationPermitted: _permitted,
     ev.ChildContacted: _child_contacted,
+    ev.ParentContacted: _parent_contacted,
     ev.FindingAcknowledged: _acknowledged,
     ev.SubjectForgotten: _forgotten,
 }

@@ -59,7 +59,7 @@ ChannelName = Annotated[
 FindingSubject = Annotated[
     str,
     msgspec.Meta(
-        pattern=r"^([CGSPKD]-[0-9]{1,9}|S-[0-9]{1,9}/G-[0-9]{1,9}|[a-z][a-z0-9-]{0,39})$",
+        pattern=r"^([CGSPKD]-[0-9]{1,9}|S-[0-9]{1,9}/[GC]-[0-9]{1,9}|[a-z][a-z0-9-]{0,39})$",
         description="the subject of a finding, as `findings` prints it",
     ),
 ]
@@ -81,7 +81,7 @@ Role = Literal[
     "safeguarding-lead",
     "group-admin",
 ]
-PersonKind = Literal["staff", "volunteer", "student", "committee"]
+PersonKind = Literal["staff", "volunteer", "student", "committee", "visitor"]
 ConsentMethod = Literal["paper", "email", "app"]
 RemovalReason = Literal[
     "negative-discussion", "inappropriate", "consent-withdrawn", "breach", "other"
@@ -94,8 +94,16 @@ ConcernCategory = Literal[
     "friend-request",
     "confidentiality",
     "defamatory",
+    "use-at-work",
+    "personal-information",
+    "parent-question",
+    "bullying",
+    "discrimination",
     "other",
 ]
+# What a post is for (DESIGN.md section 3, extensions): West Wycombe's page is "purely for
+# advertising and promoting"; personal pages may mention the setting only to promote it.
+Purpose = Literal["promotion", "news", "activity", "discussion", "other"]
 CaseOutcome = Literal[
     "no-action", "advice", "written-warning", "final-warning", "dismissal", "asked-to-leave"
 ]
@@ -116,6 +124,9 @@ RuleName = Literal[
     "referral-undecided",
     "policy-review-overdue",
     "contact-without-permission",
+    "unofficial-contact",
+    "purpose-not-allowed",
+    "flagged-post-not-removed",
 ]
 RULES: Final[tuple[str, ...]] = typing.get_args(RuleName)
 
@@ -289,6 +300,7 @@ class PostPublished(Event, frozen=True, tag=True):
     author: ActorRef
     depicts: list[ChildRef]  # may be empty, but always given (DESIGN.md section 3)
     device: DeviceLabel | None = None
+    purpose: Purpose | None = None
 
     @property
     def subject(self) -> str:
@@ -327,6 +339,7 @@ class ReferredToManager(Event, frozen=True, tag=True):
 
 class MemberAdmitted(Event, frozen=True, tag=True):
     member: ActorRef
+    by: ActorRef | None = None  # who admitted or invited them (Stepping Stones Nursery)
 
     @property
     def subject(self) -> str:
@@ -380,7 +393,8 @@ class ConnectionReported(Event, frozen=True, tag=True):
 class ConcernRaised(Event, frozen=True, tag=True):
     concern: ConcernRef
     category: ConcernCategory
-    about: ActorRef | None = None
+    about: NamedRef | None = None  # a person, a parent or carer, or a child (Sandbank 4.2)
+    post: PostRef | None = None  # the post it is about (South Woodham: negative discussions)
 
     @property
     def subject(self) -> str:
@@ -439,6 +453,19 @@ class ChildContacted(Event, frozen=True, tag=True):
         return self.child
 
 
+class ParentContacted(Event, frozen=True, tag=True):
+    """A member of the setting contacted a parent or carer (DESIGN.md section 3, extensions)."""
+
+    guardian: GuardianRef
+    by: PersonRef
+    method: ContactMethod
+    device: DeviceLabel | None = None
+
+    @property
+    def subject(self) -> str:
+        return f"{self.by}/{self.guardian}"
+
+
 # --- oversight and privacy ----------------------------------------------------------------------
 
 
@@ -491,6 +518,7 @@ AnyEvent = (
     | DisciplinaryDecided
     | CommunicationPermitted
     | ChildContacted
+    | ParentContacted
     | FindingAcknowledged
     | SubjectForgotten
 )

@@ -25,7 +25,7 @@ import msgspec
 
 from ledger import events as ev
 
-SCHEMA = 4  # bump when the shape changes: persisted registers of another schema are rebuilt
+SCHEMA = 5  # bump when the shape changes: persisted registers of another schema are rebuilt
 
 
 class Mark(msgspec.Struct, array_like=True, order=True):
@@ -81,6 +81,7 @@ class Post(msgspec.Struct, array_like=True):
     # lists cost 64 MB and a fifth of the time to load them.
     contacted: tuple[Mark, ...] = ()
     referred: tuple[Mark, ...] = ()
+    purpose: str | None = None  # what the post is for, when stated
 
 
 class ExceptionMark(msgspec.Struct, array_like=True, order=True):
@@ -103,6 +104,7 @@ class Concern(msgspec.Struct, array_like=True):
     about: str | None
     addressed: list[dt.date] = msgspec.field(default_factory=list)
     referred: list[dt.date] = msgspec.field(default_factory=list)
+    post: str | None = None  # the post it is about, when it names one
 
 
 class Case(msgspec.Struct, array_like=True):
@@ -117,6 +119,15 @@ class Contact(msgspec.Struct, array_like=True, order=True):
     on: dt.date
     pos: int
     child: str
+    by: str
+    method: str
+    device: str | None
+
+
+class ParentContact(msgspec.Struct, array_like=True, order=True):
+    on: dt.date
+    pos: int
+    guardian: str
     by: str
     method: str
     device: str | None
@@ -159,6 +170,7 @@ class Registers(msgspec.Struct, dict=True):
     concerns: dict[str, Concern] = msgspec.field(default_factory=dict)
     cases: dict[str, Case] = msgspec.field(default_factory=dict)
     contacts: list[Contact] = msgspec.field(default_factory=list)
+    parent_contacts: list[ParentContact] = msgspec.field(default_factory=list)
     acks: dict[str, list[Mark]] = msgspec.field(default_factory=dict)  # "rule|subject"
     forgotten: dict[str, dt.date] = msgspec.field(default_factory=dict)
 
@@ -308,7 +320,9 @@ def _withdrawn(r: Registers, e: ev.Event, pos: int) -> None:
 @_on(ev.PostPublished)
 def _published(r: Registers, e: ev.Event, pos: int) -> None:
     assert isinstance(e, ev.PostPublished)
-    r.posts[e.post] = Post(e.on, pos, e.channel, e.author, list(e.depicts), e.device)
+    r.posts[e.post] = Post(
+        e.on, pos, e.channel, e.author, list(e.depicts), e.device, purpose=e.purpose
+    )
 
 
 @_on(ev.PostRemoved)
@@ -369,7 +383,7 @@ def _connection(r: Registers, e: ev.Event, pos: int) -> None:
 @_on(ev.ConcernRaised)
 def _concern(r: Registers, e: ev.Event, pos: int) -> None:
     assert isinstance(e, ev.ConcernRaised)
-    r.concerns[e.concern] = Concern(e.on, e.category, e.about)
+    r.concerns[e.concern] = Concern(e.on, e.category, e.about, post=e.post)
 
 
 @_on(ev.ConcernAddressed)
@@ -401,6 +415,12 @@ def _permitted(r: Registers, e: ev.Event, pos: int) -> None:
 def _child_contacted(r: Registers, e: ev.Event, pos: int) -> None:
     assert isinstance(e, ev.ChildContacted)
     _place(r.contacts, Contact(e.on, pos, e.child, e.by, e.method, e.device))
+
+
+@_on(ev.ParentContacted)
+def _parent_contacted(r: Registers, e: ev.Event, pos: int) -> None:
+    assert isinstance(e, ev.ParentContacted)
+    _place(r.parent_contacts, ParentContact(e.on, pos, e.guardian, e.by, e.method, e.device))
 
 
 @_on(ev.FindingAcknowledged)
