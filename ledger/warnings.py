@@ -124,7 +124,13 @@ def _acknowledge(rule: str, subject: str) -> tuple[str, ...]:
 
 def todo(rule: str, subject: str) -> tuple[str, ...]:
     """The commands that record what resolves a finding of ``rule`` about ``subject``."""
-    if rule in ("consent-missing", "child-image-forbidden", "unauthorised-poster"):
+    if rule in (
+        "consent-missing",
+        "child-image-forbidden",
+        "unauthorised-poster",
+        "purpose-not-allowed",
+        "flagged-post-not-removed",
+    ):
         return _remove(subject)
     if rule == "non-setting-device":
         return _remove(subject) if subject.startswith("P-") else _acknowledge(rule, subject)

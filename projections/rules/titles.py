@@ -21,6 +21,9 @@ TITLES: Final[dict[str, str]] = {
     "referral-undecided": "a disciplinary referral not decided in time",
     "policy-review-overdue": "the policy not reviewed in time",
     "contact-without-permission": "a child contacted without a parent's permission",
+    "unofficial-contact": "a parent or child contacted outside the setting's own channels",
+    "purpose-not-allowed": "a post for a purpose the channel does not allow",
+    "flagged-post-not-removed": "a post flagged in a concern and not taken down in time",
 }
 
 
