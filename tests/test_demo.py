@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import json
+import re
 from collections import Counter
 from collections.abc import Iterable
+from pathlib import Path
 
 import msgspec
 import pytest
@@ -17,6 +20,7 @@ import pytest
 from ledger import demo, events
 from ledger import profile as profiles
 from ledger.events import AnyEvent, Event
+from tests.conftest import NewDb, holds_ledger
 
 START = dt.date(2025, 9, 1)
 END = dt.date(2026, 7, 31)
@@ -358,3 +362,29 @@ def test_scale_is_a_lazy_iterator() -> None:
     stream = demo.scale(prof, setting="Big", events=500, seed=1, end=END)
     assert iter(stream) is stream
     assert len(list(stream)) <= 500
+
+
+def test_demo_size_makes_a_ledger_of_about_that_many_facts(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`ledger demo --size N` (issue 14, item 6): the bench's generator, streamed into a real
+    ledger on either store, which then verifies and judges like any other; a size out of range
+    is refused with the range, and nothing is made."""
+    from tests.test_cli import run
+
+    db = new_db("sized.db")
+    made = run(capsys, "--db", db, "demo", "--size", "1500", "--seed", "3")
+    assert made.status == 0, made.text
+    recorded = int(re.search(r"history of ([0-9,]+) facts", made.out)[1].replace(",", ""))  # type: ignore[index]
+    assert 1400 <= recorded <= 1500, made.out
+    exported = run(capsys, "--db", db, "export")
+    assert len(exported.out.splitlines()) >= recorded + 1  # SettingRegistered first, checkpoints
+    assert run(capsys, "--db", db, "verify").status == 0
+    found = run(capsys, "--db", db, "findings", "--json")
+    assert found.status == 0 and json.loads(found.out), "a scaled history has problems too"
+
+    other = new_db("refused.db")
+    for size in ("5", "20000000"):
+        refused = run(capsys, "--db", other, "demo", "--size", size)
+        assert refused.status == 2 and "from 100 to 10,000,000" in refused.err, refused.text
+    assert not holds_ledger(other)

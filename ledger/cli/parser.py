@@ -289,6 +289,14 @@ def build_parser() -> Parser:
     p.add_argument("--profile", default="south-woodham-preschool")
     p.add_argument("--setting", default="Sunflowers Pre-School (demo)")
     p.add_argument("--seed", type=int, default=7)
+    p.add_argument(
+        "--size",
+        type=int,
+        metavar="N",
+        help="instead of the three-year demo, a larger setting's history of about N facts"
+        " over several years (the benchmark's generator), to try the ledger at scale:"
+        " e.g. --size 200000",
+    )
     p.set_defaults(run=cmd_demo)
 
     nouns: dict[str, argparse._SubParsersAction[Parser]] = {}

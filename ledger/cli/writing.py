@@ -145,7 +145,13 @@ def _register_summary(done: importing.RegisterImport, *, dry_run: bool) -> str:
 def cmd_demo(args: argparse.Namespace) -> int:
     config = cli.config_of(args)
     made = setup.demo(
-        config, args.profile, args.setting, args.seed, system_clock, progress=cli.progress
+        config,
+        args.profile,
+        args.setting,
+        args.seed,
+        system_clock,
+        progress=cli.progress,
+        size=args.size,
     )
     _say_made(made.made)
     print(f"Recorded a demo history of {len(made.positions):,} facts, {made.start} to {made.end}.")

@@ -6,7 +6,7 @@ import datetime as dt
 import shlex
 import shutil
 import typing
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -114,20 +114,62 @@ def demo(
     clock: Clock,
     *,
     progress: Callable[[int], None] | None = None,
+    size: int | None = None,
 ) -> Demo:
-    """Create a demo ledger with three school years of invented facts (``demo_history``)."""
+    """Create a demo ledger with three school years of invented facts (``demo_history``), or,
+    given ``size``, a larger setting's history of about that many facts over several years
+    (``ledger.demo.scale``, the benchmark's generator), streamed into the ledger as it is made."""
     from ledger.service.reading import a_post_to_check
     from ledger.service.recording import record
     from ledger.service.trust import load_signer
 
-    history = demo_history(config, profile_name, setting, seed, clock)
+    if size is not None:
+        if not MIN_DEMO_SIZE <= size <= MAX_DEMO_SIZE:
+            raise Refusal(
+                f"--size: expected a number of facts from {MIN_DEMO_SIZE:,} to {MAX_DEMO_SIZE:,}"
+            )
+        _refuse_existing(config)
+        facts, span = _scaled(load(profile_name), setting, seed, today(clock), size)
+    else:
+        history = demo_history(config, profile_name, setting, seed, clock)
+        facts, span = [(None, event) for event in history.facts], [history.start, history.end]
     made = init(config, profile_name, setting, clock)
     ledger = open_ledger(config)
-    facts = [(None, event) for event in history.facts]
     positions = record(ledger, facts, load_signer(config), clock, progress=progress)
-    suggestion = a_post_to_check(ledger, history.end)
+    suggestion = a_post_to_check(ledger, span[-1])
     ledger.close()
-    return Demo(made, positions, history.start, history.end, suggestion)
+    return Demo(made, positions, span[0], span[-1], suggestion)
+
+
+# The sizes `demo --size` makes: a small setting's term at least, ten busy years at most.
+MIN_DEMO_SIZE = 100
+MAX_DEMO_SIZE = 10_000_000
+
+
+def _scaled(
+    profile: Profile, setting: str, seed: int, end: dt.date, size: int
+) -> tuple[Callable[[], Iterator[tuple[int | None, ev.Event]]], list[dt.date]]:
+    """The scaled history as facts read afresh each time the recorder asks (it reads twice:
+    once to check, once to write), never held whole; and its first and last days, known once
+    it has been read."""
+    from ledger.demo import scale
+
+    span: list[dt.date] = []
+
+    def facts() -> Iterator[tuple[int | None, ev.Event]]:
+        for event in scale(profile, setting=setting, events=size, seed=seed, end=end):
+            if len(span) < 2:
+                span.append(event.on)
+            else:
+                span[1] = max(span[1], event.on)
+            yield None, event
+
+    return facts, span
+
+
+def _refuse_existing(config: Config) -> None:
+    if not config.is_postgres and Path(config.db).exists():
+        raise Refusal(f"{config.shown}: a ledger already exists here")
 
 
 @dataclass(frozen=True)
@@ -146,8 +188,7 @@ def demo_history(
     and yearly reviews fall due); refused if a ledger is there already."""
     from ledger.demo import generate
 
-    if not config.is_postgres and Path(config.db).exists():
-        raise Refusal(f"{config.shown}: a ledger already exists here")
+    _refuse_existing(config)
     profile = load(profile_name)
     end = today(clock)
     start = dt.date(end.year - 3 if end.month >= 9 else end.year - 4, 9, 1)
