@@ -227,6 +227,11 @@ _WHAT: dict[str, tuple[str, str | None, str]] = {
         "each is saved anew when next asked for, or with the registers",
     ),
     "site": ("the site's saved numbers", None, "`ledger follow` saves them anew"),
+    "episodes": (
+        "the saved findings' episodes",
+        None,
+        "`ledger findings` or `ledger follow` saves them anew",
+    ),
     "other": ("another saved row", "other saved rows", "never read"),
 }
 

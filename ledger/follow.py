@@ -48,6 +48,7 @@ from ledger.storage.postgres import PostgresCacheView
 from ledger.storage.sqlite import SQLiteCacheView
 from ledger.store import Config, Ledger
 from ledger.tracked import REGISTERS_TOPIC, registers_id, registers_rows, superseded_by
+from projections import findings as fnd
 from projections import registers as reg
 from projections import sitedata
 
@@ -137,6 +138,13 @@ class RegistersProjection(Projection[View]):
             with reg.settled():
                 return sitedata.compute(self.registers, profile, day)
 
+    def judged(self, stream: uuid.UUID) -> fnd.Judged:
+        """Every episode of the registers as they stand (no fact applied meanwhile)."""
+        with self._lock:
+            if self.stream is None:
+                self._start(stream)
+            return self.ledger.judge(self.registers)
+
     def _start(self, stream: uuid.UUID) -> None:
         """The registers as commands read them: from saved ones bound to this history (none
         else), and the facts since."""
@@ -168,8 +176,10 @@ class SiteDataKeeper:
         self._ledger = ledger
         self._today = today
         self._done: tuple[int, dt.date] | None = None
+        self._judged: int | None = None  # the position the episodes were last kept at
 
     def caught_up(self, projection: RegistersProjection[Any]) -> None:
+        self._judge(projection)
         if self._today is None:
             return
         day = self._today()
@@ -184,6 +194,21 @@ class SiteDataKeeper:
         data = projection.site_data(self._ledger.stream, self._ledger.profile, day)
         self._ledger.save_site_data(data)
         self._done = (data.position, day)
+
+    def _judge(self, projection: RegistersProjection[Any]) -> None:
+        """Keep every episode judged at the head, so that ``findings`` reads them (saved only
+        when they are not saved already, and only for the head: the view is bound to it)."""
+        moved = projection.stream is not None and projection.registers.position != self._judged
+        if self._judged is not None and not moved:
+            return  # saved (or found saved) at these registers' position already
+        saved = self._ledger.saved_judged()
+        if saved is not None:
+            self._judged = saved.position
+            return
+        judged = projection.judged(self._ledger.stream)
+        if judged.position == self._ledger.head():  # else mid-write: the next catch-up
+            self._ledger.save_judged(judged)
+            self._judged = judged.position
 
 
 def follow_sqlite(

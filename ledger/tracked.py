@@ -16,9 +16,13 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
+import hashlib
+import sys
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
+from pathlib import Path
 
 from eventsourcing.persistence import (
     AggregateRecorder,
@@ -31,6 +35,7 @@ from ledger import caches, integrity
 from ledger import events as ev
 from ledger.profile import Profile
 from ledger.storage.base import SavedRow, Storage, Superseded
+from projections import findings as fnd
 from projections import registers as reg
 from projections import sitedata
 
@@ -38,6 +43,27 @@ REGISTERS_TOPIC = f"Registers/{reg.SCHEMA}"
 ENTRY_TOPIC = f"Entry/{reg.SCHEMA}"
 SAVED_TOPIC = f"Saved/{reg.SCHEMA}"
 FROM_START_KEPT = 4  # registers folded from the first fact whose flag is remembered
+
+
+EPISODES_VIEW = "episodes"
+
+
+@functools.cache
+def rules_digest() -> str:
+    """A digest of the code that judges: every module of the read side, the catalogue and the
+    profile's defaults. Saved episodes are used only by the code that judged them: a ledger
+    upgraded to rules that judge differently works its findings out afresh."""
+    import projections
+
+    hasher = hashlib.sha256(b"policy-ledger rules\x00")
+    root = Path(projections.__file__).resolve().parent
+    files = sorted(root.rglob("*.py"))
+    files += [Path(ev.__file__).resolve(), Path(sys.modules[Profile.__module__].__file__ or "")]
+    for path in files:
+        data = path.read_bytes()
+        hasher.update(f"{path.name}:{len(data)}:".encode())
+        hasher.update(data)
+    return hasher.hexdigest()
 
 
 def registers_id(stream: uuid.UUID) -> uuid.UUID:
@@ -324,6 +350,7 @@ class TrackedProjections(ABC):
             registers_id(self.stream): "registers",
             saved_id(self.stream): "mark",
             view_id(self.stream, sitedata.NAME): "site",
+            view_id(self.stream, EPISODES_VIEW): "episodes",
         }
         postgres = self.storage.is_postgres
         by_stored: dict[object, str] = {
@@ -359,6 +386,33 @@ class TrackedProjections(ABC):
             return
         row = SavedRow(view_id(self.stream, name), position, name, caches.bind(head, state))
         self.storage.replace_saved(row)
+
+    def judge(self, registers: reg.Registers) -> fnd.Judged:
+        """Every episode of the registers' facts, judged by this ledger's profile and rules
+        (what ``save_judged`` keeps)."""
+        with reg.settled():
+            return fnd.judged(
+                registers, self.profile, sitedata.fingerprint(self.profile), rules_digest()
+            )
+
+    def saved_judged(self) -> fnd.Judged | None:
+        """The saved episodes, if they are for the head, the profile and these rules."""
+        saved = self.saved_view(EPISODES_VIEW)
+        if saved is None or saved[0] != self.head():
+            return None
+        found = fnd.judged_from_bytes(saved[1])
+        if (
+            found is None
+            or found.position != saved[0]
+            or found.profile != sitedata.fingerprint(self.profile)
+            or found.rules != rules_digest()
+        ):
+            return None
+        return found
+
+    def save_judged(self, judged: fnd.Judged) -> None:
+        """Save the episodes (in place of those saved before): what a follower does."""
+        self.save_view(EPISODES_VIEW, judged.position, fnd.judged_to_bytes(judged))
 
     def site_data(self, day: dt.date) -> sitedata.SiteData:
         """The site's numbers at the head as of ``day``: the saved ones when they answer (the

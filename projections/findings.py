@@ -37,11 +37,15 @@ __all__ = [
     "Episode",
     "Finding",
     "Judge",
+    "Judged",
     "acknowledge",
     "all_episodes",
     "as_of",
     "evaluate",
     "first_open_ack",
+    "judged",
+    "judged_from_bytes",
+    "judged_to_bytes",
     "runs",
 ]
 
@@ -96,6 +100,46 @@ def as_of(episodes: Iterable[Episode], day: dt.date) -> list[Finding]:
             )
         )
     return out
+
+
+class Judged(msgspec.Struct, frozen=True, kw_only=True):
+    """Every episode of a ledger's facts up to ``position``, judged by one profile (its
+    ``fingerprint``) with one version of the rules (``rules``, a digest of their code): what a
+    follower saves, so that ``findings`` as of any day is the episodes cut at that day
+    (``as_of``), without the registers read or the history judged again."""
+
+    format: int = 1
+    position: int
+    setting: str
+    profile: str
+    rules: str
+    episodes: list[Episode]
+
+
+def judged(registers: Registers, profile: Profile, fingerprint: str, rules: str) -> Judged:
+    """The registers' episodes (``all_episodes``), with what they were judged by."""
+    return Judged(
+        position=registers.position,
+        setting=registers.setting,
+        profile=fingerprint,
+        rules=rules,
+        episodes=all_episodes(registers, profile),
+    )
+
+
+_judged_decoder = msgspec.msgpack.Decoder(Judged)
+
+
+def judged_to_bytes(judged_: Judged) -> bytes:
+    return msgspec.msgpack.encode(judged_)
+
+
+def judged_from_bytes(data: bytes) -> Judged | None:
+    """Saved episodes, or None if the bytes are not such (another format, damaged)."""
+    try:
+        return _judged_decoder.decode(data)
+    except (msgspec.DecodeError, msgspec.ValidationError):
+        return None
 
 
 def evaluate(registers: Registers, profile: Profile, day: dt.date) -> list[Finding]:

@@ -19,14 +19,17 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
+import msgspec
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import caches, store
+from ledger import caches, store, tracked
 from ledger import events as ev
 from ledger.decisions import Refused
 from ledger.integrity import Signer
+from ledger.service import reading
+from projections import findings as fnd
 from projections import registers as reg
 from projections import sitedata
 from tests.conftest import (
@@ -368,9 +371,9 @@ def test_rows_written_by_hand_beside_the_facts_are_named_never_a_traceback(
     follow(capsys, db)
     truth = answers(capsys, db)
     looks_bound = caches.MAGIC + b"\x00\x05hello"
-    rows = [*saved_rows(db), (_stored_id(db, uuid.uuid4()), 5, "Entry/4", looks_bound)]
+    rows = [*saved_rows(db), (_stored_id(db, uuid.uuid4()), 5, tracked.ENTRY_TOPIC, looks_bound)]
     if not is_postgres(db):
-        rows += [("not a uuid", 6, "Registers/4", looks_bound), ("x", 7, None, "text")]
+        rows += [("not a uuid", 6, tracked.REGISTERS_TOPIC, looks_bound), ("x", 7, None, "text")]
     put_saved(db, rows)
     status, out = verify(capsys, db)
     assert status == 1
@@ -486,6 +489,7 @@ def _record(ledger: store.Ledger, signer: Signer, writes: list[list[ev.Event]]) 
 def _save_everything(ledger: store.Ledger) -> None:
     ledger.save_registers(ledger.registers())
     ledger.save_site_data(ledger.site_data(DAY))
+    ledger.save_judged(ledger.judge(ledger.registers()))
 
 
 def _every_answer(ledger: store.Ledger) -> tuple[Any, ...]:
@@ -495,6 +499,7 @@ def _every_answer(ledger: store.Ledger) -> tuple[Any, ...]:
         reg.to_bytes(ledger.registers()),
         ledger.site_data(DAY),
         [getattr(partial, section).get(name) for section, name in wanted],
+        reading.findings(ledger, fixed_clock, as_of=DAY).found,
     )
 
 
@@ -505,6 +510,7 @@ def _no_cache_answer(ledger: store.Ledger) -> tuple[Any, ...]:
         reg.to_bytes(registers),
         sitedata.compute(registers, ledger.profile, DAY),
         [getattr(registers, section).get(name) for section, name in wanted],
+        fnd.evaluate(registers, ledger.profile, DAY),
     )
 
 
@@ -627,3 +633,80 @@ def test_a_bound_cache_opens_only_where_and_for_what_it_was_bound(
             "moved",
             "foreign",
         )
+
+
+# --- the findings' episodes (issue 14, item 2) ----------------------------------------------------
+
+
+def saved_judged(db: str) -> fnd.Judged | None:
+    with opened(db) as ledger:
+        return ledger.saved_judged()
+
+
+def test_findings_are_judged_once_per_head_and_never_answer_for_another(
+    capsys: pytest.CaptureFixture[str], new_db: NewDb, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``findings`` keeps every episode judged at the head (bound to it), and the next
+    question at that head, as of any day, is the episodes cut at that day: the same answer as
+    judging afresh. A new fact moves the head: the kept episodes are not used, and the answer
+    holds the new fact. Episodes judged by other rules (an older or newer ledger) or another
+    profile are never used."""
+    db = new_setting(capsys, new_db)
+    assert saved_judged(db) is None
+    first = findings(capsys, db)
+    kept = saved_judged(db)
+    assert kept is not None and kept.position == where_it_stands(db)[0]
+
+    def judged_afresh(day: dt.date) -> list[Any]:
+        with opened(db) as ledger:
+            found = fnd.evaluate(reg.rebuild(ledger.facts()), ledger.profile, day)
+        return [msgspec.to_builtins(f) for f in found]
+
+    # Read from what was kept: judging is not called again, and says the same.
+    earlier = dt.date(2026, 1, 1)
+    today_afresh, earlier_afresh = judged_afresh(DAY), judged_afresh(earlier)
+    with monkeypatch.context() as patched:
+        patched.setattr(fnd, "all_episodes", lambda *a: pytest.fail("judged again"))
+        assert findings(capsys, db) == first == today_afresh
+        assert findings(capsys, db, "--as-of", earlier.isoformat()) == earlier_afresh
+
+    record(capsys, db, WITHDRAW)  # a new head: what was kept is for the old one
+    assert saved_judged(db) is None
+    after = findings(capsys, db)
+    assert after == judged_afresh(DAY) and after != first
+
+    # Kept by other rules, or for another profile: not used, worked out afresh.
+    for field, value in (("rules", "0" * 64), ("profile", "f" * 64)):
+        with opened(db) as ledger:
+            honest = ledger.judge(ledger.registers())
+            lie = msgspec.structs.replace(honest, episodes=[])
+            ledger.save_judged(msgspec.structs.replace(lie, **{field: value}))
+            assert ledger.saved_judged() is None
+        assert findings(capsys, db) == after
+
+
+def test_a_follower_keeps_the_episodes_for_its_head(
+    capsys: pytest.CaptureFixture[str], new_db: NewDb
+) -> None:
+    """``ledger follow`` keeps the episodes current, as it keeps the registers and the site's
+    numbers: after it has caught up, ``findings`` reads them; a byte changed in them is
+    ignored (the answer is judged afresh) and ``verify`` names the cache."""
+    db = new_setting(capsys, new_db)
+    record(capsys, db, concern(7))
+    follow(capsys, db)
+    kept = saved_judged(db)
+    assert kept is not None and kept.position == where_it_stands(db)[0]
+    honest = findings(capsys, db)
+    rows = saved_rows(db)
+    altered = []
+    for ident, version, topic, state in rows:
+        data = bytes(state)
+        if topic == "episodes":
+            data = data[:-1] + bytes([data[-1] ^ 1])
+        altered.append((ident, version, topic, data))
+    put_saved(db, altered)
+    assert saved_judged(db) is None
+    status, said = verify(capsys, db)
+    assert status == 1 and "episodes" in said, said
+    assert findings(capsys, db) == honest  # judged afresh, and kept anew
+    assert saved_judged(db) is not None and verify(capsys, db)[0] == 0

@@ -157,7 +157,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     print()
     print_findings(
         replayed.found,
-        replayed.registers,
+        replayed.registers.setting,
         None,
         replayed.day,
         args.known_at,

@@ -15,7 +15,6 @@ from ledger.profile import Profile
 from ledger.service import reading
 from ledger.store import Ledger, system_clock
 from projections import findings as fnd
-from projections import registers as reg
 from projections import wording
 
 
@@ -27,7 +26,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
     if args.json:
         print(msgspec.json.encode(judged.found).decode())
         return EXIT_OK
-    print_findings(judged.found, judged.registers, ledger, judged.day, args.known_at, sys.stdout)
+    print_findings(judged.found, judged.setting, ledger, judged.day, args.known_at, sys.stdout)
     if judged.hidden:
         shown = wording.count(judged.hidden, "resolved finding")
         print(f"\n({shown} not shown: run `ledger findings` for all.)")
@@ -36,7 +35,7 @@ def cmd_findings(args: argparse.Namespace) -> int:
 
 def print_findings(
     found: list[fnd.Finding],
-    registers: reg.Registers,
+    setting: str,
     ledger: Ledger | None,
     day: dt.date,
     known_at: dt.datetime | None,
@@ -48,7 +47,7 @@ def print_findings(
     if profile is None:
         assert ledger is not None
         profile = ledger.profile
-    heading = f"Findings for {registers.setting} as of {day.isoformat()}"
+    heading = f"Findings for {setting} as of {day.isoformat()}"
     if known_at is not None:
         heading += f", as the ledger knew it at {known_at.isoformat(timespec='minutes')}"
     print(heading, file=out)

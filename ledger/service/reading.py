@@ -44,11 +44,13 @@ def nothing_yet(registers: reg.Registers) -> None:
 
 @dataclass(frozen=True)
 class Findings:
-    """The findings as of ``day`` (as the ledger knew them at ``known_at``, if given), from
-    ``registers`` judged by ``profile``; ``hidden`` counts the resolved ones left out."""
+    """The findings as of ``day`` (as the ledger knew them at ``known_at``, if given) of the
+    facts up to ``position`` in ``setting``, judged by ``profile``; ``hidden`` counts the
+    resolved ones left out."""
 
     found: list[fnd.Finding]
-    registers: reg.Registers
+    setting: str
+    position: int
     profile: Profile
     day: dt.date
     known_at: dt.datetime | None
@@ -63,17 +65,33 @@ def findings(
     known_at: dt.datetime | None = None,
     open_only: bool = False,
 ) -> Findings:
-    """The findings as of ``as_of`` (default today): open and resolved, or only the open ones."""
-    registers = registers_known_at(ledger, known_at)
-    nothing_yet(registers)
-    day = as_of or today(clock)
+    """The findings as of ``as_of`` (default today): open and resolved, or only the open ones.
+
+    At the head, every episode is judged once and kept (``Ledger.judged``: saved by a
+    follower, or here: bound to the head), so that the findings as of any day are the episodes
+    cut at that day, without the history read again. As the ledger knew them at an earlier
+    time (``known_at``), the registers then are folded and judged afresh."""
     profile = ledger.profile
-    found = fnd.evaluate(registers, profile, day)
+    if known_at is None:
+        judged = ledger.saved_judged()
+        if judged is None:
+            registers = registers_known_at(ledger, None)
+            nothing_yet(registers)
+            judged = ledger.judge(registers)
+            ledger.save_judged(judged)  # the next question at this head reads them
+        episodes, setting, position = judged.episodes, judged.setting, judged.position
+    else:
+        registers = registers_known_at(ledger, known_at)
+        nothing_yet(registers)
+        episodes = fnd.all_episodes(registers, profile)
+        setting, position = registers.setting, registers.position
+    day = as_of or today(clock)
+    found = fnd.as_of(episodes, day)
     hidden = 0
     if open_only:
         hidden = sum(1 for f in found if f.status != "open")
         found = [f for f in found if f.status == "open"]
-    return Findings(found, registers, profile, day, known_at, hidden)
+    return Findings(found, setting, position, profile, day, known_at, hidden)
 
 
 @dataclass(frozen=True)

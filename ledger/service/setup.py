@@ -15,6 +15,7 @@ from ledger import integrity
 from ledger.importer import BadInput, decode_object
 from ledger.profile import Profile, ProfileError
 from ledger.profile import load as load_profile
+from ledger.service import recording
 from ledger.service.errors import Refusal
 from ledger.store import (
     Clock,
@@ -129,6 +130,7 @@ def demo(
                 f"--size: expected a number of facts from {MIN_DEMO_SIZE:,} to {MAX_DEMO_SIZE:,}"
             )
         _refuse_existing(config)
+        facts: recording.Facts
         facts, span = _scaled(load(profile_name), setting, seed, today(clock), size)
     else:
         history = demo_history(config, profile_name, setting, seed, clock)
@@ -148,7 +150,7 @@ MAX_DEMO_SIZE = 10_000_000
 
 def _scaled(
     profile: Profile, setting: str, seed: int, end: dt.date, size: int
-) -> tuple[Callable[[], Iterator[tuple[int | None, ev.Event]]], list[dt.date]]:
+) -> tuple[Callable[[], Iterator[tuple[int, ev.Event]]], list[dt.date]]:
     """The scaled history as facts read afresh each time the recorder asks (it reads twice:
     once to check, once to write), never held whole; and its first and last days, known once
     it has been read."""
@@ -156,13 +158,15 @@ def _scaled(
 
     span: list[dt.date] = []
 
-    def facts() -> Iterator[tuple[int | None, ev.Event]]:
-        for event in scale(profile, setting=setting, events=size, seed=seed, end=end):
+    def facts() -> Iterator[tuple[int, ev.Event]]:  # numbered as the lines of a file are
+        for number, event in enumerate(
+            scale(profile, setting=setting, events=size, seed=seed, end=end), start=1
+        ):
             if len(span) < 2:
                 span.append(event.on)
             else:
                 span[1] = max(span[1], event.on)
-            yield None, event
+            yield number, event
 
     return facts, span
 
