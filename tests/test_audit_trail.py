@@ -608,6 +608,8 @@ def test_subject_access_lists_every_fact_about_a_person(store: str) -> None:
         assert all("C-0001" in json.dumps(fact) for fact in held["facts"])
         status, text = cli(place, "subject", "C-0001")
         assert status == 0 and NAME in text  # the person's own copy shows their name
+        # Counted in words (issue 15, item 8): "3 facts:", never "3 fact(s):".
+        assert f"\n{len(held['facts'])} facts:\n" in text and "(s)" not in text, text
 
 
 @pytest.mark.parametrize("store", STORES)

@@ -11,6 +11,7 @@ from ledger import cli
 from ledger.cli.common import EXIT_OK
 from ledger.service import people
 from ledger.store import system_clock
+from projections import wording
 
 
 def cmd_forget(args: argparse.Namespace) -> int:
@@ -36,7 +37,7 @@ def cmd_subject(args: argparse.Namespace) -> int:
     print(f"Everything the ledger holds about {args.ref} ({found.setting})")
     if held.forgotten:
         print("This person has been forgotten: their name can no longer be read.")
-    print(f"{len(held.facts)} fact(s):")
+    print(f"{wording.count(len(held.facts), 'fact')}:")
     for line in found.lines():
         print(f"  {line}")
     return EXIT_OK
