@@ -210,6 +210,8 @@ def fmt_value(value: float | None, unit: str) -> str:
         return "-"
     if unit == "events/s":
         return f"{value:,.0f}/s"
+    if unit == "MiB":
+        return f"{value:,.0f} MiB"
     if value < 0.01:
         return f"{value * 1000:,.2f} ms"
     if value < 1:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from bench.commands import commands
 from bench.harness import (
     PARTS,
     PROFILE,
@@ -350,6 +351,7 @@ def latency(
     )
     if not measured:
         rep.notes.append(f"site build not measured: {s_hi.reason or s_lo.reason}")
+    commands(bench, rep, str(small_db), db, SMALL, n)  # last: it adds a fact to each
 
 
 @dataclass
