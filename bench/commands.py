@@ -7,8 +7,9 @@ and at the full size. Per-fact commands should cost the same at any size (target
 times the small ledger's time); whole-trail commands (export, replay, verify) should stream
 (target: under 256 MiB at the full size).
 
-The commands run last, on the two ledgers the latency section built and followed: ``post
-publish`` adds one fact to each, which ``follow --once`` then catches up with.
+The commands run last, on the two ledgers the latency section built and followed (so the
+episodes ``findings`` reads are kept): ``post publish`` adds one fact to each, which ``follow
+--once`` then catches up with.
 """
 
 from __future__ import annotations
@@ -38,11 +39,10 @@ def _run(bench: Bench, argv: list[str], name: str, accept: tuple[int, ...] = (0,
 
 
 def commands_at(bench: Bench, db: str, label: str) -> dict[str, Timed]:
-    """Every command, once, on the ledger ``db`` (in this order: findings twice, the second
-    reading the episodes the first kept; subject; post publish; follow with that one new fact;
-    export; replay of that export; verify)."""
+    """Every command, once, on the ledger ``db`` (in this order: findings, reading the
+    episodes the follower kept; subject; post publish; follow with that one new fact; export;
+    replay of that export; verify)."""
     out: dict[str, Timed] = {}
-    out["findings (first at a head)"] = _run(bench, ["--db", db, "findings"], "findings")
     out["findings"] = _run(bench, ["--db", db, "findings"], "findings")
     out["subject"] = _run(bench, ["--db", db, "subject", "G-0001"], "subject")
     publish = [
@@ -89,9 +89,8 @@ def commands(bench: Bench, rep: Report, small_db: str, db: str, small: int, n: i
         rep.failed("every command", exc)
         return
     rep.notes.append(
-        "findings, the first time at a head, judges every rule and keeps the episodes"
-        f" (at {n:,}: {_secs(hi['findings (first at a head)'])}; at {small:,}:"
-        f" {_secs(lo['findings (first at a head)'])}); `ledger follow` keeps them current"
+        "findings reads the episodes `ledger follow --once` kept at the head (the site builds"
+        " before ran it); with no follower it judges every rule, as the first site build does"
     )
     for name in PER_FACT:
         a, b = hi[name], lo[name]

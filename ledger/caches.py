@@ -230,7 +230,7 @@ _WHAT: dict[str, tuple[str, str | None, str]] = {
     "episodes": (
         "the saved findings' episodes",
         None,
-        "`ledger findings` or `ledger follow` saves them anew",
+        "`ledger follow` saves them anew",
     ),
     "other": ("another saved row", "other saved rows", "never read"),
 }

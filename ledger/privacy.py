@@ -16,7 +16,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
-from typing import Any
+from typing import Any, Final
 
 import msgspec
 
@@ -34,6 +34,23 @@ def mentions(event: ev.Event, ref: str) -> bool:
         if value == ref or (isinstance(value, list) and ref in value):
             return True
     return event.subject == ref or ref in event.subject.split("/")
+
+
+PERSON_REF = re.compile(r"[CGS]-[0-9]{1,9}")
+
+
+def people_in(event: ev.Event) -> set[str]:
+    """The people a fact names (children, parents and carers, members of the setting): every
+    field, list item or part of its subject that is a person's reference. ``ref in
+    people_in(event)`` is ``mentions(event, ref)`` for a person's reference: the person index
+    (``Ledger.positions_of``) is made of it, and subject access reads the facts it lists."""
+    values: list[str] = [event.subject, *event.subject.split("/")]
+    for value in msgspec.structs.astuple(event):
+        if isinstance(value, str):
+            values.append(value)
+        elif isinstance(value, list):
+            values.extend(item for item in value if isinstance(item, str))
+    return {value for value in values if PERSON_REF.fullmatch(value)}
 
 
 MIN_NAME = 3  # a name shorter than this (once spaces and punctuation go) is not looked for
@@ -131,15 +148,28 @@ class Held(msgspec.Struct):
     facts: list[dict[str, Any]]
 
 
-def subject_access(ref: str, recorded: Iterable[Recorded], registers: Registers) -> Held:
+# The facts that introduce a person: who the ledger holds.
+INTRODUCED_BY: Final = (ev.ChildEnrolled, ev.GuardianLinked, ev.PersonJoined)
+
+
+def subject_access(ref: str, recorded: Iterable[Recorded]) -> Held:
+    """What the ledger holds about ``ref``, from the facts that name them (any others are left
+    out): each as a line with its position and record time; forgotten if a fact says so."""
     facts = []
+    forgotten = False
     for r in recorded:
         if mentions(r.event, ref):
             line = ev.to_builtins(r.event)
             line["position"] = r.position
             line["recorded_at"] = r.recorded_at.isoformat()
             facts.append(line)
-    return Held(ref, ref in registers.forgotten, facts)
+            forgotten = forgotten or isinstance(r.event, ev.SubjectForgotten)
+    return Held(ref, forgotten, facts)
+
+
+def introduced(ref: str, recorded: Iterable[Recorded]) -> bool:
+    """Whether these facts include the one that introduced the person ``ref``."""
+    return any(isinstance(r.event, INTRODUCED_BY) and r.event.subject == ref for r in recorded)
 
 
 def describe(line: dict[str, Any]) -> str:

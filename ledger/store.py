@@ -53,11 +53,11 @@ from ledger import events as ev
 from ledger.decisions import Refused, decide
 from ledger.keys import KeyStore
 from ledger.mapper import EventMapper, MapperError, Recorded, sealing_subjects
-from ledger.privacy import NameGuard
+from ledger.privacy import NameGuard, people_in
 from ledger.profile import Profile
 from ledger.profile import load as load_profile
 from ledger.storage import open_storage
-from ledger.storage.base import FactRow, Storage
+from ledger.storage.base import FactRow, People, Storage
 from ledger.storage.config import Config, LedgerError, schema_of
 from ledger.storage.schema import (
     create_postgres_schema,
@@ -125,6 +125,8 @@ class _Write:
     tree: integrity.Frontier
     forgetting: bool = False
     progress: Callable[[int], None] | None = None
+    # The person index's rows of the write (``ledger.storage.base.People``), filled as it is made.
+    people: People = dataclasses.field(default_factory=lambda: People(0))
 
 
 class Ledger(TrackedProjections, Application[uuid.UUID]):
@@ -297,6 +299,13 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
             self._profile = load_profile(self._profile_source(first.event.profile))
         return self._profile
 
+    def setting_name(self) -> str:
+        """The setting's name, as its first fact records it."""
+        first = next(self.facts(0, 1), None)
+        if first is None or not isinstance(first[1], ev.SettingRegistered):
+            raise LedgerError(f"{self.config.shown}: the ledger does not start with its setting")
+        return first[1].name
+
     def _profile_source(self, name: str) -> str:
         """A setting's own profile is kept beside the ledger; a shipped one is named."""
         own = self.config.profile_path
@@ -332,7 +341,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         self._stream = uuid.uuid4()
         first = ev.SettingRegistered(on=today(clock), name=setting, profile=profile_name)
         write = _Write(reg.Registers(), None, today(clock), clock(), integrity.Frontier())
-        self._insert(self._rows(write, [first], signer, None))  # the first fact: not decided
+        self._insert(self._rows(write, [first], signer, None), write.people)  # not decided
 
     def record(
         self,
@@ -385,10 +394,17 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
             if previous is not None and previous.record.signed_at > now:
                 now = previous.record.signed_at  # record time never runs backwards
             write = _Write(
-                registers, self.profile, today(clock), now, frontier, forgetting, progress
+                registers,
+                self.profile,
+                today(clock),
+                now,
+                frontier,
+                forgetting,
+                progress,
+                People(start),
             )
             try:
-                self._insert(self._rows(write, source(), signer, previous))
+                self._insert(self._rows(write, source(), signer, previous), write.people)
             except IntegrityError:
                 continue  # someone else wrote at these positions: decide again
             except OperationalError as exc:
@@ -450,6 +466,9 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
                 self.mapper.to_stored_event(Recorded(self.stream, first + i, write.now, event))
                 for i, event in enumerate(chunk)
             ]
+            write.people.rows.extend(
+                (ref, first + i) for i, event in enumerate(chunk) for ref in people_in(event)
+            )
             hashes = hasher.leaves((r.originator_version, r.topic, r.state) for r in rows)
             tree.extend(hashes)
             leaves += hashes
@@ -458,6 +477,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
                 write.progress(tree.size - start)
         if tree.size == start:
             raise NothingToRecord("no facts to record")
+        write.people.end = tree.size
         record = integrity.sign_checkpoint(
             tree,
             bytes(leaves),
@@ -468,9 +488,10 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         )
         yield integrity.to_stored(self.checkpoint_stream, record)
 
-    def _insert(self, rows: Iterator[StoredEvent]) -> None:
-        """Insert the rows in one transaction, as they are made (none if making one fails)."""
-        self.storage.insert_facts(rows, WRITE_CHUNK)
+    def _insert(self, rows: Iterator[StoredEvent], people: People) -> None:
+        """Insert the rows in one transaction, as they are made (none if making one fails),
+        and the person index's rows of the write with them."""
+        self.storage.insert_facts(rows, WRITE_CHUNK, people)
 
     # -- personal data: names, forgets and the key store ---------------------------------------
 
@@ -479,6 +500,73 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         their topic in the database: the other facts are not read)."""
         patterns = [f"{cls.__name__}:%" for cls in types]
         yield from self.storage.rows_of_topics(self.stream, patterns, after)
+
+    def read_about(self, ref: str) -> list[Recorded]:
+        """Every fact that names the person ``ref`` (``privacy.people_in``), names opened,
+        found through the person index: the index is caught up first if it is behind the
+        head (a ledger made before there was one reads every fact once). An index that claims
+        more than the ledger holds is not used: every fact is read (``verify`` names it)."""
+        found: list[Recorded] = []
+        for position, topic, state in self.rows_about([ref]):
+            recorded = self.decode(StoredEvent(self.stream, position, topic, state))
+            if ref in people_in(recorded.event):  # a row that names someone else is not theirs
+                found.append(recorded)
+        return found
+
+    def rows_about(self, refs: Iterable[str]) -> list[FactRow]:
+        """The stored facts the person index lists for any of ``refs``, as plain rows, in order
+        (``read_about``; every fact, if the index claims more than the ledger holds)."""
+        head = self.head()
+        marker = self.storage.people_marker()
+        if marker is not None and marker > head:
+            return list(self.rows())
+        if marker is None or marker < head:
+            start = marker or 0
+            people = People(start, end=head)
+            people.rows = [
+                (person, position)
+                for position, event in self.facts(start, head)
+                for person in people_in(event)
+            ]
+            self.storage.add_people(people)
+        positions = {p for ref in refs for p in self.storage.positions_of(ref) if p <= head}
+        return self.rows_at(sorted(positions))
+
+    def people_faults(self) -> list[str]:
+        """What is wrong with the person index, in words, for ``verify``: each position where
+        it lists someone the fact does not name, or leaves out someone it names (up to the
+        position it says it is complete to), and a mark beyond the head. Reads every fact and
+        every row of the index once, side by side, in position order."""
+        marker = self.storage.people_marker()
+        if marker is None:
+            return []
+        head = self.head()
+        faults: list[str] = []
+        if marker > head:
+            faults.append(
+                f"the person index says it covers {marker:,} facts, but the ledger holds {head:,}"
+            )
+        listed = self.storage.people_after(0)
+        pending = next(listed, None)
+        for position, event in self.facts(0, min(marker, head)):
+            indexed: set[str] = set()
+            while pending is not None and pending[0] < position:
+                faults.append(f"the person index lists position {pending[0]:,}, no fact's")
+                pending = next(listed, None)
+            while pending is not None and pending[0] == position:
+                indexed.add(pending[1])
+                pending = next(listed, None)
+            named = people_in(event)
+            if indexed != named:
+                faults.append(
+                    f"the person index is wrong at position {position:,}: it lists"
+                    f" {', '.join(sorted(indexed)) or 'nobody'} where the fact names"
+                    f" {', '.join(sorted(named)) or 'nobody'}"
+                )
+            if len(faults) >= 20:
+                faults.append("(and perhaps more: the first twenty are shown)")
+                break
+        return faults
 
     def held_names(self) -> Iterator[str]:
         """Every name the ledger holds and can still read (a forgotten one reads as

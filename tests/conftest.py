@@ -283,12 +283,17 @@ class Raw:
             self.tables = {
                 "events": f'"{schema}".ledger_events',
                 "snapshots": f'"{schema}".ledger_snapshots',
+                "people": f'"{schema}".ledger_people',
             }
         else:
             import sqlite3
 
             self.conn = sqlite3.connect(db)
-            self.tables = {"events": "stored_events", "snapshots": "stored_snapshots"}
+            self.tables = {
+                "events": "stored_events",
+                "snapshots": "stored_snapshots",
+                "people": "stored_people",
+            }
 
     def execute(self, query: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
         query = query.format(**self.tables)

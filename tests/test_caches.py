@@ -646,14 +646,17 @@ def saved_judged(db: str) -> fnd.Judged | None:
 def test_findings_are_judged_once_per_head_and_never_answer_for_another(
     capsys: pytest.CaptureFixture[str], new_db: NewDb, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """``findings`` keeps every episode judged at the head (bound to it), and the next
-    question at that head, as of any day, is the episodes cut at that day: the same answer as
-    judging afresh. A new fact moves the head: the kept episodes are not used, and the answer
-    holds the new fact. Episodes judged by other rules (an older or newer ledger) or another
-    profile are never used."""
+    """``ledger follow`` keeps every episode judged at the head (bound to it), and a question
+    at that head, as of any day, is the episodes cut at that day: the same answer as judging
+    afresh. ``findings`` alone saves nothing (a reading command changes nothing). A new fact
+    moves the head: the kept episodes are not used, and the answer holds the new fact.
+    Episodes judged by other rules (an older or newer ledger) or another profile are never
+    used."""
     db = new_setting(capsys, new_db)
     assert saved_judged(db) is None
     first = findings(capsys, db)
+    assert saved_judged(db) is None
+    follow(capsys, db)
     kept = saved_judged(db)
     assert kept is not None and kept.position == where_it_stands(db)[0]
 
@@ -673,6 +676,8 @@ def test_findings_are_judged_once_per_head_and_never_answer_for_another(
     record(capsys, db, WITHDRAW)  # a new head: what was kept is for the old one
     assert saved_judged(db) is None
     after = findings(capsys, db)
+    follow(capsys, db)
+    assert saved_judged(db) is not None and findings(capsys, db) == after
     assert after == judged_afresh(DAY) and after != first
 
     # Kept by other rules, or for another profile: not used, worked out afresh.
@@ -708,5 +713,6 @@ def test_a_follower_keeps_the_episodes_for_its_head(
     assert saved_judged(db) is None
     status, said = verify(capsys, db)
     assert status == 1 and "episodes" in said, said
-    assert findings(capsys, db) == honest  # judged afresh, and kept anew
+    assert findings(capsys, db) == honest  # judged afresh
+    follow(capsys, db)  # and kept anew
     assert saved_judged(db) is not None and verify(capsys, db)[0] == 0

@@ -164,13 +164,21 @@ class Verification:
         return not self.key_store and self.key_store_broken is None
 
 
-def check_caches(ledger: Ledger) -> CacheCheck:
+def check_caches(ledger: Ledger, *, people: bool = True) -> CacheCheck:
     """The caches checked (``Ledger.cache_faults``): commands ignore a cache something else
-    wrote, and work every answer out from the facts."""
+    wrote, and work every answer out from the facts. And, ``people``, the person index
+    against the facts (``Ledger.people_faults``: read only once the facts are intact)."""
     faults = ledger.cache_faults()
-    return CacheCheck(
-        caches.describe(faults), any(caches.is_tampering(fault) for _, _, fault in faults)
-    )
+    lines = caches.describe(faults)
+    tampered = any(caches.is_tampering(fault) for _, _, fault in faults)
+    wrong = ledger.people_faults() if people else []
+    lines += [f"CACHE TAMPERED: {fault}" for fault in wrong]
+    if wrong:
+        lines.append(
+            "The person index does not match the facts: `ledger subject` would leave facts"
+            " out or list others'. Delete its table to have it made again from the facts."
+        )
+    return CacheCheck(lines, tampered or bool(wrong))
 
 
 def verify(ledger: Ledger, verifier: integrity.Verifier, published: Path | None) -> Verification:
@@ -178,7 +186,7 @@ def verify(ledger: Ledger, verifier: integrity.Verifier, published: Path | None)
     then the key store, then that the ledger extends a checkpoint ``published`` earlier."""
     verdict = ledger.verify(verifier, lambda row: recorded_at(ledger, row))
     if not verdict.ok:
-        return Verification(verdict, caches=check_caches(ledger))
+        return Verification(verdict, caches=check_caches(ledger, people=False))
     try:
         problems = key_store_check(ledger)
     except MapperError as exc:

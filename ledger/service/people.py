@@ -71,27 +71,26 @@ def subject(ledger: Ledger, ref: str) -> Subject:
             "refused: expected the reference of a child (C-0001), a parent (G-0001) or a"
             " member of staff (S-0001)",
         )
-    registers = ledger.registers()
-    known = ref in registers.children or ref in registers.guardians or (ref in registers.persons)
-    if not known:
+    try:  # through the person index: the facts that name them, not every fact
+        about = ledger.read_about(ref)
+    except MapperError as exc:
+        raise Failure(str(exc)) from None
+    if not privacy.introduced(ref, about):
         raise Refusal(f"refused: {ref} is not a person of this ledger")
-    if ref not in registers.forgotten and ledger.keys.get(ref) is None:
+    held = privacy.subject_access(ref, about)
+    if not held.forgotten and ledger.keys.get(ref) is None:
         # Never "[forgotten]" for someone who was not: the key store is not the ledger's.
         raise Failure(
             f"{ref} was never forgotten, but the key store has no key for them, so their"
             f" name cannot be read: restore the key store ({ledger.config.keys_path}) from a"
             " backup (`ledger verify` checks every key)",
         )
-    try:
-        held = privacy.subject_access(ref, ledger.read(), registers)
-    except MapperError as exc:
-        raise Failure(str(exc)) from None
     # Nor for anyone else these facts name (a parent's name on a child's facts, say).
     named = {person for fact in held.facts for person in privacy.references(fact)}
-    wrong = [p for p in key_store_check(ledger) if p.person in named]
+    wrong = [p for p in key_store_check(ledger, about=named) if p.person in named]
     if wrong:
         raise Failure("; ".join(p.problem for p in wrong))
-    return Subject(held, registers.setting)
+    return Subject(held, ledger.setting_name())
 
 
 @dataclass(frozen=True)

@@ -67,18 +67,18 @@ def findings(
 ) -> Findings:
     """The findings as of ``as_of`` (default today): open and resolved, or only the open ones.
 
-    At the head, every episode is judged once and kept (``Ledger.judged``: saved by a
-    follower, or here: bound to the head), so that the findings as of any day are the episodes
-    cut at that day, without the history read again. As the ledger knew them at an earlier
+    At the head, the episodes ``ledger follow`` keeps (bound to the head) are read, so that
+    the findings as of any day are the episodes cut at that day, without the history read
+    again; with no follower they are judged here (and not saved: a reading command changes
+    nothing). As the ledger knew them at an earlier
     time (``known_at``), the registers then are folded and judged afresh."""
     profile = ledger.profile
     if known_at is None:
         judged = ledger.saved_judged()
-        if judged is None:
+        if judged is None:  # no follower has kept them at this head: judged here, not saved
             registers = registers_known_at(ledger, None)
             nothing_yet(registers)
             judged = ledger.judge(registers)
-            ledger.save_judged(judged)  # the next question at this head reads them
         episodes, setting, position = judged.episodes, judged.setting, judged.position
     else:
         registers = registers_known_at(ledger, known_at)

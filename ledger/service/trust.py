@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 import msgspec
@@ -171,12 +172,20 @@ def read_note(path: Path, verifier: integrity.Verifier) -> tuple[str, Checkpoint
     return note, signed
 
 
-def key_store_check(ledger: Ledger) -> list[integrity.KeyProblem]:
+def key_store_check(
+    ledger: Ledger, about: Iterable[str] | None = None
+) -> list[integrity.KeyProblem]:
     """The key store checked against the ledger (``integrity.check_key_store``): names it
-    should open that cannot be read, or someone forgotten who still could be. Raises
-    ``MapperError`` for stored bytes that do not open."""
+    should open that cannot be read, or someone forgotten who still could be; for everyone,
+    or only for the people ``about`` (read through the person index: every fact naming them,
+    their forgets included). Raises ``MapperError`` for stored bytes that do not open."""
+    rows = (
+        ledger.rows_of_types([*ev.NAME_FIELDS, ev.SubjectForgotten])
+        if about is None
+        else ledger.rows_about(about)
+    )
     return integrity.check_key_store(
-        ledger.rows_of_types([*ev.NAME_FIELDS, ev.SubjectForgotten]),
+        rows,
         mapper_of(ledger).open_row,
         ledger.stream,
         ledger.keys,

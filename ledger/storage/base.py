@@ -11,6 +11,7 @@ import contextlib
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
 from typing import Any, NamedTuple, Protocol
 
 from eventsourcing.persistence import StoredEvent
@@ -55,6 +56,28 @@ class Runner(Protocol):
 
     def run_many(self, statement: str, params: Sequence[Sequence[object]]) -> None:
         """Run a statement once for each set of parameters."""
+
+
+@dataclass
+class People:
+    """The person index's rows of one write (``Storage.people``), filled in as its facts are
+    made: (reference, position) for each person each fact names; ``start`` the head before
+    the write, ``end`` after it."""
+
+    start: int
+    rows: list[tuple[str, int]] = field(default_factory=list)
+    end: int = 0
+
+
+def write_people(run: Runner, dialect: Dialect, people: People) -> None:
+    """Write a write's person index rows in its transaction (the table made if it is not
+    there), and move the index's mark on to the write's end if it stood at its start (a
+    ledger whose index is behind, made before there was one, is caught up by a reader)."""
+    for statement in dialect.create_people:
+        run.run(statement, ())
+    if people.rows:
+        run.run_many(dialect.insert_people, people.rows)
+    run.run(dialect.advance_people, (people.end, people.start))
 
 
 def as_bytes(state: object) -> bytes:
@@ -107,14 +130,63 @@ class Storage(ABC):
     @abstractmethod
     def is_postgres(self) -> bool: ...
 
-    @abstractmethod
-    def runner(self, *, saved: bool, commit: bool) -> contextlib.AbstractContextManager[Runner]:
-        """A transaction on the events table (or, ``saved``, the caches' table)."""
+    people_table: str  # the person index's table
 
     @abstractmethod
-    def insert_facts(self, rows: Iterator[StoredEvent], chunk: int) -> None:
+    def runner(
+        self, *, saved: bool, commit: bool, table: str | None = None
+    ) -> contextlib.AbstractContextManager[Runner]:
+        """A transaction on the events table (or, ``saved``, the caches' table; or, given, the
+        table ``table`` beside the events)."""
+
+    @abstractmethod
+    def insert_facts(
+        self, rows: Iterator[StoredEvent], chunk: int, people: People | None = None
+    ) -> None:
         """Insert the rows in one transaction, as they are made (none if making one fails);
-        ``chunk`` rows at a time where the store is sent them in parts."""
+        ``chunk`` rows at a time where the store is sent them in parts; and, given, the
+        person index's rows of the write, in the same transaction (``write_people``)."""
+
+    @abstractmethod
+    def _people_exists_params(self) -> tuple[object, ...]: ...
+
+    # -- the person index: which facts name each person -----------------------------------------
+
+    def people_marker(self) -> int | None:
+        """The position the person index is complete to (0: nothing indexed yet); None if the
+        ledger has no index (made before there was one, and not yet caught up)."""
+        with self.runner(saved=False, commit=False) as run:
+            found = run.query(self.dialect.people_exists, self._people_exists_params())
+        if not found or not found[0][0]:
+            return None
+        with self.runner(saved=False, commit=False, table=self.people_table) as run:
+            rows = run.query(self.dialect.people_marker, ())
+        value = rows[0][0] if rows else 0
+        return int(value) if isinstance(value, int) else 0
+
+    def positions_of(self, ref: str) -> list[int]:
+        """The positions of the facts the index says name ``ref``."""
+        with self.runner(saved=False, commit=False, table=self.people_table) as run:
+            return [int(row[0]) for row in run.query(self.dialect.positions_of, (ref,))]
+
+    def people_after(self, after: int) -> Iterator[tuple[int, str]]:
+        """Every (position, reference) of the index after a position, in order, in chunks."""
+        last: tuple[int, str] = (after, "\uffff")
+        while True:
+            with self.runner(saved=False, commit=False, table=self.people_table) as run:
+                chunk = [
+                    (int(r[0]), str(r[1]))
+                    for r in run.query(self.dialect.people_after, (*last, READ_CHUNK))
+                ]
+            yield from chunk
+            if len(chunk) < READ_CHUNK:
+                return
+            last = chunk[-1]
+
+    def add_people(self, people: People) -> None:
+        """A reader's catch-up of the index (``write_people``, in a transaction of its own)."""
+        with self.runner(saved=False, commit=True, table=self.people_table) as run:
+            write_people(run, self.dialect, people)
 
     # -- facts and checkpoints ----------------------------------------------------------------
 

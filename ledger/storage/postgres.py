@@ -25,7 +25,15 @@ from psycopg import sql as pgsql
 from psycopg.rows import DictRow, tuple_row
 
 from ledger.storage import sql
-from ledger.storage.base import Runner, SavedRow, Storage, Superseded, write_saved
+from ledger.storage.base import (
+    People,
+    Runner,
+    SavedRow,
+    Storage,
+    Superseded,
+    write_people,
+    write_saved,
+)
 
 
 class PostgresRunner:
@@ -59,6 +67,7 @@ class PostgresRunner:
 
 class PostgresStorage(Storage):
     dialect = sql.POSTGRES
+    people_table = sql.POSTGRES_PEOPLE
 
     def __init__(self, events: PostgresAggregateRecorder, saved: PostgresAggregateRecorder) -> None:
         self._events = events
@@ -69,21 +78,29 @@ class PostgresStorage(Storage):
         return True
 
     @contextlib.contextmanager
-    def runner(self, *, saved: bool, commit: bool) -> Iterator[Runner]:
+    def runner(self, *, saved: bool, commit: bool, table: str | None = None) -> Iterator[Runner]:
         recorder = self._saved if saved else self._events
         with recorder.datastore.transaction(commit=commit) as cursor:
-            runner = PostgresRunner(cursor, recorder.datastore.schema, recorder.events_table_name)
+            runner = PostgresRunner(
+                cursor, recorder.datastore.schema, table or recorder.events_table_name
+            )
             try:
                 yield runner
             finally:
                 runner.close()
 
-    def insert_facts(self, rows: Iterator[StoredEvent], chunk: int) -> None:
+    def _people_exists_params(self) -> tuple[object, ...]:
+        return (self._events.datastore.schema, self.people_table)
+
+    def insert_facts(
+        self, rows: Iterator[StoredEvent], chunk: int, people: People | None = None
+    ) -> None:
         """The library's insert function, called a chunk at a time in one transaction (one
-        call with a million rows would be held in memory whole)."""
+        call with a million rows would be held in memory whole); then the write's person
+        index rows, in that transaction."""
         recorder = self._events
         if not isinstance(recorder, PostgresApplicationRecorder):
-            recorder.insert_events(list(rows))
+            recorder.insert_events(list(rows))  # the library's own recorder: no index
             return
         with (
             recorder.datastore.get_connection() as conn,
@@ -103,6 +120,12 @@ class PostgresStorage(Storage):
                     ),
                     prepare=True,
                 )
+            if people is not None:
+                runner = PostgresRunner(curs, recorder.datastore.schema, sql.POSTGRES_PEOPLE)
+                try:
+                    write_people(runner, sql.POSTGRES, people)
+                finally:
+                    runner.close()
 
 
 def postgres_storage(events: AggregateRecorder, saved: AggregateRecorder) -> PostgresStorage | None:

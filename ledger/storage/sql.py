@@ -44,6 +44,17 @@ class Dialect:
     # fact at the newest saved position of a topic: ``{id}``, ``{events}``, ``{snapshots}``.
     saved_notification: str
     notification_column: str
+    # The person index (``Storage.people``): whether its table exists (the table's name, as
+    # text); making it; a fact's people; the position it is complete to (its one row of ref
+    # ''), moved on only from where it was (the new position, then the old one); a person's
+    # positions; every row after a position, a chunk at a time, by position.
+    people_exists: str
+    create_people: tuple[str, ...]
+    insert_people: str
+    people_marker: str
+    advance_people: str
+    positions_of: str
+    people_after: str
 
 
 _ROWS = "SELECT originator_version, topic, state FROM {table} WHERE originator_id = ?"
@@ -62,6 +73,18 @@ _SAVED_AFTER = (
     "SELECT originator_id, originator_version, topic, state FROM {table}"
     " WHERE (originator_id, originator_version) > (?, ?)"
     " ORDER BY originator_id, originator_version LIMIT ?"
+)
+
+
+_PEOPLE_MARKER = "SELECT COALESCE(MAX(position), 0) FROM {table} WHERE ref = ''"
+_ADVANCE_PEOPLE = (
+    "INSERT INTO {table} (ref, position) SELECT '', ?"
+    " WHERE (SELECT COALESCE(MAX(position), 0) FROM {table} WHERE ref = '') = ?"
+)
+_POSITIONS_OF = "SELECT position FROM {table} WHERE ref = ? ORDER BY position"
+_PEOPLE_AFTER = (
+    "SELECT position, ref FROM {table} WHERE ref <> '' AND (position, ref) > (?, ?)"
+    " ORDER BY position, ref LIMIT ?"
 )
 
 
@@ -85,6 +108,17 @@ SQLITE = Dialect(
     insert_saved="INSERT INTO {table} VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",
     saved_notification=_SAVED_NOTIFICATION,
     notification_column="rowid",
+    people_exists="SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = ?",
+    create_people=(
+        "CREATE TABLE IF NOT EXISTS {table} (ref TEXT NOT NULL, position INTEGER NOT NULL,"
+        " PRIMARY KEY (ref, position)) WITHOUT ROWID",
+        "CREATE INDEX IF NOT EXISTS {table}_by_position ON {table} (position)",
+    ),
+    insert_people="INSERT OR IGNORE INTO {table} (ref, position) VALUES (?, ?)",
+    people_marker=_PEOPLE_MARKER,
+    advance_people=_ADVANCE_PEOPLE,
+    positions_of=_POSITIONS_OF,
+    people_after=_PEOPLE_AFTER,
 )
 
 POSTGRES = Dialect(
@@ -106,7 +140,22 @@ POSTGRES = Dialect(
     " VALUES (%s, %s, %s, %b) ON CONFLICT DO NOTHING",
     saved_notification=_pg(_SAVED_NOTIFICATION),
     notification_column="notification_id",
+    people_exists="SELECT count(*) FROM information_schema.tables WHERE table_schema = %s"
+    " AND table_name = %s",
+    create_people=(
+        "CREATE TABLE IF NOT EXISTS {table} (ref TEXT NOT NULL, position BIGINT NOT NULL,"
+        " PRIMARY KEY (ref, position))",
+        "CREATE INDEX IF NOT EXISTS ledger_people_by_position ON {table} (position)",
+    ),
+    insert_people="INSERT INTO {table} (ref, position) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+    people_marker=_PEOPLE_MARKER,
+    advance_people=_pg(_ADVANCE_PEOPLE) + " ON CONFLICT DO NOTHING",
+    positions_of=_pg(_POSITIONS_OF),
+    people_after=_pg(_PEOPLE_AFTER),
 )
+
+SQLITE_PEOPLE = "stored_people"
+POSTGRES_PEOPLE = "ledger_people"
 
 # The ledger's tables on each store (made by the library; their names never change).
 SQLITE_TABLES = ("stored_events", "stored_snapshots")

@@ -22,7 +22,15 @@ from eventsourcing.sqlite import (
 )
 
 from ledger.storage import sql
-from ledger.storage.base import Runner, SavedRow, Storage, Superseded, write_saved
+from ledger.storage.base import (
+    People,
+    Runner,
+    SavedRow,
+    Storage,
+    Superseded,
+    write_people,
+    write_saved,
+)
 
 
 def _hex(originator_id: uuid.UUID | str) -> str:
@@ -44,11 +52,14 @@ class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
             ),
         )
 
-    def insert_rows(self, rows: Iterator[StoredEvent]) -> None:
+    def insert_rows(self, rows: Iterator[StoredEvent], people: People | None = None) -> None:
         """Insert the rows in one transaction as they are made (the library's ``insert_events``
-        wants a sequence; this one reads an iterator once, through ``_insert_events``)."""
+        wants a sequence; this one reads an iterator once, through ``_insert_events``), and
+        the write's person index rows with them."""
         with self.datastore.transaction(commit=True) as c:
             self._insert_events(c, rows)
+            if people is not None:
+                write_people(SQLiteRunner(c, sql.SQLITE_PEOPLE), sql.SQLITE, people)
 
 
 class SQLiteRunner:
@@ -75,6 +86,7 @@ class SQLiteRunner:
 
 class SQLiteStorage(Storage):
     dialect = sql.SQLITE
+    people_table = sql.SQLITE_PEOPLE
 
     def __init__(self, events: SQLiteAggregateRecorder, saved: SQLiteAggregateRecorder) -> None:
         self._events = events
@@ -85,16 +97,21 @@ class SQLiteStorage(Storage):
         return False
 
     @contextlib.contextmanager
-    def runner(self, *, saved: bool, commit: bool) -> Iterator[Runner]:
+    def runner(self, *, saved: bool, commit: bool, table: str | None = None) -> Iterator[Runner]:
         recorder = self._saved if saved else self._events
         with recorder.datastore.transaction(commit=commit) as cursor:
-            yield SQLiteRunner(cursor, recorder.events_table_name)
+            yield SQLiteRunner(cursor, table or recorder.events_table_name)
 
-    def insert_facts(self, rows: Iterator[StoredEvent], chunk: int) -> None:
+    def insert_facts(
+        self, rows: Iterator[StoredEvent], chunk: int, people: People | None = None
+    ) -> None:
         if isinstance(self._events, LedgerSQLiteRecorder):
-            self._events.insert_rows(rows)
-        else:
+            self._events.insert_rows(rows, people)
+        else:  # the library's own recorder: no index (a reader catches it up)
             self._events.insert_events(list(rows))
+
+    def _people_exists_params(self) -> tuple[object, ...]:
+        return (self.people_table,)
 
 
 def sqlite_storage(events: AggregateRecorder, saved: AggregateRecorder) -> SQLiteStorage | None:
