@@ -39,18 +39,32 @@ def mentions(event: ev.Event, ref: str) -> bool:
 PERSON_REF = re.compile(r"[CGS]-[0-9]{1,9}")
 
 
+def _is_person(value: str) -> bool:
+    return (
+        3 <= len(value) <= 11
+        and value[1] == "-"
+        and value[0] in "CGS"
+        and PERSON_REF.fullmatch(value) is not None
+    )
+
+
 def people_in(event: ev.Event) -> set[str]:
     """The people a fact names (children, parents and carers, members of the setting): every
     field, list item or part of its subject that is a person's reference. ``ref in
     people_in(event)`` is ``mentions(event, ref)`` for a person's reference: the person index
     (``Ledger.positions_of``) is made of it, and subject access reads the facts it lists."""
-    values: list[str] = [event.subject, *event.subject.split("/")]
+    found: set[str] = set()
+    subject = event.subject
+    for part in subject.split("/") if "/" in subject else (subject,):
+        if _is_person(part):
+            found.add(part)
     for value in msgspec.structs.astuple(event):
-        if isinstance(value, str):
-            values.append(value)
-        elif isinstance(value, list):
-            values.extend(item for item in value if isinstance(item, str))
-    return {value for value in values if PERSON_REF.fullmatch(value)}
+        if type(value) is str:
+            if _is_person(value):
+                found.add(value)
+        elif type(value) is list:
+            found.update(item for item in value if type(item) is str and _is_person(item))
+    return found
 
 
 MIN_NAME = 3  # a name shorter than this (once spaces and punctuation go) is not looked for
