@@ -8,14 +8,18 @@ warning at recording, import/export and forget are tested in tests/test_recordin
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from ledger import events as ev
 from ledger.decisions import Refused, decide
 from ledger.profile import load
+from projections import registers as reg
 from projections.findings import evaluate
+from tests.reference import reference_findings
 from tests.test_rules import (
     SANDBANK,
     SOUTH_WOODHAM,
@@ -160,3 +164,93 @@ def test_a_profile_turning_it_on_lists_methods() -> None:
     for name in (SS_NURSERY, SS_PRESCHOOL, SANDBANK, WEST_WYCOMBE):
         assert load(name).official_contact_methods
         assert "social-media" not in load(name).official_contact_methods
+
+
+# --- property: the rule equals the reference reading of rules.md -------------------------------
+
+START = date(2025, 9, 1)
+PAIRS_BY = ("S-0001", "S-0002")
+GUARDIANS = ("G-0001", "G-0002")
+CHILDREN = ("C-0001", "C-0002")
+# Official in some shipped profile, or in none (the labels the contract ships, and one more).
+METHODS = (
+    "in-person",
+    "setting-email",
+    "setting-phone",
+    "setting-app",
+    "personal-phone",
+    "personal-email",
+    "text",
+    "social-media",
+    "carrier-pigeon",
+)
+
+
+def _base(profile_name: str) -> list[ev.Event]:
+    out: list[ev.Event] = [
+        ev.SettingRegistered(on=date(2020, 1, 1), name="Test", profile=profile_name)
+    ]
+    for ref in PAIRS_BY:
+        out.append(ev.PersonJoined(on=START, person=ref, name="Test Staff", kind="staff"))
+    for n, (g, c) in enumerate(zip(GUARDIANS, CHILDREN, strict=True)):
+        out.append(ev.ChildEnrolled(on=START, child=c, name=f"Test Child {n}"))
+        out.append(ev.GuardianLinked(on=START, guardian=g, name=f"Test Parent {n}", child=c))
+    return out
+
+
+_day = st.integers(min_value=0, max_value=6).map(lambda n: START + timedelta(days=n))
+_parent_contact = st.builds(
+    ev.ParentContacted,
+    on=_day,
+    guardian=st.sampled_from(GUARDIANS),
+    by=st.sampled_from(PAIRS_BY),
+    method=st.sampled_from(METHODS),
+)
+_child_contact = st.builds(
+    ev.ChildContacted,
+    on=_day,
+    child=st.sampled_from(CHILDREN),
+    by=st.sampled_from(PAIRS_BY),
+    method=st.sampled_from(METHODS),
+    device=st.none(),
+)
+_ack = st.builds(
+    lambda on, by, whom: ev.FindingAcknowledged(
+        on=on, rule=RULE, subject_ref=f"{by}/{whom}", action="Spoken to"
+    ),
+    _day,
+    st.sampled_from(PAIRS_BY),
+    st.sampled_from(GUARDIANS + CHILDREN),
+)
+
+
+@settings(max_examples=max(150, settings().max_examples))
+@given(
+    profile_name=st.sampled_from([SS_NURSERY, SS_PRESCHOOL, SANDBANK, WEST_WYCOMBE]),
+    facts=st.lists(st.one_of(_parent_contact, _child_contact, _ack), max_size=25),
+    as_of=st.integers(min_value=0, max_value=8).map(lambda n: START + timedelta(days=n)),
+)
+def test_unofficial_contact_equals_the_reference(
+    profile_name: str, facts: list[ev.Event], as_of: date
+) -> None:
+    """Contacts and acknowledgements in any order of recording (late facts take their place by
+    day): the rule's findings as of any day are the reference's, for every profile that turns
+    it on (parents only, children only; each its own official methods)."""
+    profile = load(profile_name)
+    events = _base(profile_name) + facts
+    registers = reg.rebuild(list(enumerate(events, start=1)))
+    got = sorted(
+        (f.subject, f.since, f.status, f.resolved_on, f.resolution == ACKED)
+        for f in evaluate(registers, profile, as_of)
+        if f.rule == RULE
+    )
+    want = sorted(
+        (r.subject, r.since, r.status, r.resolved_on, r.acknowledged)
+        for r in reference_findings(events, profile, as_of)
+        if r.rule == RULE
+    )
+    assert got == want
+    # Every finding's subject is a pair this profile judges, by a method it does not allow.
+    judged = {"G": "parents", "C": "children"}
+    for subject, *_ in got:
+        assert judged[subject.split("/")[1][0]] in profile.contacts_judged
