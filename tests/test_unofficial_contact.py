@@ -9,6 +9,7 @@ warning at recording, import/export and forget are tested in tests/test_recordin
 from __future__ import annotations
 
 from datetime import date, timedelta
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -16,10 +17,11 @@ from hypothesis import strategies as st
 
 from ledger import events as ev
 from ledger.decisions import Refused, decide
-from ledger.profile import load
+from ledger.profile import coverage, load
 from projections import registers as reg
 from projections.findings import evaluate
 from tests.reference import reference_findings
+from tests.test_policy_pages import _files
 from tests.test_rules import (
     SANDBANK,
     SOUTH_WOODHAM,
@@ -254,3 +256,36 @@ def test_unofficial_contact_equals_the_reference(
     judged = {"G": "parents", "C": "children"}
     for subject, *_ in got:
         assert judged[subject.split("/")[1][0]] in profile.contacts_judged
+
+
+# --- the site's policy pages, made from the profile ----------------------------------------------
+
+
+@pytest.mark.parametrize("name", [SS_NURSERY, WEST_WYCOMBE, SANDBANK, SS_PRESCHOOL])
+def test_the_policy_pages_show_the_rule_its_methods_and_whether_the_policy_states_them(
+    name: str,
+) -> None:
+    pages = _files(name)
+    policy = pages["policy.md"]
+    profile = load(name)
+    methods = ", ".join(profile.official_contact_methods)
+    assert f"The setting's own ways of contact:** {methods} (" in policy, policy
+    [official] = [p for p in profile.parameters() if p.name == "official_contact_methods"]
+    basis = "stated by the policy" if official.stated else "the ledger's reading"
+    assert f"{methods} ({basis}" in policy
+    assert "### unofficial-contact" in policy
+    assert (
+        "outside the setting's own channels ([unofficial-contact](rules.md#unofficial-contact))"
+        in policy
+    )
+    judged = ", ".join(profile.contacts_judged)
+    assert f"Whose contacts are judged:** {judged} (" in policy
+    lines = pages["policy-lines.md"]
+    judged = [e for e in profile_lines(name) if "rule:unofficial-contact" in e.by]
+    assert judged, name
+    for entry in judged:
+        assert f"“{entry.quote}”" in lines.replace("\\", ""), entry.line
+
+
+def profile_lines(name: str) -> list[Any]:
+    return list(coverage(load(name)))

@@ -31,7 +31,7 @@ PARAMETER_WORDS: Final[dict[str, tuple[str, str]]] = {
     "require_setting_device": ("Photos of children only on setting devices", ""),
     "contacts_need_setting_device": ("Contact with children only on setting devices", ""),
     "official_contact_methods": ("The setting's own ways of contact", ""),
-    "contacts_judged": ("Contacts judged for the setting's own ways", ""),
+    "contacts_judged": ("Whose contacts are judged", ""),
 }
 EXCEPTION_WORDS: Final[dict[str, str]] = {
     "pre-existing": "only where the relationship began before the child started",
