@@ -132,6 +132,9 @@ REFERENCE_HELP: Final[dict[tuple[type[ev.Event], str], str]] = {
     " or carer G-…, or a child C-… (e.g. S-0002, or C-0001 for a pupil)",
     (ev.ConcernRaised, "post"): "the post the concern is about, if it is about one (e.g. P-0001)",
     (ev.MemberAdmitted, "by"): "who admitted or invited them: S-… or G-… (e.g. S-0001)",
+    (ev.PostPublished, "purpose"): "what the post is for, one of: promotion (the setting, its"
+    " events, its fundraising), news (updates, reminders), activity (what the children did),"
+    " discussion, other (e.g. promotion)",
 }
 
 

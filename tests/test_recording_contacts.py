@@ -166,7 +166,8 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         (["contact", "permit"], ["setting-email", "social-media"]),
         (
             ["post", "publish"],
-            ["--purpose", "one of: promotion, news, activity, discussion, other"],
+            ["--purpose", "one of: promotion (the setting, its events, its fundraising), news"]
+            + ["activity (what the children did), discussion, other (e.g. promotion)"],
         ),
         (
             ["concern", "raise"],
@@ -453,4 +454,21 @@ def test_an_old_line_without_the_new_fields_exports_without_them(
     admitted = next(line for line in lines if line["type"] == "MemberAdmitted")
     assert "purpose" not in post and "post" not in concern and "by" not in admitted
     result = run(capsys, "--db", db, "verify")
+    assert result.status == 0, result.text
+
+
+def test_a_receipt_is_made_and_checks_beside_the_new_facts(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A parent's consent receipt, in a ledger that holds every new fact (a concern about the
+    child among them), is made and checks offline against the setting's key; the concern about
+    the child is not consent, so it is not in the receipt."""
+    db = ledger(capsys, new_db, facts=[*BASE_SW, *(line for _argv, line in NEW)])
+    result = run(capsys, "--db", db, "receipt", "C-0001")
+    assert result.status == 0, result.text
+    assert "ConsentGranted" in result.out, result.out
+    assert "ConcernRaised" not in result.out and "ParentContacted" not in result.out
+    path = write(Path.cwd() / "receipt.json", result.out)
+    key = Signer.load(key_path_for(db, Path.cwd())).verifier_key()
+    result = run(capsys, "receipt", "--check", str(path), "--key", key)
     assert result.status == 0, result.text
