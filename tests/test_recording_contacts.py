@@ -166,8 +166,11 @@ def _help(capsys: pytest.CaptureFixture[str], *argv: str) -> str:
         (["contact", "permit"], ["setting-email", "social-media"]),
         (
             ["post", "publish"],
-            ["--purpose", "one of: promotion (the setting, its events, its fundraising), news"]
-            + ["activity (what the children did), discussion, other (e.g. promotion)"],
+            [
+                "--purpose",
+                "one of: promotion (the setting, its events, its fundraising), news",
+                "activity (what the children did), discussion, other (e.g. promotion)",
+            ],
         ),
         (
             ["concern", "raise"],
