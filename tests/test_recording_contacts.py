@@ -475,3 +475,40 @@ def test_a_receipt_is_made_and_checks_beside_the_new_facts(
     key = Signer.load(key_path_for(db, Path.cwd())).verifier_key()
     result = run(capsys, "receipt", "--check", str(path), "--key", key)
     assert result.status == 0, result.text
+
+
+def test_forgetting_a_child_shreds_the_note_on_an_unofficial_contact_with_them(
+    workdir: Path, new_db: NewDb, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The committee's note on a PERSON/CHILD finding is sealed under both people's keys: it
+    goes with the child (and the findings and the trail stay as they were)."""
+    contact: Fact = {
+        "type": "ChildContacted",
+        "on": "2025-10-05",
+        "child": "C-0001",
+        "by": "S-0001",
+        "method": "social-media",
+        "device": "T-01",
+    }
+    note: Fact = {
+        "type": "FindingAcknowledged",
+        "on": "2025-10-06",
+        "rule": "unofficial-contact",
+        "subject": "S-0001/C-0001",
+        "action": "Message deleted; S-0001 reminded of the pre-school phone",
+    }
+    facts = [*BASE_COMMON, contact, note]
+    db = ledger(capsys, new_db, facts=facts, profile="stepping-stones-preschool")
+    before = _findings(capsys, db)
+    assert ("unofficial-contact", "S-0001/C-0001", "resolved") in [
+        (f["rule"], f["subject"], f["status"]) for f in before
+    ]
+    assert "reminded of the pre-school phone" in run(capsys, "--db", db, "export").out
+    result = run(capsys, "--db", db, "forget", "C-0001")
+    assert result.status == 0, result.text
+    trail = run(capsys, "--db", db, "export").out
+    assert "reminded of the pre-school phone" not in trail
+    assert CHILD_1.split()[0] not in trail
+    assert _findings(capsys, db) == before
+    result = run(capsys, "--db", db, "verify")
+    assert result.status == 0 and result.out.startswith("Intact"), result.text
