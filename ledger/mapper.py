@@ -129,6 +129,7 @@ SEALED_FIELDS: dict[type[ev.Event], tuple[tuple[str, Callable[[Any], str]], ...]
 NAME_CHECKED: dict[type[ev.Event], tuple[tuple[str, Callable[[Any], bool]], ...]] = {
     ev.PostPublished: (("device", lambda e: True),),
     ev.ChildContacted: (("device", lambda e: True), ("method", lambda e: True)),
+    ev.ParentContacted: (("device", lambda e: True), ("method", lambda e: True)),
     ev.CommunicationPermitted: (("method", lambda e: True),),
     ev.ConcernAddressed: (("action", lambda e: True),),
     ev.FindingAcknowledged: (("action", lambda e: not people_in(e.subject_ref)),),

@@ -49,9 +49,14 @@ ParameterName = Literal[
     "review_interval_months",
     "require_setting_device",
     "contacts_need_setting_device",
+    "official_contact_methods",
+    "contacts_judged",
 ]
 Days = Annotated[int, msgspec.Meta(ge=0, le=3650)]
 MonthDay = Annotated[str, msgspec.Meta(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
+# Who `unofficial-contact` judges contacts with: parents and carers (`ParentContacted`),
+# children (`ChildContacted`), or both (a policy may speak of only one of them).
+ContactWith = Literal["parents", "children"]
 
 
 class Cited(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True):
@@ -115,6 +120,8 @@ class Rule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
     review_interval_months: Annotated[int, msgspec.Meta(ge=1, le=120)] | None = None
     require_setting_device: bool | None = None
     contacts_need_setting_device: bool | None = None
+    official_contact_methods: list[events.ContactMethod] | None = None
+    contacts_judged: list[ContactWith] | None = None
 
     @property
     def cite(self) -> list[str]:
@@ -133,7 +140,7 @@ class Parameter(msgspec.Struct, frozen=True, kw_only=True):
 
     rule: str
     name: str
-    value: int | str | bool
+    value: int | str | bool | tuple[str, ...]  # a tuple: labels, such as contact methods
     stated: bool
     cited: Cited | None
     reading: str | None
@@ -232,6 +239,20 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     def contacts_need_setting_device(self) -> bool:
         return self._bool("non-setting-device", "contacts_need_setting_device")
 
+    @property
+    def official_contact_methods(self) -> tuple[str, ...]:
+        """The setting's own ways of contacting parents and children (``unofficial-contact``);
+        none where the profile names none, so that every contact judged is a finding."""
+        value = self._param("unofficial-contact", "official_contact_methods")
+        return tuple(value) if isinstance(value, list) else ()
+
+    @property
+    def contacts_judged(self) -> tuple[str, ...]:
+        """Whose contacts ``unofficial-contact`` judges: parents, children, or (the default)
+        both."""
+        value = self._param("unofficial-contact", "contacts_judged")
+        return tuple(value) if isinstance(value, list) else ("parents", "children")
+
     def parameters(self) -> list[Parameter]:
         """Every parameter of every rule the profile turns on, in the profile's order, with
         the value the rule uses and whether the policy states it or the ledger reads it."""
@@ -239,7 +260,7 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
         for rule_name, rule in self.rules.items():
             for name in PARAMETERS.get(rule_name, ()):
                 value = getattr(self, name)
-                assert isinstance(value, int | str | bool)
+                assert isinstance(value, int | str | bool | tuple)
                 cited = rule.stated.get(name)
                 reading = rule.read.get(name)
                 if cited is None and reading is None:
@@ -280,6 +301,7 @@ PARAMETERS: Final[dict[str, tuple[ParameterName, ...]]] = {
     "referral-undecided": ("decision_days",),
     "policy-review-overdue": ("review_interval_months",),
     "non-setting-device": ("require_setting_device", "contacts_need_setting_device"),
+    "unofficial-contact": ("official_contact_methods", "contacts_judged"),
 }
 _ALL_PARAMETERS: Final = frozenset().union(*PARAMETERS.values())
 
@@ -312,6 +334,12 @@ def _check(profile: Profile, where: str) -> Profile:
                     f" {field} and that the ledger reads it (expected one of `stated.{field}`"
                     f" or `read.{field}`)"
                 )
+        if rule_name == "unofficial-contact" and rule.official_contact_methods is None:
+            raise ProfileError(
+                f"{where}: `rules.unofficial-contact` names no official_contact_methods"
+                ' (expected the setting\'s own ways of contact, such as ["in-person",'
+                ' "setting-email", "setting-phone"])'
+            )
         day = rule.summer_holiday_default
         if day is not None and not _is_day_of_year(day):
             raise ProfileError(

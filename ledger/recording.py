@@ -30,7 +30,12 @@ COMMANDS: Final[tuple[Command, ...]] = (
     Command("child", "enrol", ev.ChildEnrolled, "enrol a child (on = their first day)"),
     Command("child", "leave", ev.ChildLeft, "record a child leaving (on = their last day)"),
     Command("guardian", "link", ev.GuardianLinked, "link a parent or carer to a child"),
-    Command("person", "join", ev.PersonJoined, "record staff, a volunteer, student or committee"),
+    Command(
+        "person",
+        "join",
+        ev.PersonJoined,
+        "record staff, a volunteer, student, committee member or visitor",
+    ),
     Command("person", "leave", ev.PersonLeft, "record someone leaving (on = their last day)"),
     Command("role", "assign", ev.RoleAssigned, "give someone a role"),
     Command("role", "revoke", ev.RoleRevoked, "take a role away"),
@@ -57,6 +62,7 @@ COMMANDS: Final[tuple[Command, ...]] = (
         "contact", "permit", ev.CommunicationPermitted, "record a parent's permission for contact"
     ),
     Command("contact", "record", ev.ChildContacted, "record a contact with a child"),
+    Command("contact", "parent", ev.ParentContacted, "record a contact with a parent or carer"),
     Command(
         "committee",
         "acknowledge",
@@ -101,11 +107,47 @@ EXAMPLES: Final[dict[str, str]] = {
 }
 _OVERRIDES: Final[dict[tuple[type[ev.Event], str], str]] = {
     (ev.DisciplinaryDecided, "outcome"): "advice",
-    (ev.CommunicationPermitted, "method"): "email",
-    (ev.ChildContacted, "method"): "email",
+    (ev.CommunicationPermitted, "method"): "setting-email",
+    (ev.ChildContacted, "method"): "setting-email",
+    (ev.ParentContacted, "method"): "setting-email",
     (ev.MemberRemoved, "reason"): "left",
     (ev.ReferredToManager, "ref"): "K-0001",
 }
+
+
+# The ways of contact the shipped profiles name (DESIGN.md section 3): the setting's own, and
+# those that are not. A method is any such label; a profile's `unofficial-contact` rule says
+# which are its own (``ledger init --help`` and the policy page show them).
+OWN_METHODS: Final[tuple[str, ...]] = ("in-person", "setting-email", "setting-phone", "setting-app")
+OTHER_METHODS: Final[tuple[str, ...]] = ("personal-phone", "personal-email", "text", "social-media")
+CONTACT_EVENTS: Final[tuple[type[ev.Event], ...]] = (
+    ev.ChildContacted,
+    ev.ParentContacted,
+    ev.CommunicationPermitted,
+)
+
+# Help for a field whose values are a reference of more than one kind.
+REFERENCE_HELP: Final[dict[tuple[type[ev.Event], str], str]] = {
+    (ev.ConcernRaised, "about"): "who the concern is about: a member of the setting S-…, a parent"
+    " or carer G-…, or a child C-… (e.g. S-0002, or C-0001 for a pupil)",
+    (ev.ConcernRaised, "post"): "the post the concern is about, if it is about one (e.g. P-0001)",
+    (ev.MemberAdmitted, "by"): "who admitted or invited them: S-… or G-… (e.g. S-0001)",
+    (ev.PostPublished, "purpose"): "what the post is for, one of: promotion (the setting, its"
+    " events, its fundraising), news (updates, reminders), activity (what the children did),"
+    " discussion, other (e.g. promotion)",
+}
+
+
+def method_help() -> str:
+    """The help of a contact method's option: the labels the shipped profiles use."""
+    return (
+        "how: a label (e.g. setting-email); the shipped profiles use "
+        + ", ".join(OWN_METHODS)
+        + " for the setting's own ways, and "
+        + ", ".join(OTHER_METHODS)
+        + " for the others (a contact by one the profile does not count as its own is a"
+        " finding where the policy says so)"
+    )
 
 
 def option(field: msgspec.structs.FieldInfo) -> str:

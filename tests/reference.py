@@ -318,6 +318,20 @@ def _triggers(
         for e in today:
             if isinstance(e, ev.ChildContacted) and (e.child, e.method) not in state.permitted:
                 out.add(e.child)
+    elif rule == "unofficial-contact":
+        # A parent or a child (as the profile judges) contacted by a method that is not one
+        # of the setting's own: a finding about the pair PERSON/GUARDIAN or PERSON/CHILD.
+        official = set(profile.official_contact_methods)
+        judged = profile.contacts_judged
+        for e in today:
+            if isinstance(e, ev.ParentContacted) and "parents" in judged:
+                whom = e.guardian
+            elif isinstance(e, ev.ChildContacted) and "children" in judged:
+                whom = e.child
+            else:
+                continue
+            if e.method not in official:
+                out.add(f"{e.by}/{whom}")
     elif rule == "connection-without-exception":
         for e in today:
             if not isinstance(e, ev.ConnectionReported):
@@ -355,8 +369,8 @@ def _remedied(
         return _on_or_before(facts.decided, subject, d)
     if rule == "policy-review-overdue":
         return any(isinstance(e, ev.PolicyAdopted | ev.PolicyReviewed) for e in today)
-    if rule == "contact-without-permission":
-        return False
+    if rule in ("contact-without-permission", "unofficial-contact"):
+        return False  # only an acknowledgement resolves it
     if rule == "connection-without-exception":
         person, guardian = subject.split("/")
         return state.exception_active(person, guardian) or state.all_children_left(guardian)

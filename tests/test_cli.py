@@ -1270,6 +1270,13 @@ COMMAND_FACTS: dict[str, Fact] = {
         "method": "email",
         "device": "T-01",
     },
+    "ParentContacted": {
+        "on": "2026-01-05",
+        "guardian": "G-0001",
+        "by": "S-0001",
+        "method": "social-media",
+        "device": "T-01",
+    },
     "FindingAcknowledged": {
         "on": "2026-01-05",
         "rule": "too-few-admins",

@@ -55,6 +55,15 @@ EXPECTED: dict[str, dict[str, Any]] = {
                 "contacts_need_setting_device": True,
                 "require_setting_device": False,
             },
+            "unofficial-contact": {
+                "official_contact_methods": (
+                    "in-person",
+                    "setting-phone",
+                    "setting-email",
+                    "setting-app",
+                ),
+                "contacts_judged": ("children",),
+            },
             "concern-unaddressed": {"concern_response_days": 1},
             "referral-undecided": {"decision_days": 28},
         },
@@ -71,6 +80,15 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "child-image-forbidden": {},
             "unauthorised-poster": {},
             "connection-without-exception": {"friendship_exception": "never"},
+            "unofficial-contact": {
+                "official_contact_methods": (
+                    "in-person",
+                    "setting-email",
+                    "setting-phone",
+                    "setting-app",
+                ),
+                "contacts_judged": ("parents",),
+            },
             "concern-unaddressed": {"concern_response_days": 1},
             "referral-undecided": {"decision_days": 28},
         },
@@ -82,6 +100,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "consent-missing": {},
             "child-image-forbidden": {},
             "unauthorised-poster": {},
+            "unofficial-contact": {
+                "official_contact_methods": ("in-person", "setting-email"),
+                "contacts_judged": ("children",),
+            },
             "concern-unaddressed": {"concern_response_days": 1},
             "referral-undecided": {"decision_days": 28},
         },
@@ -126,6 +148,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "unauthorised-poster": {},
             "connection-without-exception": {"friendship_exception": "declared"},
             "policy-review-overdue": {"review_interval_months": 12},
+            "unofficial-contact": {
+                "official_contact_methods": ("in-person", "setting-email", "setting-phone"),
+                "contacts_judged": ("parents",),
+            },
             "concern-unaddressed": {"concern_response_days": 1},
             "referral-undecided": {"decision_days": 28},
         },
@@ -471,6 +497,27 @@ BAD = {
     "an unknown parameter read": (
         GOOD + 'read.colour = "x"\n',
         ["colour", "read"],
+    ),
+    "unofficial-contact without its official methods": (
+        GOOD + '\n[rules.unofficial-contact]\nsays = "x"\ncite = []\n',
+        ["rules.unofficial-contact", "official_contact_methods", "setting-email"],
+    ),
+    "an official method that is not a label": (
+        GOOD
+        + '\n[rules.unofficial-contact]\nsays = "x"\ncite = []\n'
+        + 'official_contact_methods = ["Work Email"]\n',
+        ["official_contact_methods[0]", "^[a-z][a-z0-9-]"],
+    ),
+    "contacts judged with someone unknown": (
+        GOOD
+        + '\n[rules.unofficial-contact]\nsays = "x"\ncite = []\n'
+        + 'official_contact_methods = ["setting-email"]\ncontacts_judged = ["pupils"]\n'
+        + 'read.official_contact_methods = "x"\n',
+        ["contacts_judged[0]", "pupils"],
+    ),
+    "official methods on another rule": (
+        GOOD + 'official_contact_methods = ["setting-email"]\n',
+        ["rules.consent-missing.official_contact_methods", "unofficial-contact"],
     ),
     "malformed TOML": (
         GOOD.replace("[rules.consent-missing]", "[rules.consent-missing"),

@@ -7,6 +7,7 @@ evaluator. Each test turns on only the rules it is about, so other rules stay si
 from __future__ import annotations
 
 import datetime as dt
+import json
 
 import pytest
 
@@ -51,6 +52,8 @@ def profile(**rules: dict[str, object]) -> Profile:
                 text += f"{key} = {str(value).lower()}\n"
             elif isinstance(value, int):
                 text += f"{key} = {value}\n"
+            elif isinstance(value, list):  # a list of labels: TOML writes it as JSON does
+                text += f"{key} = {json.dumps(value)}\n"
             else:
                 text += f'{key} = "{value}"\n'
     return decode(text, "test.toml")
@@ -763,6 +766,47 @@ def test_contact_without_permission() -> None:
     assert judge(events, prof, "2025-03-03") == [
         (CWP, "C-1", "2025-03-01", None, False),
         (CWP, "C-3", "2025-03-02", None, False),
+    ]
+
+
+UC = "unofficial-contact"
+
+
+def test_unofficial_contact_parents_and_children_merge_per_pair() -> None:
+    prof = profile(unofficial_contact={"official_contact_methods": ["setting-email"]})
+
+    def parent(guardian: str, by: str, method: str, on: str) -> Event:
+        return ev.ParentContacted(on=D(on), guardian=guardian, by=by, method=method)
+
+    def child(ref: str, by: str, method: str, on: str) -> Event:
+        return ev.ChildContacted(on=D(on), child=ref, by=by, method=method)
+
+    events = [
+        parent("G-1", "S-1", "setting-email", "2025-03-01"),  # official: nothing
+        parent("G-1", "S-1", "text", "2025-03-02"),
+        parent("G-1", "S-2", "text", "2025-03-02"),  # another pair: its own finding
+        child("C-1", "S-1", "social-media", "2025-03-03"),
+        parent("G-1", "S-1", "social-media", "2025-03-04"),  # belongs to the open one
+        ack(UC, "S-1/G-1", "2025-03-05"),
+        parent("G-1", "S-1", "text", "2025-03-05"),  # the day acknowledged: belongs to it
+        parent("G-1", "S-1", "text", "2025-03-06"),  # a new finding
+    ]
+    assert judge(events, prof, "2025-03-31") == [
+        (UC, "S-1/G-1", "2025-03-02", "2025-03-05", True),
+        (UC, "S-2/G-1", "2025-03-02", None, False),
+        (UC, "S-1/C-1", "2025-03-03", None, False),
+        (UC, "S-1/G-1", "2025-03-06", None, False),
+    ]
+    parents_only = profile(
+        unofficial_contact={
+            "official_contact_methods": ["in-person"],
+            "contacts_judged": ["parents"],
+        }
+    )
+    assert [r[1] for r in judge(events, parents_only, "2025-03-31")] == [
+        "S-1/G-1",
+        "S-2/G-1",
+        "S-1/G-1",
     ]
 
 

@@ -1552,7 +1552,8 @@ def test_sandbank_policy_review_overdue_and_other_rules_not_turned_on() -> None:
     """Sandbank and Valley Nursery Schools Federation, line 22: the profile turns on only the
     website, image, poster, concern and referral rules; an unreviewed policy, a reported
     staff-parent connection, a withdrawal with the post left up, a removal never followed up
-    and a contact without permission or setting phone give nothing, and there is no group."""
+    and a contact by the school email without permission or setting phone give nothing, and
+    there is no group (a contact by another method is unofficial-contact, tested apart)."""
     events = [
         *sandbank(),
         ev.PolicyAdopted(on=d("2023-10-02"), version="October 2023"),
@@ -1564,7 +1565,7 @@ def test_sandbank_policy_review_overdue_and_other_rules_not_turned_on() -> None:
         ),
         post("P-0002", "website", "S-0001", d("2024-09-10")),
         removed("P-0002", d("2024-09-11"), "negative-discussion"),
-        contacted("C-0001", d("2024-10-02"), "text", device=None),
+        contacted("C-0001", d("2024-10-02"), "setting-email", device=None),
     ]
     assert judge(SANDBANK, events, TODAY) == []
     registers, profile = record(SANDBANK, events)

@@ -17,6 +17,7 @@ import contextlib
 import datetime as dt
 import shutil
 import tempfile
+import typing
 from pathlib import Path
 
 import hypothesis.strategies as st
@@ -97,6 +98,8 @@ says = "A page with no images of children."
         ("referral-undecided", "decision_days = 14\n"),
         ("policy-review-overdue", "review_interval_months = 3\n"),
         ("contact-without-permission", ""),
+        # Some of METHODS are the setting's own, some are not; parents and children judged.
+        ("unofficial-contact", 'official_contact_methods = ["email", "setting-email"]\n'),
     ]
 )
 
@@ -112,7 +115,9 @@ PROFILES = [
     "sandbank-valley-federation",
 ]
 ROLES = ["manager", "deputy", "chair", "social-media-officer", "group-admin", "safeguarding-lead"]
-METHODS = ["email", "phone", "text"]
+METHODS = ["email", "phone", "text", "setting-email", "setting-phone", "social-media"]
+PURPOSES = [None, *typing.get_args(ev.Purpose)]
+CATEGORIES = list(typing.get_args(ev.ConcernCategory))
 
 
 def name_for(ref: str) -> str:
@@ -280,7 +285,10 @@ class LedgerMachine(RuleBasedStateMachine):
         child = data.draw(st.sampled_from(staying or self.children))
         self.record(ev.ChildLeft(on=self.when(data), child=child))
 
-    @rule(data=st.data(), kind=st.sampled_from(["staff", "volunteer", "student", "committee"]))
+    @rule(
+        data=st.data(),
+        kind=st.sampled_from(["staff", "volunteer", "student", "committee", "visitor"]),
+    )
     def person_joins(self, data: st.DataObject, kind: str) -> None:
         person = self.new_ref("S")
         if self.record(
@@ -379,8 +387,15 @@ class LedgerMachine(RuleBasedStateMachine):
         )
         assert answer == whole, f"from the entries {answer}, from the registers {whole}"
         post = self.new_ref("P")
+        purpose = data.draw(st.sampled_from(PURPOSES), label="purpose")
         event = ev.PostPublished(
-            on=on, post=post, channel=channel, author=author, depicts=depicts, device=device
+            on=on,
+            post=post,
+            channel=channel,
+            author=author,
+            depicts=depicts,
+            device=device,
+            purpose=purpose,  # type: ignore[arg-type]
         )
         if not self.record(event):
             return
@@ -444,7 +459,9 @@ class LedgerMachine(RuleBasedStateMachine):
         assert member is not None
         on = self.when(data)
         if admit:
-            self.record(ev.MemberAdmitted(on=on, member=member))
+            # Admitted by someone (an invitation), or with nobody named, as before.
+            by = data.draw(st.sampled_from([None, *self.persons]), label="admitted by")
+            self.record(ev.MemberAdmitted(on=on, member=member, by=by))
         else:
             self.record(ev.MemberRemoved(on=on, member=member, reason="left"))
 
@@ -478,10 +495,23 @@ class LedgerMachine(RuleBasedStateMachine):
 
     # -- concerns and cases --------------------------------------------------------------------
 
-    @rule(data=st.data())
-    def concern_raised(self, data: st.DataObject) -> None:
+    @rule(data=st.data(), category=st.sampled_from(CATEGORIES))
+    def concern_raised(self, data: st.DataObject, category: str) -> None:
+        """A concern, about nobody named, a person, a parent or a child, and maybe a post."""
         concern = self.new_ref("K")
-        if self.record(ev.ConcernRaised(on=self.when(data), concern=concern, category="other")):
+        about = data.draw(
+            st.sampled_from([None, *self.persons, *sorted(self.guardians), *self.children]),
+            label="about",
+        )
+        post = data.draw(st.sampled_from([None, *self.posts]), label="post")
+        event = ev.ConcernRaised(
+            on=self.when(data),
+            concern=concern,
+            category=category,  # type: ignore[arg-type]
+            about=about,
+            post=post,
+        )
+        if self.record(event):
             self.concerns.append(concern)
 
     @precondition(lambda self: self.concerns)
@@ -533,6 +563,19 @@ class LedgerMachine(RuleBasedStateMachine):
         device = data.draw(st.sampled_from([None, "own-phone", *self.devices]))
         self.record(
             ev.ChildContacted(on=self.when(data), child=child, by=by, method=method, device=device)
+        )
+
+    @precondition(lambda self: self.guardians and self.persons)
+    @rule(data=st.data(), method=st.sampled_from(METHODS))
+    def parent_contacted(self, data: st.DataObject, method: str) -> None:
+        """A parent contacted by a member of the setting, by the setting's own way or not."""
+        guardian = data.draw(st.sampled_from(sorted(self.guardians)))
+        by = data.draw(st.sampled_from(self.persons))
+        device = data.draw(st.sampled_from([None, "own-phone", *self.devices]))
+        self.record(
+            ev.ParentContacted(
+                on=self.when(data), guardian=guardian, by=by, method=method, device=device
+            )
         )
 
     @rule(data=st.data())

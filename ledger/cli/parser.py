@@ -92,6 +92,11 @@ def _field_help(command: recording.Command, field: msgspec.structs.FieldInfo) ->
     """An option's help: the values it accepts where the catalogue fixes them, else an example."""
     if field.encode_name == "channel":
         return CHANNEL_HELP
+    if field.encode_name == "method" and command.event in recording.CONTACT_EVENTS:
+        return recording.method_help()
+    reference = recording.REFERENCE_HELP.get((command.event, field.encode_name))
+    if reference is not None:
+        return reference
     accepted = recording.accepted(command.event, field)
     if accepted:
         return "one of: " + ", ".join(accepted)

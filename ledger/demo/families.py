@@ -125,7 +125,7 @@ class Families(Posts):
             return
         methods = [self.rng.choice(CONTACT_METHODS)]
         if self.rng.random() < 0.3:
-            methods.append("email" if methods[0] != "email" else "phone")
+            methods.append("setting-email" if methods[0] != "setting-email" else "setting-phone")
         guardian = self.rng.choice(child.guardians)
         for method in methods:
             self._emit(

@@ -203,7 +203,7 @@ class Problems(Families):
                     break
                 unpermitted = [
                     m
-                    for m in ("text", "video-call", "email")
+                    for m in ("text", "setting-app", "setting-email")
                     if m not in self.children[child_ref].contact
                 ]
                 staff = self.by_kind["staff"].choice(rng)

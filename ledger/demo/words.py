@@ -129,4 +129,5 @@ OUTCOMES: Final[tuple[CaseOutcome, ...]] = (
     "final-warning",
 )
 CONSENT_METHODS: Final[tuple[ConsentMethod, ...]] = ("paper", "paper", "paper", "email", "app")
-CONTACT_METHODS: Final = ("phone", "phone", "email", "video-call")
+# The shipped profiles' labels for the setting's own ways of contact (DESIGN.md section 3).
+CONTACT_METHODS: Final = ("setting-phone", "setting-phone", "setting-email", "setting-app")

@@ -30,6 +30,8 @@ PARAMETER_WORDS: Final[dict[str, tuple[str, str]]] = {
     "review_interval_months": ("Policy reviewed at least every", "months"),
     "require_setting_device": ("Photos of children only on setting devices", ""),
     "contacts_need_setting_device": ("Contact with children only on setting devices", ""),
+    "official_contact_methods": ("The setting's own ways of contact", ""),
+    "contacts_judged": ("Whose contacts are judged", ""),
 }
 EXCEPTION_WORDS: Final[dict[str, str]] = {
     "pre-existing": "only where the relationship began before the child started",
@@ -84,6 +86,8 @@ class PolicyReport(msgspec.Struct, frozen=True):
 
 
 def _value(field: str, value: object) -> str:
+    if isinstance(value, tuple):  # labels (the setting's ways of contact), as the profile lists
+        return ", ".join(str(v) for v in value) or "none"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if field == "friendship_exception" and isinstance(value, str):

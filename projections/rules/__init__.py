@@ -18,4 +18,5 @@ JUDGES: tuple[Judge, ...] = (
     policy.policy_review_overdue,
     contact.contact_without_permission,
     contact.contact_device,
+    contact.unofficial_contact,
 )
