@@ -30,6 +30,8 @@ PARAMETER_WORDS: Final[dict[str, tuple[str, str]]] = {
     "review_interval_months": ("Policy reviewed at least every", "months"),
     "require_setting_device": ("Photos of children only on setting devices", ""),
     "contacts_need_setting_device": ("Contact with children only on setting devices", ""),
+    "removal_days": ("Posts flagged in a concern come down within", "days of the concern"),
+    "friendship_kinds": ("Friendships with parents judged for, while they serve", ""),
 }
 EXCEPTION_WORDS: Final[dict[str, str]] = {
     "pre-existing": "only where the relationship began before the child started",
@@ -84,6 +86,8 @@ class PolicyReport(msgspec.Struct, frozen=True):
 
 
 def _value(field: str, value: object) -> str:
+    if isinstance(value, tuple):  # kinds of person: staff, volunteer
+        return ", ".join(str(kind) for kind in value) or "nobody"
     if isinstance(value, bool):
         return "yes" if value else "no"
     if field == "friendship_exception" and isinstance(value, str):
