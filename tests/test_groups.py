@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from ledger.profile import ProfileError, decode
 from tests.conftest import NewDb
 from tests.test_cli import (
     BASE_COMMON,
@@ -255,3 +256,82 @@ def test_a_flagged_post_removed_in_time_or_a_concern_of_another_kind_is_no_findi
            "--reason", "inappropriate", "--on", "2025-10-22")  # fmt: skip
     assert not has(findings(capsys, db, "--as-of", "2025-11-20"), "flagged-post-not-removed",
                    "P-0001")  # fmt: skip
+
+
+# --- a setting's own profile: who may belong, said only of the group ----------------------------
+
+OWN_HEAD = """
+name = "own"
+title = "Own setting"
+policy = "Own policy"
+source = "own.txt"
+
+[channels.closed-group]
+posters = ["any-member"]
+child_images = "consent"
+group = true
+says = "The group."
+
+[channels.public-page]
+posters = ["manager"]
+child_images = "consent"
+says = "The page."
+
+[rules.too-few-admins]
+says = "x"
+cite = ["own.txt:1"]
+"""
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        ('member_kinds = ["staff"]', "`channels.public-page.member_kinds` says who may belong"),
+        ("invited_members = true", "`channels.public-page.invited_members` says who may belong"),
+        ('moderators = ["chef"]', "Invalid enum value 'chef'"),  # a role, on any channel
+    ],
+)
+def test_a_membership_setting_off_the_group_is_refused_naming_it(lines: str, expected: str) -> None:
+    text = OWN_HEAD.replace('says = "The page."', f'says = "The page."\n{lines}')
+    with pytest.raises(ProfileError) as refused:
+        decode(text, "own.toml")
+    assert str(refused.value).startswith("own.toml: ")
+    assert expected in str(refused.value)
+
+
+def test_a_bad_member_kind_or_friendship_kind_is_refused_naming_it() -> None:
+    text = OWN_HEAD.replace("group = true", 'group = true\nmember_kinds = ["parent"]')
+    with pytest.raises(
+        ProfileError, match=r"'parent' - at `channels\[\.\.\.\]\.member_kinds\[0\]`"
+    ):
+        decode(text, "own.toml")
+    text = OWN_HEAD + (
+        '\n[rules.connection-without-exception]\nsays = "x"\ncite = ["own.txt:1"]\n'
+        'friendship_kinds = ["staff", "parent"]\n'
+    )
+    with pytest.raises(
+        ProfileError, match=r"'parent' - at `rules\[\.\.\.\]\.friendship_kinds\[1\]`"
+    ):
+        decode(text, "own.toml")
+    on_the_wrong_rule = OWN_HEAD + (
+        '\n[rules.ineligible-member]\nsays = "x"\ncite = ["own.txt:1"]\nremoval_days = 2\n'
+    )
+    with pytest.raises(ProfileError, match=r"`rules\.ineligible-member\.removal_days` does not"):
+        decode(on_the_wrong_rule, "own.toml")
+
+
+def test_the_new_parameters_say_whether_the_policy_states_them() -> None:
+    by_name = {
+        (p.rule, p.name): p
+        for p in decode(
+            OWN_HEAD
+            + '\n[rules.flagged-post-not-removed]\nsays = "x"\ncite = ["own.txt:1"]\n'
+            + '\n[rules.connection-without-exception]\nsays = "x"\ncite = ["own.txt:1"]\n'
+            + 'friendship_kinds = ["staff"]\n',
+            "own.toml",
+        ).parameters()
+    }
+    removal = by_name["flagged-post-not-removed", "removal_days"]
+    assert removal.value == 1 and not removal.stated and removal.reading  # the default, read
+    kinds = by_name["connection-without-exception", "friendship_kinds"]
+    assert kinds.value == ("staff",) and not kinds.stated  # set, with no citation: read
