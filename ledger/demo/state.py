@@ -134,7 +134,13 @@ class SettingState:
         channels = profile.channels
         self.channels = [name for name in channels if name != PERSONAL_ACCOUNT]
         self.consent_channels = [n for n in self.channels if channels[n].child_images == "consent"]
-        self.group = profile.group_channel
+        # The group whose life the demo plays out (memberships, parents' posts, negative
+        # discussions taken down): one its members post in, as South Woodham's closed group.
+        # A group only management posts in (Stepping Stones Nursery's closed page) is left
+        # without members here, as it was before any channel could be a group.
+        group = profile.group_channel
+        members_post = group is not None and ANY_MEMBER in channels[group].posters
+        self.group = group if members_post else None
         posters = {role for spec in channels.values() for role in spec.posters}
         self.roles_used: set[str] = {"manager", "deputy", "chair", "safeguarding-lead"}
         self.roles_used.add("social-media-officer")
