@@ -177,7 +177,7 @@ class Setting(Problems):
         k = self.k
         for channel in self.channels:
             spec = self.p.channels[channel]
-            if channel == self.group:  # (a group members post in: see state.py)
+            if spec.group:
                 for _ in range(self._count(1.1 * k if school else 0.0)):
                     self._photo_post(channel)
                 for _ in range(self._count((0.35 if school else 0.12) * k)):

@@ -134,13 +134,12 @@ class SettingState:
         channels = profile.channels
         self.channels = [name for name in channels if name != PERSONAL_ACCOUNT]
         self.consent_channels = [n for n in self.channels if channels[n].child_images == "consent"]
-        # The group whose life the demo plays out (memberships, parents' posts, negative
-        # discussions taken down): one its members post in, as South Woodham's closed group.
-        # A group only management posts in (Stepping Stones Nursery's closed page) is left
-        # without members here, as it was before any channel could be a group.
-        group = profile.group_channel
-        members_post = group is not None and ANY_MEMBER in channels[group].posters
-        self.group = group if members_post else None
+        self.group = profile.group_channel
+        group = channels[self.group] if self.group is not None else None
+        # Whether the group's members post in it (South Woodham: any member; Stepping Stones
+        # Nursery's closed page: only management) and whether it takes members on an invitation.
+        self.members_post = group is not None and ANY_MEMBER in group.posters
+        self.invited_members = group is not None and group.invited_members
         posters = {role for spec in channels.values() for role in spec.posters}
         self.roles_used: set[str] = {"manager", "deputy", "chair", "safeguarding-lead"}
         self.roles_used.add("social-media-officer")
