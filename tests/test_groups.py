@@ -335,3 +335,29 @@ def test_the_new_parameters_say_whether_the_policy_states_them() -> None:
     assert removal.value == 1 and not removal.stated and removal.reading  # the default, read
     kinds = by_name["connection-without-exception", "friendship_kinds"]
     assert kinds.value == ("staff",) and not kinds.stated  # set, with no citation: read
+
+
+# --- the site's policy pages show who may belong, who moderates, whose friendships count ------
+
+
+def test_the_policy_pages_show_membership_moderators_and_friendship_kinds() -> None:
+    from ledger.profile import coverage, load
+    from tests.test_pages import made, site_data
+
+    name = "south-woodham-preschool"
+    files = made(site_data(name), name, "committee", lines=coverage(load(name))).files()
+    policy = files["policy.md"].replace("\\", "")
+    assert "Who may belong:** parents and carers of children attending, staff" in policy
+    assert "Removals followed up by:** group-admin, manager" in policy
+    assert "judged for, while they serve:** staff, volunteer, student (stated by the policy" in (
+        policy
+    )
+    assert "Posts flagged in a concern come down within:** 1 day of the concern (the ledger" in (
+        policy
+    )
+    lines = files["policy-lines.md"].replace("\\", "")
+    assert "the channel's setting closed-group.member_kinds" in lines
+
+    name = "stepping-stones-nursery"
+    policy = made(site_data(name), name, "committee").files()["policy.md"].replace("\\", "")
+    assert "and anyone admitted on an invitation" in policy
