@@ -23,7 +23,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger import caches, store
+from ledger import caches, store, tracked
 from ledger import events as ev
 from ledger.decisions import Refused
 from ledger.integrity import Signer
@@ -368,9 +368,9 @@ def test_rows_written_by_hand_beside_the_facts_are_named_never_a_traceback(
     follow(capsys, db)
     truth = answers(capsys, db)
     looks_bound = caches.MAGIC + b"\x00\x05hello"
-    rows = [*saved_rows(db), (_stored_id(db, uuid.uuid4()), 5, "Entry/4", looks_bound)]
+    rows = [*saved_rows(db), (_stored_id(db, uuid.uuid4()), 5, tracked.ENTRY_TOPIC, looks_bound)]
     if not is_postgres(db):
-        rows += [("not a uuid", 6, "Registers/4", looks_bound), ("x", 7, None, "text")]
+        rows += [("not a uuid", 6, tracked.REGISTERS_TOPIC, looks_bound), ("x", 7, None, "text")]
     put_saved(db, rows)
     status, out = verify(capsys, db)
     assert status == 1
