@@ -25,7 +25,7 @@ from typing import Annotated, Final, Literal
 import msgspec
 
 from ledger import events
-from ledger.events import RULES, ChannelName, Role, RuleName
+from ledger.events import RULES, ChannelName, PersonKind, Role, RuleName
 
 PERSONAL_ACCOUNT: Final = "personal-account"
 ANY_MEMBER: Final = "any-member"
@@ -51,6 +51,8 @@ ParameterName = Literal[
     "contacts_need_setting_device",
     "official_contact_methods",
     "contacts_judged",
+    "removal_days",
+    "friendship_kinds",
 ]
 Days = Annotated[int, msgspec.Meta(ge=0, le=3650)]
 MonthDay = Annotated[str, msgspec.Meta(pattern=r"^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$")]
@@ -86,6 +88,14 @@ class Channel(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     # The TOML key is `cite`: "file:LINE" strings or {at, quote} tables (see `citations`).
     cite_written: list[Citation | Cited] = msgspec.field(default_factory=list, name="cite")
     group: bool = False  # the closed group whose membership rules apply
+    # Who may belong to the group besides guardians of enrolled children (DESIGN.md section 5,
+    # "Who may be a member"): the kinds of current person (None: any current person, as before
+    # the refinement), and whether anyone admitted on an invitation (`MemberAdmitted.by`) may.
+    member_kinds: list[PersonKind] | None = None
+    invited_members: bool = False
+    # Whose contact with a poster counts as the follow-up of a removal ("Moderation by the
+    # moderators"): empty, anyone's.
+    moderators: list[Role] = msgspec.field(default_factory=list)
 
     @property
     def cite(self) -> list[str]:
@@ -122,6 +132,8 @@ class Rule(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=True
     contacts_need_setting_device: bool | None = None
     official_contact_methods: list[events.ContactMethod] | None = None
     contacts_judged: list[ContactWith] | None = None
+    removal_days: Days | None = None
+    friendship_kinds: list[PersonKind] | None = None
 
     @property
     def cite(self) -> list[str]:
@@ -140,7 +152,7 @@ class Parameter(msgspec.Struct, frozen=True, kw_only=True):
 
     rule: str
     name: str
-    value: int | str | bool | tuple[str, ...]  # a tuple: labels, such as contact methods
+    value: int | str | bool | tuple[str, ...]  # a tuple: labels or kinds of person
     stated: bool
     cited: Cited | None
     reading: str | None
@@ -253,6 +265,20 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
         value = self._param("unofficial-contact", "contacts_judged")
         return tuple(value) if isinstance(value, list) else ("parents", "children")
 
+    @property
+    def removal_days(self) -> int:
+        return self._int("flagged-post-not-removed", "removal_days", 1)
+
+    @property
+    def friendship_kinds(self) -> tuple[str, ...]:
+        """The kinds of person whose friendships with parents the policy judges, while they
+        serve (West Wycombe 11 and Stepping Stones Nursery 46: staff; South Woodham 47, 71
+        and 94: staff, volunteers and students). By default every kind but visitors."""
+        value = self._param("connection-without-exception", "friendship_kinds")
+        if isinstance(value, list):
+            return tuple(str(kind) for kind in value)
+        return FRIENDSHIP_KINDS
+
     def parameters(self) -> list[Parameter]:
         """Every parameter of every rule the profile turns on, in the profile's order, with
         the value the rule uses and whether the policy states it or the ledger reads it."""
@@ -279,6 +305,12 @@ class Profile(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
 
     @property
     def group_channel(self) -> str | None:
+        """The channel that is the setting's group, if any (`group = true`).
+
+        Any channel may be the group (South Woodham's closed group, Stepping Stones Nursery's
+        closed page), but a profile has at most one: `MemberAdmitted` and `MemberRemoved` name
+        no channel (the event contract has none), so a membership is a membership of this one.
+        A profile without a group refuses them."""
         for name, channel in self.channels.items():
             if channel.group:
                 return name
@@ -296,13 +328,17 @@ PARAMETERS: Final[dict[str, tuple[ParameterName, ...]]] = {
     "removal-follow-up-overdue": ("follow_up_days",),
     "leaver-not-removed": ("leaver_grace_days", "summer_holiday_default"),
     "too-few-admins": ("min_group_admins",),
-    "connection-without-exception": ("friendship_exception",),
+    "connection-without-exception": ("friendship_exception", "friendship_kinds"),
     "concern-unaddressed": ("concern_response_days",),
     "referral-undecided": ("decision_days",),
     "policy-review-overdue": ("review_interval_months",),
     "non-setting-device": ("require_setting_device", "contacts_need_setting_device"),
     "unofficial-contact": ("official_contact_methods", "contacts_judged"),
+    "flagged-post-not-removed": ("removal_days",),
 }
+# Whose friendships with parents are judged when a profile does not say (every kind of person
+# at the setting but a visitor).
+FRIENDSHIP_KINDS: Final[tuple[str, ...]] = ("staff", "volunteer", "student", "committee")
 _ALL_PARAMETERS: Final = frozenset().union(*PARAMETERS.values())
 
 
@@ -371,6 +407,16 @@ def _check(profile: Profile, where: str) -> Profile:
                 f'{where}: `channels.{name}.posters` has "any-member" but the channel is not'
                 " the group (expected `group = true`)"
             )
+        membership = (
+            ("member_kinds", channel.member_kinds is not None),
+            ("invited_members", channel.invited_members),
+        )
+        for setting, given in membership:
+            if given and not channel.group:
+                raise ProfileError(
+                    f"{where}: `channels.{name}.{setting}` says who may belong to the group, but"
+                    " the channel is not the group (expected `group = true`)"
+                )
     return msgspec.structs.replace(profile, channels=channels)
 
 
@@ -448,7 +494,7 @@ Judge = Annotated[
     str,
     msgspec.Meta(
         pattern=r"^(rule:[a-z-]+|refusal:[a-z-]+|check-post|event:[A-Za-z]+"
-        r"|parameter:[a-z-]+\.[a-z_]+)$"
+        r"|parameter:[a-z-]+\.[a-z_]+|channel:[a-z-]+\.[a-z_]+)$"
     ),
 ]
 # The refusals (ledger/decisions.py) a coverage table may name, with the words of the message
@@ -521,6 +567,10 @@ def _unknown_judge(profile: Profile, judge: str) -> str | None:
         rule, _, parameter = name.partition(".")
         if not profile.is_on(rule) or parameter not in PARAMETERS.get(rule, ()):
             return "is not a parameter of a rule this profile turns on"
+    if kind == "channel":  # a channel's setting: `channel:closed-group.member_kinds`
+        channel, _, field = name.partition(".")
+        if channel not in profile.channels or field not in Channel.__struct_fields__:
+            return "is not a setting of a channel this profile names"
     if kind == "refusal" and name not in REFUSALS:
         return f"is not a known refusal (expected one of: {', '.join(REFUSALS)})"
     if kind == "event":

@@ -25,7 +25,7 @@ import msgspec
 
 from ledger import events as ev
 
-SCHEMA = 5  # bump when the shape changes: persisted registers of another schema are rebuilt
+SCHEMA = 6  # bump when the shape changes: persisted registers of another schema are rebuilt
 
 
 class Mark(msgspec.Struct, array_like=True, order=True):
@@ -34,6 +34,15 @@ class Mark(msgspec.Struct, array_like=True, order=True):
     on: dt.date
     pos: int
     opens: bool = True
+
+
+class ByMark(msgspec.Struct, array_like=True, order=True):
+    """A dated fact and who did it (a contact with a poster: whether it counts depends on the
+    roles they held that day)."""
+
+    on: dt.date
+    pos: int
+    by: str
 
 
 class ConsentMark(msgspec.Struct, array_like=True, order=True):
@@ -82,6 +91,7 @@ class Post(msgspec.Struct, array_like=True):
     contacted: tuple[Mark, ...] = ()
     referred: tuple[Mark, ...] = ()
     purpose: str | None = None  # what the post is for, when stated
+    contacted_by: tuple[ByMark, ...] = ()  # `contacted` with who made each contact
 
 
 class ExceptionMark(msgspec.Struct, array_like=True, order=True):
@@ -165,6 +175,8 @@ class Registers(msgspec.Struct, dict=True):
     permissions: dict[str, list[dt.date]] = msgspec.field(default_factory=dict)  # "C-1|method"
     posts: dict[str, Post] = msgspec.field(default_factory=dict)
     members: dict[str, list[Mark]] = msgspec.field(default_factory=dict)
+    # each admission of a member, opening when it names who invited them (`MemberAdmitted.by`)
+    invited: dict[str, list[Mark]] = msgspec.field(default_factory=dict)
     exceptions: dict[str, list[ExceptionMark]] = msgspec.field(default_factory=dict)  # "S/G"
     connections: list[Connection] = msgspec.field(default_factory=list)
     concerns: dict[str, Concern] = msgspec.field(default_factory=dict)
@@ -337,6 +349,7 @@ def _contacted(r: Registers, e: ev.Event, pos: int) -> None:
     assert isinstance(e, ev.PosterContacted)
     post = r.posts[e.post]
     post.contacted = tuple(sorted((*post.contacted, Mark(e.on, pos))))
+    post.contacted_by = tuple(sorted((*post.contacted_by, ByMark(e.on, pos, e.by))))
 
 
 @_on(ev.ReferredToManager)
@@ -353,6 +366,7 @@ def _referred(r: Registers, e: ev.Event, pos: int) -> None:
 def _admitted(r: Registers, e: ev.Event, pos: int) -> None:
     assert isinstance(e, ev.MemberAdmitted)
     _place(r.members.setdefault(e.member, []), Mark(e.on, pos, True))
+    _place(r.invited.setdefault(e.member, []), Mark(e.on, pos, e.by is not None))
 
 
 @_on(ev.MemberRemoved)

@@ -33,6 +33,10 @@ ONE_DAY = dt.timedelta(days=1)
 # "Something is the case": judged at the end of each day, on the closed group only.
 CASE_RULES = frozenset({"ineligible-member", "leaver-not-removed", "too-few-admins"})
 FOLLOW_UP_REASONS = frozenset({"negative-discussion", "inappropriate"})
+# Concerns that ask for the post they name to come down, on the group (flagged-post-not-removed).
+FLAGGING = frozenset({"critical-discussion", "inappropriate-comment"})
+# Whose friendships a profile judges when it names no kinds (every kind but a visitor).
+DEFAULT_FRIENDSHIP_KINDS = frozenset({"staff", "volunteer", "student", "committee"})
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,8 @@ class _State:
         self.last_day: dict[str, dt.date] = {}  # child -> ChildLeft day (the earliest)
         self.children_of: dict[str, set[str]] = {}  # guardian -> linked children
         self.joined: set[str] = set()  # persons with a PersonJoined
+        self.kind: dict[str, str] = {}  # person -> the kind they joined as
+        self.invited: dict[str, bool] = {}  # member -> their latest admission named who invited
         self.person_last_day: dict[str, dt.date] = {}  # person -> PersonLeft day (the earliest)
         self.role: dict[tuple[str, str], bool] = {}  # (person, role) -> latest is an assignment
         self.registered: set[str] = set()
@@ -97,6 +103,7 @@ class _State:
                 self.children_of.setdefault(e.guardian, set()).add(e.child)
             elif isinstance(e, ev.PersonJoined):
                 self.joined.add(e.person)
+                self.kind.setdefault(e.person, e.kind)
             elif isinstance(e, ev.PersonLeft):
                 self.person_last_day.setdefault(e.person, e.on)
             elif isinstance(e, ev.RoleAssigned):
@@ -111,6 +118,7 @@ class _State:
                 self.consent[(e.child, e.channel)] = e
             elif isinstance(e, ev.MemberAdmitted):
                 self.member[e.member] = True
+                self.invited[e.member] = e.by is not None
             elif isinstance(e, ev.MemberRemoved):
                 self.member[e.member] = False
             elif isinstance(e, ev.FriendshipExceptionGranted):
@@ -201,7 +209,10 @@ class _Facts:
                 self.posts.setdefault(e.post, e)
         self.removed_on: dict[str, dt.date] = {}  # earliest removal on or after publication
         self.follow_up_removal: dict[str, dt.date] = {}  # earliest removal for a follow-up reason
-        self.contacted: dict[str, dt.date] = {}
+        self.contacted: dict[str, dt.date] = {}  # the earliest contact that counts (below)
+        self.contacts: list[ev.PosterContacted] = []  # every contact, by day
+        self.flagged: dict[str, dt.date] = {}  # post -> the earliest concern flagging it
+        self.concerns: list[ev.ConcernRaised] = []
         self.referred: dict[str, dt.date] = {}
         self.raised: dict[str, dt.date] = {}
         self.addressed: dict[str, dt.date] = {}
@@ -216,11 +227,12 @@ class _Facts:
                 if e.reason in FOLLOW_UP_REASONS:
                     self.follow_up_removal.setdefault(e.post, e.on)
             elif isinstance(e, ev.PosterContacted):
-                self.contacted.setdefault(e.post, e.on)
+                self.contacts.append(e)
             elif isinstance(e, ev.ReferredToManager):
                 self.referred.setdefault(e.ref, e.on)
             elif isinstance(e, ev.ConcernRaised):
                 self.raised.setdefault(e.concern, e.on)
+                self.concerns.append(e)
             elif isinstance(e, ev.ConcernAddressed):
                 self.addressed.setdefault(e.concern, e.on)
             elif isinstance(e, ev.DisciplinaryReferred):
@@ -229,6 +241,28 @@ class _Facts:
                 self.decided.setdefault(e.case, e.on)
             elif isinstance(e, ev.ConsentWithdrawn):
                 self.withdrawals.append(e)
+
+    def count_contacts(self, state: _State, profile: Profile) -> None:
+        """Note today's contacts with posters that count as a removal's follow-up: where the
+        post's channel names moderators, only one by someone holding a moderator's role at the
+        end of the contact's day ("contacted directly by an administrator")."""
+        for e in self.contacts:
+            if e.on != state.day:
+                continue
+            post = self.posts.get(e.post)
+            channel = profile.channels.get(post.channel) if post is not None else None
+            moderators = channel.moderators if channel is not None else []
+            if not moderators or any(state.holds(e.by, role) for role in moderators):
+                self.contacted.setdefault(e.post, e.on)
+
+    def flag(self, profile: Profile) -> None:
+        """The posts concerns ask to come down: a flagging category, a post on the group."""
+        for e in self.concerns:
+            post = self.posts.get(e.post) if e.post is not None else None
+            channel = profile.channels.get(post.channel) if post is not None else None
+            if e.category in FLAGGING and channel is not None and channel.group:
+                assert e.post is not None
+                self.flagged.setdefault(e.post, e.on)
 
     def removed_by(self, post: str, day: dt.date) -> bool:
         return post in self.removed_on and self.removed_on[post] <= day
@@ -333,12 +367,20 @@ def _triggers(
             if e.method not in official:
                 out.add(f"{e.by}/{whom}")
     elif rule == "connection-without-exception":
+        kinds = _friendship_kinds(profile)
         for e in today:
             if not isinstance(e, ev.ConnectionReported):
                 continue
+            if state.kind.get(e.person) not in kinds or not state.current(e.person):
+                continue  # not a kind the policy names, or not serving that day
             enrolled = state.any_child_enrolled(e.guardian)
             if enrolled and not state.exception_active(e.person, e.guardian):
                 out.add(f"{e.person}/{e.guardian}")
+    elif rule == "flagged-post-not-removed":
+        for post, raised in facts.flagged.items():
+            limit = raised + dt.timedelta(days=profile.removal_days)
+            if d == limit + ONE_DAY and not facts.removed_by(post, limit):
+                out.add(post)
     else:  # pragma: no cover - every rule is handled
         raise AssertionError(rule)
     return out
@@ -354,6 +396,7 @@ def _remedied(
         "child-image-forbidden",
         "unauthorised-poster",
         "withdrawn-consent-post-live",
+        "flagged-post-not-removed",
     }:
         return facts.removed_by(subject, d)
     if rule == "non-setting-device":
@@ -373,7 +416,12 @@ def _remedied(
         return False  # only an acknowledgement resolves it
     if rule == "connection-without-exception":
         person, guardian = subject.split("/")
-        return state.exception_active(person, guardian) or state.all_children_left(guardian)
+        # ... or the person having left the setting: the policy binds them no longer.
+        return (
+            state.exception_active(person, guardian)
+            or state.all_children_left(guardian)
+            or not state.current(person)
+        )
     raise AssertionError(rule)  # pragma: no cover
 
 
@@ -381,12 +429,16 @@ def _case_holds(rule: str, state: _State, profile: Profile) -> set[str]:
     """Subjects for which an "is the case" rule holds at the end of the day."""
     group = profile.group_channel
     assert group is not None
+    channel = profile.channels[group]
     members = state.members()
     if rule == "ineligible-member":
         out = set()
         for m in members:
+            if channel.invited_members and state.invited.get(m, False):
+                continue  # admitted on an invitation (Stepping Stones Nursery, line 19)
             if m.startswith("S-"):
-                if not state.current(m):
+                kinds = channel.member_kinds
+                if not state.current(m) or (kinds is not None and state.kind[m] not in kinds):
                     out.add(m)
             elif not state.any_child_enrolled(m) and not state.all_children_left(m):
                 out.add(m)
@@ -411,6 +463,13 @@ def _case_holds(rule: str, state: _State, profile: Profile) -> set[str]:
     raise AssertionError(rule)  # pragma: no cover
 
 
+def _friendship_kinds(profile: Profile) -> frozenset[str]:
+    rule = profile.rules.get("connection-without-exception")
+    if rule is None or rule.friendship_kinds is None:
+        return DEFAULT_FRIENDSHIP_KINDS
+    return frozenset(rule.friendship_kinds)
+
+
 # --- the simulation ----------------------------------------------------------------------------
 
 
@@ -432,11 +491,13 @@ def reference_findings(
         if profile.is_on(rule) and (rule not in CASE_RULES or profile.group_channel is not None)
     ]
 
+    facts.flag(profile)
     day = facts_list[0].on
     while day <= as_of:
         known = [e for e in facts_list if e.on <= day]
         today = [e for e in known if e.on == day]
         state = _State(known, day, profile)
+        facts.count_contacts(state, profile)
         for rule in rules:
             if rule in CASE_RULES:
                 holds = _case_holds(rule, state, profile)

@@ -1514,7 +1514,7 @@ def test_a_recording_command_with_a_bad_value_names_the_option(
             id="nursery-allows-no-exception",
         ),
         pytest.param(
-            NURSERY,
+            "west-wycombe-preschool",  # (Stepping Stones Nursery's closed page is a group now)
             BASE_COMMON,
             ["member", "admit", "--member", "G-0001", "--on", "2026-01-05"],
             id="no-closed-group",

@@ -71,7 +71,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
     "stepping-stones-nursery": {
         "title": "Stepping Stones Nursery",
         "channels": {
-            "closed-page": (["manager", "social-media-officer"], "consent", False),
+            "closed-page": (["manager", "social-media-officer"], "consent", True),
             **PERSONAL,
         },
         "rules": {
@@ -79,7 +79,11 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "withdrawn-consent-post-live": {"takedown_days": 2},
             "child-image-forbidden": {},
             "unauthorised-poster": {},
-            "connection-without-exception": {"friendship_exception": "never"},
+            "ineligible-member": {},
+            "connection-without-exception": {
+                "friendship_exception": "never",
+                "friendship_kinds": ("staff",),
+            },
             "unofficial-contact": {
                 "official_contact_methods": (
                     "in-person",
@@ -128,7 +132,11 @@ EXPECTED: dict[str, dict[str, Any]] = {
             "ineligible-member": {},
             "leaver-not-removed": {"leaver_grace_days": 14, "summer_holiday_default": "07-22"},
             "too-few-admins": {"min_group_admins": 2},
-            "connection-without-exception": {"friendship_exception": "pre-existing"},
+            "connection-without-exception": {
+                "friendship_exception": "pre-existing",
+                "friendship_kinds": ("staff", "volunteer", "student"),
+            },
+            "flagged-post-not-removed": {"removal_days": 1},
             "concern-unaddressed": {"concern_response_days": 1},
             "referral-undecided": {"decision_days": 28},
         },
@@ -146,7 +154,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "rules": {
             "child-image-forbidden": {},
             "unauthorised-poster": {},
-            "connection-without-exception": {"friendship_exception": "declared"},
+            "connection-without-exception": {
+                "friendship_exception": "declared",
+                "friendship_kinds": ("staff",),
+            },
             "policy-review-overdue": {"review_interval_months": 12},
             "unofficial-contact": {
                 "official_contact_methods": ("in-person", "setting-email", "setting-phone"),

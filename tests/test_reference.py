@@ -44,7 +44,12 @@ says = "A page that never shows children."
 
 def profile(**rules: dict[str, object]) -> Profile:
     """A test profile with three channels and the given rules (rule_name -> parameters)."""
-    text = _HEAD
+    return group_profile("", **rules)
+
+
+def group_profile(group: str, **rules: dict[str, object]) -> Profile:
+    """``profile``, with TOML lines added to the closed group's channel (``member_kinds``...)."""
+    text = _HEAD.replace("group = true\n", "group = true\n" + group, 1)
     for name, params in rules.items():
         text += f'\n[rules.{name.replace("_", "-")}]\nsays = "x"\ncite = ["test-policy.txt:1"]\n'
         for key, value in params.items():
@@ -603,6 +608,7 @@ def test_connection_without_exception() -> None:
         )
 
     events = [
+        *(join(f"S-{n}", "2025-01-01") for n in (1, 2, 3, 4)),  # staff, serving throughout
         enrol("C-1", "2025-01-06"),
         link("G-1", "C-1", "2025-01-06"),
         exception("S-2", "G-1", "2025-01-20"),
@@ -633,6 +639,46 @@ def test_connection_without_exception() -> None:
         (CWE, "S-1/G-1", "2025-03-01", "2025-07-19", False),
         (CWE, "S-4/G-1", "2025-05-01", "2025-05-03", True),
         (CWE, "S-4/G-1", "2025-05-04", "2025-07-19", False),
+    ]
+
+
+def test_connection_without_exception_judges_the_kinds_named_while_they_serve() -> None:
+    """Issue 18: only the kinds of person the policy names (``friendship_kinds``), and only
+    while they serve: a report before they join or after they leave is none, and an open one
+    ends the day after they leave."""
+    prof = profile(connection_without_exception={"friendship_kinds": ["staff", "volunteer"]})
+
+    def person(ref: str, kind: str, on: str) -> Event:
+        return ev.PersonJoined(on=D(on), person=ref, name="A person", kind=kind)  # type: ignore[arg-type]
+
+    def report(ref: str, on: str) -> Event:
+        return ev.ConnectionReported(on=D(on), person=ref, guardian="G-1")
+
+    events = [
+        enrol("C-1", "2025-01-06"),
+        link("G-1", "C-1", "2025-01-06"),
+        person("S-1", "staff", "2025-01-01"),
+        person("S-2", "committee", "2025-01-01"),  # not named: never judged
+        person("S-3", "volunteer", "2025-03-01"),
+        person("S-4", "student", "2025-01-01"),  # not named
+        report("S-1", "2025-02-01"),
+        report("S-2", "2025-02-01"),
+        report("S-3", "2025-02-01"),  # before they joined: not serving
+        report("S-4", "2025-02-01"),
+        ev.PersonLeft(on=D("2025-04-30"), person="S-1"),  # the open finding ends on 1 May
+        report("S-1", "2025-05-02"),  # after they left: none
+        report("S-3", "2025-05-02"),  # serving now: a finding
+    ]
+    assert judge(events, prof, "2025-06-01") == [
+        (CWE, "S-1/G-1", "2025-02-01", "2025-05-01", False),
+        (CWE, "S-3/G-1", "2025-05-02", None, False),
+    ]
+    everyone = profile(connection_without_exception={})  # no kinds named: all but visitors
+    assert [row[1] for row in judge(events, everyone, "2025-06-01")] == [
+        "S-1/G-1",
+        "S-2/G-1",
+        "S-4/G-1",
+        "S-3/G-1",
     ]
 
 

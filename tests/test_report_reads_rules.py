@@ -65,7 +65,7 @@ def test_exception_in_force_is_exception_active(worked: Worked) -> None:
 
 
 def test_eligible_members_are_never_ineligible_findings(worked: Worked) -> None:
-    r, _, episodes = worked
+    r, profile, episodes = worked
     open_on: dict[str, list[Episode]] = {}
     for e in episodes:
         if e.rule == "ineligible-member":
@@ -75,7 +75,7 @@ def test_eligible_members_are_never_ineligible_findings(worked: Worked) -> None:
             finding = any(
                 e.since <= day and (e.end is None or day < e.end) for e in open_on.get(ref, [])
             )
-            if membership.eligible(r, ref, day):
+            if membership.eligible(r, profile, ref, day):
                 assert not finding, (ref, day)
 
 
@@ -90,7 +90,7 @@ def test_deadlines_are_the_days_before_the_findings_begin(worked: Worked) -> Non
             assert ("removal-follow-up-overdue", ref) not in by_subject
             continue
         late = ("removal-follow-up-overdue", ref) in by_subject
-        assert late == (not posting.follow_up_complete(post, due))
+        assert late == (not posting.follow_up_complete(r, profile, post, due))
         if late:
             assert by_subject["removal-follow-up-overdue", ref].since == due + one
             checked += 1

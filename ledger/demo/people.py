@@ -60,10 +60,13 @@ class People(SettingState):
         self.by_kind[person.kind].discard(ref)
 
     def _admit(self, member: str) -> None:
+        by = None
         if member.startswith("S-"):
             person = self.people[member]
             if person.member or person.left is not None:
                 return
+            if self.invited_members:
+                by = self._approver(member)  # invited to join (Stepping Stones Nursery)
             person.member = True
             self.members_s.add(member)
         else:
@@ -73,7 +76,7 @@ class People(SettingState):
             guardian.member = True
             guardian.admitted = self.today
             self.members_g.add(member)
-        self._emit(MemberAdmitted(on=self.today, member=member))
+        self._emit(MemberAdmitted(on=self.today, member=member, by=by))
 
     def _remove_member(self, member: str, reason: MemberRemovalReason) -> None:
         if member.startswith("S-"):

@@ -98,6 +98,8 @@ class Posts(Friendships):
 
     def _guardian_post(self) -> None:
         assert self.group is not None
+        if not self.members_post:
+            return  # only management posts there (Stepping Stones Nursery)
         author = self.members_g.choice(self.rng)
         if author is not None:
             self._publish(self.group, author, [], None)
@@ -105,6 +107,8 @@ class Posts(Friendships):
     def _negative_discussion(self, *, late_referral: bool = False) -> None:
         """A parent's critical post in the group, taken down and followed up."""
         assert self.group is not None
+        if not self.members_post:
+            return  # parents do not post there (Stepping Stones Nursery)
         author = self.members_g.choice(self.rng)
         if author is None:
             return

@@ -135,6 +135,11 @@ class SettingState:
         self.channels = [name for name in channels if name != PERSONAL_ACCOUNT]
         self.consent_channels = [n for n in self.channels if channels[n].child_images == "consent"]
         self.group = profile.group_channel
+        group = channels[self.group] if self.group is not None else None
+        # Whether the group's members post in it (South Woodham: any member; Stepping Stones
+        # Nursery's closed page: only management) and whether it takes members on an invitation.
+        self.members_post = group is not None and ANY_MEMBER in group.posters
+        self.invited_members = group is not None and group.invited_members
         posters = {role for spec in channels.values() for role in spec.posters}
         self.roles_used: set[str] = {"manager", "deputy", "chair", "safeguarding-lead"}
         self.roles_used.add("social-media-officer")

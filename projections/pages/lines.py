@@ -34,6 +34,8 @@ def _by(line: Line) -> str:
             out.append("the check before posting (`ledger check post`)")
         elif kind == "parameter":
             out.append(f"the figure {esc(name)}")
+        elif kind == "channel":
+            out.append(f"the channel's setting {esc(name)}")  # member_kinds, moderators
         else:
             out.append(esc(judge))
     return "; ".join(out)

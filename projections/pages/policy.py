@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 
+from ledger.profile import Channel
 from projections import report
 from projections.pages.context import (
     POLICY_SUFFIX,
@@ -51,6 +52,7 @@ def policy_page(w: PageContext, p: report.PolicyReport) -> str:
         ]
         if c.group:
             rows.append(["The closed group", "yes: the group rules apply"])
+            rows += _membership(w.profile.channels.get(c.name))
         rows.append(["Policy", w.cites(c.cite)])
         out.append(bullets(rows))
         out.append(w.quotes(c.cite, folded=True))
@@ -114,3 +116,22 @@ def policy_text_page(w: PageContext) -> str:
         )
     out.append("")
     return "\n".join(out)
+
+
+def _membership(channel: Channel | None) -> list[list[str]]:
+    """Who may belong to the group and who moderates it, as the profile says."""
+    if channel is None:
+        return []
+    kinds = channel.member_kinds
+    if kinds is None:
+        who = "parents and carers of children attending, and anyone working at the setting"
+    else:
+        plural = {"staff": "staff", "committee": "committee members"}
+        others = [plural.get(kind, kind + "s") for kind in kinds]
+        who = "parents and carers of children attending" + "".join(f", {o}" for o in others)
+    if channel.invited_members:
+        who += ", and anyone admitted on an invitation"
+    rows = [["Who may belong", esc(who)]]
+    if channel.moderators:
+        rows.append(["Removals followed up by", esc(", ".join(channel.moderators))])
+    return rows

@@ -65,7 +65,7 @@ def group_report(
     ineligible: list[str] = []
     for ref in members:
         staff = ref.startswith("S-")
-        if membership.eligible(r, ref, day):
+        if membership.eligible(r, profile, ref, day):
             if staff:
                 people += 1
             else:

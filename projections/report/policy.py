@@ -32,6 +32,8 @@ PARAMETER_WORDS: Final[dict[str, tuple[str, str]]] = {
     "contacts_need_setting_device": ("Contact with children only on setting devices", ""),
     "official_contact_methods": ("The setting's own ways of contact", ""),
     "contacts_judged": ("Whose contacts are judged", ""),
+    "removal_days": ("Posts flagged in a concern come down within", "days of the concern"),
+    "friendship_kinds": ("Friendships with parents judged for, while they serve", ""),
 }
 EXCEPTION_WORDS: Final[dict[str, str]] = {
     "pre-existing": "only where the relationship began before the child started",
@@ -86,7 +88,7 @@ class PolicyReport(msgspec.Struct, frozen=True):
 
 
 def _value(field: str, value: object) -> str:
-    if isinstance(value, tuple):  # labels (the setting's ways of contact), as the profile lists
+    if isinstance(value, tuple):  # labels (ways of contact) or kinds of person, as listed
         return ", ".join(str(v) for v in value) or "none"
     if isinstance(value, bool):
         return "yes" if value else "no"

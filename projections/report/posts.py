@@ -210,14 +210,16 @@ class RemovalsReport(msgspec.Struct, frozen=True):
 
 
 def _follow_up(
-    post: Post, deadline: dt.date, day: dt.date
+    r: Registers, profile: Profile, post: Post, deadline: dt.date, day: dt.date
 ) -> tuple[str, dt.date | None, dt.date | None]:
     """The state of a removal's follow-up on ``day`` (whether it was in time is the rule's
-    answer, ``posting.follow_up_complete``), and the days of its two steps, if taken by then."""
-    contacted = next((m.on for m in post.contacted if m.on <= day), None)
+    answer, ``posting.follow_up_complete``), and the days of its two steps, if taken by then
+    (a contact only if it counts: by a moderator, where the channel names them)."""
+    counted = posting.contacts_counted(r, profile, post)
+    contacted = next((m.on for m in counted if m.on <= day), None)
     referred = next((m.on for m in post.referred if m.on <= day), None)
     if contacted is not None and referred is not None:
-        in_time = posting.follow_up_complete(post, deadline)
+        in_time = posting.follow_up_complete(r, profile, post, deadline)
         state = "done in time" if in_time else "done late"
     elif day > deadline:
         state = "overdue"
@@ -238,7 +240,7 @@ def removals_report(
         assert p.removed is not None and p.reason is not None
         deadline = posting.follow_up_due(p, profile) if needs else None
         if deadline is not None:
-            state, contacted, referred = _follow_up(p, deadline, day)
+            state, contacted, referred = _follow_up(r, profile, p, deadline, day)
             states[state.split(" by ")[0]] += 1
         else:
             state, contacted, referred = "not needed", None, None

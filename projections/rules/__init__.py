@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from projections.episodes import Judge
-from projections.rules import concerns, contact, friendship, membership, policy, posting
+from projections.rules import concerns, contact, flagged, friendship, membership, policy, posting
 
 JUDGES: tuple[Judge, ...] = (
     posting.published_posts,
@@ -19,4 +19,5 @@ JUDGES: tuple[Judge, ...] = (
     contact.contact_without_permission,
     contact.contact_device,
     contact.unofficial_contact,
+    flagged.flagged_post_not_removed,
 )

@@ -9,6 +9,13 @@
 - Stepping Stones Nursery, line 46: parents are asked not to send friend requests to staff
   (``"never"``: no exception can be granted).
 Granting an exception the profile forbids is refused when recorded (``ledger.decisions``).
+
+Only the kinds of person the policy names are judged (``friendship_kinds``: staff at West
+Wycombe and Stepping Stones Nursery; staff, volunteers and students at South Woodham, lines
+47, 71 and 94), and only while they serve: a connection reported on a day the person is not a
+current member of the setting (before they joined or after they left) is no finding, and an
+open finding ends the day after they leave (resolution ``PersonLeft``), as the policy binds
+them no longer.
 """
 
 from __future__ import annotations
@@ -43,13 +50,21 @@ def _remedy(r: Registers, person: str, guardian: str, since: dt.date) -> tuple[d
         day = child.left + ONE_DAY
         if day > since and status.all_left(r, guardian, day) and (best is None or day < best[0]):
             best = (day, "ChildLeft")
+    # The person having left the setting: the policy binds them no longer.
+    left = r.persons[person].left if person in r.persons else None
+    if left is not None and left >= since and (best is None or left + ONE_DAY < best[0]):
+        best = (left + ONE_DAY, "PersonLeft")
     return best
 
 
 def connection_without_exception(r: Registers, profile: Profile) -> list[Episode]:
     out: list[Episode] = []
+    kinds = profile.friendship_kinds
     open_until: dict[str, dt.date | None] = {}  # pair -> end of its latest episode
     for c in r.connections:
+        person = r.persons.get(c.person)
+        if person is None or person.kind not in kinds or not status.current(r, c.person, c.on):
+            continue  # not one the policy binds, or not serving that day
         pair = f"{c.person}/{c.guardian}"
         if pair in open_until:
             previous = open_until[pair]

@@ -1,6 +1,12 @@
 """Rules about the parents' closed group (South Woodham's "Conditions of Use", lines 102-130).
 
-- Line 118: only current parents/carers and staff may be members (``ineligible-member``).
+- Line 118: only current parents/carers and staff may be members (``ineligible-member``; the
+  group channel's ``member_kinds = ["staff"]``: a volunteer, student or committee member in the
+  group is ineligible).
+- Stepping Stones Nursery, line 19: a closed page "only parents/carers and others who have been
+  invited to join the group can view": ``invited_members``, anyone whose admission names who
+  invited them (``MemberAdmitted.by``) may belong, whatever their kind, while that membership
+  lasts; anyone else only as a guardian of an enrolled child (``member_kinds = []``).
 - Line 122: leavers' parents are removed shortly after the start of the summer holidays
   following their child's last day (``leaver-not-removed``; "shortly" is the profile's grace).
 - Line 126: there should be two administrators (``too-few-admins``).
@@ -14,7 +20,7 @@ import datetime as dt
 from bisect import bisect_right
 from collections.abc import Iterator
 
-from ledger.profile import Profile
+from ledger.profile import Channel, Profile
 from projections import status
 from projections.calendar import ONE_DAY, add_days
 from projections.episodes import Episode, runs
@@ -31,16 +37,40 @@ def _guardian_days(r: Registers, guardian: str) -> Iterator[dt.date]:
             yield child.left + ONE_DAY
 
 
-def _eligible(r: Registers, ref: str, day: dt.date) -> bool:
+def _group(profile: Profile) -> Channel | None:
+    name = profile.group_channel
+    return profile.channels[name] if name is not None else None
+
+
+def _invited(r: Registers, group: Channel | None, ref: str, day: dt.date) -> bool:
+    """Whether the membership ``ref`` holds on ``day`` was opened by an invitation that the
+    group accepts (``invited_members``: the admission names who invited them)."""
+    if group is None or not group.invited_members:
+        return False
+    admission = status.latest(r.invited.get(ref, []), day)
+    return admission is not None and admission.opens
+
+
+def _kind_may_belong(r: Registers, group: Channel | None, ref: str) -> bool:
+    kinds = group.member_kinds if group is not None else None
+    person = r.persons.get(ref)
+    return kinds is None or (person is not None and person.kind in kinds)
+
+
+def _eligible(r: Registers, group: Channel | None, ref: str, day: dt.date) -> bool:
+    if _invited(r, group, ref, day):
+        return True
     if ref.startswith("S-"):
-        return status.current(r, ref, day)
+        return status.current(r, ref, day) and _kind_may_belong(r, group, ref)
     return any(status.enrolled(r, c, day) for c in status.children_of(r, ref, day))
 
 
-def _why_eligible(r: Registers, ref: str, day: dt.date) -> str:
+def _why_eligible(r: Registers, group: Channel | None, ref: str, day: dt.date) -> str:
     """The kind of fact that ended an ineligible membership on ``day``."""
     if not status.member(r, ref, day):
         return "MemberRemoved"
+    if _invited(r, group, ref, day):
+        return "MemberAdmitted"  # admitted again, on an invitation
     if ref.startswith("S-"):
         return "PersonJoined"
     if any(link.on == day for link in r.guardians.get(ref, ())):
@@ -67,6 +97,7 @@ def _settled_from(r: Registers, ref: str) -> dt.date | None:
 
 def ineligible_member(r: Registers, profile: Profile) -> list[Episode]:
     out: list[Episode] = []
+    group = _group(profile)
     for ref, history in r.members.items():
         settled = _settled_from(r, ref)
         if settled is not None and history[0].on >= settled:
@@ -84,16 +115,22 @@ def ineligible_member(r: Registers, profile: Profile) -> list[Episode]:
         def holds(day: dt.date, ref: str = ref) -> bool:
             return (
                 status.member(r, ref, day)
-                and not _eligible(r, ref, day)
+                and not _eligible(r, group, ref, day)
                 and not (ref.startswith("G-") and status.all_left(r, ref, day))
             )
 
         for since, end in runs(days, holds):
-            if ref.startswith("S-"):
-                what = "not a current member of staff"
-            else:
+            if not ref.startswith("S-"):
                 what = "not the guardian of an enrolled child"
-            resolution = _why_eligible(r, ref, end) if end is not None else None
+            elif status.current(r, ref, since) and group is not None and group.member_kinds:
+                what = f"not one of those who may belong ({_kinds(group)})"
+            elif status.current(r, ref, since):
+                what = "not one of those who may belong (guardians only)"
+            else:
+                what = "not a current member of staff"
+            if group is not None and group.invited_members:
+                what += ", nor admitted on an invitation"
+            resolution = _why_eligible(r, group, ref, end) if end is not None else None
             out.append(
                 Episode(
                     "ineligible-member",
@@ -290,8 +327,17 @@ def too_few_admins(r: Registers, profile: Profile) -> list[Episode]:
 # --- what the site's numbers read (``projections.report``) -----------------------------------
 
 
-def eligible(r: Registers, ref: str, day: dt.date) -> bool:
-    """Whether a member may be in the group on ``day`` (line 118): a member of staff at the
-    setting then, or a parent or carer of a child enrolled then. A guardian who is not is a
-    leaver once all their children have left (``leaver-not-removed``), and ineligible before."""
-    return _eligible(r, ref, day)
+def eligible(r: Registers, profile: Profile, ref: str, day: dt.date) -> bool:
+    """Whether a member may be in the group on ``day`` (line 118): a current person of one of
+    the group's ``member_kinds`` (any kind, where it names none), a parent or carer of a child
+    enrolled then, or (``invited_members``) anyone admitted on an invitation. A guardian who is
+    none of these is a leaver once all their children have left (``leaver-not-removed``), and
+    ineligible before."""
+    return _eligible(r, _group(profile), ref, day)
+
+
+def _kinds(group: Channel) -> str:
+    """The group's member kinds as words: guardians, and staff or volunteers."""
+    plural = {"staff": "staff", "committee": "committee members"}
+    kinds = [plural.get(kind, kind + "s") for kind in group.member_kinds or ()]
+    return " and ".join(["guardians", " or ".join(kinds)] if kinds else ["guardians"])

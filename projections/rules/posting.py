@@ -22,7 +22,7 @@ from ledger.profile import ANY_MEMBER, Profile
 from projections import status, wording
 from projections.calendar import ONE_DAY, add_days
 from projections.episodes import Episode, runs
-from projections.registers import Post, Registers, key
+from projections.registers import Mark, Post, Registers, key
 
 REMOVED = "PostRemoved"
 
@@ -246,31 +246,36 @@ def withdrawn_consent_post_live(r: Registers, profile: Profile) -> list[Episode]
     return out
 
 
-def _follow_up_complete(post: Post, by: dt.date) -> bool:
-    return any(m.on <= by for m in post.contacted) and any(m.on <= by for m in post.referred)
+def _follow_up_complete(post: Post, by: dt.date, contacted: tuple[Mark, ...]) -> bool:
+    return any(m.on <= by for m in contacted) and any(m.on <= by for m in post.referred)
 
 
 def removal_follow_up_overdue(r: Registers, profile: Profile) -> list[Episode]:
     """A removal of negative or inappropriate content not followed up in time (South Woodham,
-    line 128: the poster contacted by an administrator and the issue passed to the manager)."""
+    line 128: the poster contacted by an administrator and the issue passed to the manager).
+    Where the post's channel names moderators, only a contact by one of them counts."""
     limit = profile.follow_up_days
     out: list[Episode] = []
     for ref, post in r.posts.items():
         deadline = follow_up_due(post, profile)
         if post.removed is None or deadline is None:
             continue
-        if _follow_up_complete(post, deadline):
+        contacted = contacts_counted(r, profile, post)
+        if _follow_up_complete(post, deadline, contacted):
             continue
         end = None
         resolution = None
-        if post.contacted and post.referred:
+        if contacted and post.referred:
             # The later of the two (by day, then by the order they were recorded) resolves it.
-            contacted, referred = post.contacted[0], post.referred[0]
-            later = max(contacted, referred)
+            first_contact, referred = contacted[0], post.referred[0]
+            later = max(first_contact, referred)
             end = later.on
-            resolution = "PosterContacted" if later is contacted else "ReferredToManager"
-        steps = (("contact with the poster", post.contacted), ("referral", post.referred))
+            resolution = "PosterContacted" if later is first_contact else "ReferredToManager"
+        steps = (("contact with the poster", contacted), ("referral", post.referred))
         missing = [what for what, marks in steps if not any(m.on <= deadline for m in marks)]
+        moderators = _moderators(profile, post)
+        if moderators and post.contacted and missing[0] == "contact with the poster":
+            missing[0] = f"contact with the poster by a {' or '.join(moderators)}"
         out.append(
             Episode(
                 "removal-follow-up-overdue",
@@ -284,6 +289,26 @@ def removal_follow_up_overdue(r: Registers, profile: Profile) -> list[Episode]:
             )
         )
     return out
+
+
+def _moderators(profile: Profile, post: Post) -> list[str]:
+    channel = profile.channels.get(post.channel)
+    return list(channel.moderators) if channel is not None else []
+
+
+def contacts_counted(r: Registers, profile: Profile, post: Post) -> tuple[Mark, ...]:
+    """The contacts with a removed post's poster that count as its follow-up, in order: where
+    the post's channel names moderators (South Woodham, line 128: "contacted directly by an
+    administrator"), only those made by someone holding one of their roles that day; else all.
+    """
+    moderators = _moderators(profile, post)
+    if not moderators:
+        return post.contacted
+    return tuple(
+        Mark(m.on, m.pos)
+        for m in post.contacted_by
+        if any(status.holds_role(r, m.by, role, m.on) for role in moderators)
+    )
 
 
 # --- what the site's numbers read (``projections.report``): the follow-up, decided here once ----
@@ -300,6 +325,7 @@ def follow_up_due(post: Post, profile: Profile) -> dt.date | None:
     return add_days(post.removed, profile.follow_up_days)
 
 
-def follow_up_complete(post: Post, by: dt.date) -> bool:
-    """Whether both steps of the follow-up were done on or before ``by``."""
-    return _follow_up_complete(post, by)
+def follow_up_complete(r: Registers, profile: Profile, post: Post, by: dt.date) -> bool:
+    """Whether both steps of the follow-up were done on or before ``by`` (the contact by a
+    moderator, where the channel names them: ``contacts_counted``)."""
+    return _follow_up_complete(post, by, contacts_counted(r, profile, post))
