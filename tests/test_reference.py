@@ -318,8 +318,18 @@ NSD = "non-setting-device"
 
 
 def test_non_setting_device_for_posts() -> None:
+    # The setting's devices bind its own people (staff, volunteers, students): S-1 is staff;
+    # a parent's, a committee member's or a visitor's phone is theirs (issue 18).
     prof = profile(non_setting_device={"require_setting_device": True})
     events = [
+        join("S-1", "2025-01-01"),
+        ev.PersonJoined(on=D("2025-01-01"), person="S-2", name="A person", kind="committee"),
+        ev.PersonJoined(on=D("2025-01-01"), person="S-3", name="A person", kind="visitor"),
+        ev.PersonJoined(on=D("2025-01-01"), person="S-4", name="A person", kind="student"),
+        post("P-8", "2025-06-02", ["C-1"], author="G-1", device="own phone"),
+        post("P-9", "2025-06-02", ["C-1"], author="S-2", device="own phone"),
+        post("P-10", "2025-06-02", ["C-1"], author="S-3"),
+        post("P-11", "2025-06-02", ["C-1"], author="S-4", device="own phone"),
         ev.DeviceRegistered(on=D("2025-01-01"), device="T-01"),
         ev.DeviceRegistered(on=D("2025-01-01"), device="T-02"),
         ev.DeviceRetired(on=D("2025-06-01"), device="T-02"),
@@ -336,6 +346,7 @@ def test_non_setting_device_for_posts() -> None:
     ]
     assert judge(events, prof, "2025-06-30") == [
         (NSD, "P-2", "2025-06-01", None, False),
+        (NSD, "P-11", "2025-06-02", None, False),
         (NSD, "P-4", "2025-06-02", "2025-06-04", False),
         (NSD, "P-5", "2025-06-02", None, False),
         (NSD, "P-7", "2025-06-02", None, False),
