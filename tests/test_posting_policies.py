@@ -162,6 +162,7 @@ def test_west_wycombe_page_without_a_purpose_is_no_with_the_purposes_allowed(
     assert text.out.startswith("No:")
     assert "purpose-not-allowed" in text.out and "only for promotion" in text.out
     assert "states no purpose" in text.out
+    assert "ask again with --purpose promotion" in text.out
     status, answer = ask(capsys, db, *page, "--purpose", "news")
     assert status == 1 and rules_of(answer) == {"purpose-not-allowed"}
     status, answer = ask(capsys, db, *page, "--purpose", "promotion")

@@ -90,4 +90,9 @@ def cmd_check_post(args: argparse.Namespace) -> int:
         print(f"No: do not post this on {answer.channel}. The policy says:")
         for rule, detail in answer.problems:
             print(f"  {rule}: {detail}")
+        if question.purpose is None and answer.purposes:
+            print(
+                f"If the post is for {' or '.join(answer.purposes)}, ask again with"
+                f" --purpose {answer.purposes[0]}."
+            )
     return EXIT_OK if answer.ok else EXIT_NO

@@ -108,11 +108,13 @@ class PostQuestion:
 
 @dataclass(frozen=True)
 class PostAnswer:
-    """The answer: no ``problems`` (rule, detail) means yes, it may be posted."""
+    """The answer: no ``problems`` (rule, detail) means yes, it may be posted. ``purposes``:
+    what the channel is kept for, or what its posters may post for (empty: any)."""
 
     channel: str
     day: dt.date
     problems: list[tuple[str, str]]
+    purposes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -175,7 +177,9 @@ def judge_post(
         day=day,
         purpose=event.purpose,
     )
-    return PostAnswer(event.channel, day, problems)
+    chan = profile.channels[event.channel]
+    purposes = tuple(chan.purposes or chan.poster_purposes)
+    return PostAnswer(event.channel, day, problems, purposes)
 
 
 def publish_command(question: PostQuestion, answer: PostAnswer) -> str:
