@@ -209,7 +209,8 @@ class _State:
         return any(child not in own for child in post.depicts)
 
     def binds(self, author: str) -> bool:
-        """Whether the setting's devices bind the author: one of its own people."""
+        """Whether the setting's devices bind the author: one of its own people (joined by
+        today: only facts dated by today are known)."""
         return self.kind.get(author) in SETTING_PEOPLE
 
 

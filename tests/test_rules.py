@@ -423,7 +423,8 @@ def test_south_woodham_non_setting_device_for_posts() -> None:
 def test_south_woodham_non_setting_device_binds_the_setting_people_only() -> None:
     """South Woodham Pre-School, line 74 speaks to staff, volunteers and students (lines 56,
     71); line 100 lets parents photograph their own child. A parent's, a committee member's or
-    a visitor's post from their own phone gives no device finding; a student's does."""
+    a visitor's post from their own phone gives no device finding; a student's does, once they
+    have joined."""
     on = d("2025-10-06")
     events = [
         *south_woodham(),
@@ -436,9 +437,13 @@ def test_south_woodham_non_setting_device_binds_the_setting_people_only() -> Non
         post("P-0003", "closed-group", "S-0008", on, "C-0001"),
         post("P-0004", "closed-group", "S-0007", on, "C-0001", device="own phone"),
         post("P-0005", "personal-account", "G-0001", on, "C-0001", device="own phone"),
+        # A student who joins the day after: not yet one of the pre-school's people.
+        *person("S-0010", d("2025-10-07"), kind="student"),
+        post("P-0006", "closed-group", "S-0010", on, "C-0001", device="own phone"),
     ]
     assert judge(SOUTH_WOODHAM, events, d("2025-10-31")) == [
         F("non-setting-device", "P-0004", on),
+        F("unauthorised-poster", "P-0006", on),
     ]
 
 

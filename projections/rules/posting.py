@@ -210,7 +210,7 @@ class PostJudge:
         if (
             depicts
             and rules.device_rule
-            and self._setting_person(author)
+            and self._setting_person(author, day)
             and not bisect_right(self.devices[device or ""], day) % 2
         ):
             why = "names no device" if device is None else "was not taken on a setting device"
@@ -221,10 +221,12 @@ class PostJudge:
         """The children linked to the guardian on or before the day."""
         return {link.child for link in self.r.guardians.get(guardian, ()) if link.on <= day}
 
-    def _setting_person(self, author: str) -> bool:
-        """Whether the author is one of the setting's own people, whom its devices bind."""
+    def _setting_person(self, author: str, day: dt.date) -> bool:
+        """Whether the author is one of the setting's own people, whom its devices bind: of
+        one of those kinds and joined by the day (a photo taken at work binds them after they
+        leave too; before they joined they were not yet the setting's)."""
         person = self.r.persons.get(author)
-        return person is not None and person.kind in SETTING_PEOPLE
+        return person is not None and person.kind in SETTING_PEOPLE and person.joined <= day
 
     def _consent_turns(self, channel: str, child: str) -> list[dt.date]:
         return status.consent_turns(self.r.consents.get(key(child, channel), []))
