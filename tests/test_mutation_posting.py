@@ -89,14 +89,23 @@ def test_check_post_answers_as_the_recorded_post_is_judged() -> None:
         device=None,
         day=d("2025-08-31"),
     )
+    # Before the volunteer joined they were not yet the setting's: no device finding.
     assert early == [
         ("consent-missing", "no active consent for closed-group on 2025-08-31 for C-0001"),
         (
             "unauthorised-poster",
             "S-0005 held none of the posting roles for closed-group (any-member) on 2025-08-31",
         ),
-        ("non-setting-device", "a post depicting children names no device"),
     ]
+    no_device = _problems(
+        history,
+        channel="closed-group",
+        author="S-0005",
+        depicts=["C-0001"],
+        device=None,
+        day=day,
+    )
+    assert no_device == [("non-setting-device", "a post depicting children names no device")]
 
 
 def test_check_post_on_the_public_page_and_a_personal_account() -> None:
