@@ -12,6 +12,28 @@ says what the rule is cited for. Each parameter says whether the policy states i
 ``Profile.parameters()`` lists them. Each shipped profile has a coverage table beside it
 (``NAME.coverage.toml``, read by ``coverage``): every line of its policy, and what judges it
 today or why nothing can.
+
+Posting on a channel (DESIGN.md section 5, "Posters by kind and purpose", "A parent's own
+child"):
+
+- ``posters`` lists who may post: roles (``manager``, ...), ``"any-member"`` (a current member
+  of the group; the group channel only), ``"any-person"`` (any current member of the setting:
+  joined and not left that day, of any kind) and ``"guardians"`` (a guardian of a child enrolled
+  that day). An empty list: nobody may.
+- ``poster_purposes = ["promotion"]``: the posters may post there only for those purposes; a
+  post that states none of them (no purpose stated counts as none) is ``unauthorised-poster``.
+  West Wycombe's personal pages: "only ... for positive advertising".
+- ``purposes = ["promotion"]``: what the channel itself is for; a post there whose stated
+  purpose is not listed, or which states none, is ``purpose-not-allowed`` where the profile
+  turns that rule on. West Wycombe's page: "purely for advertising and promoting". Empty (the
+  default): any purpose, or none.
+- ``child_images``: ``"consent"`` (each child needs an active consent for the channel),
+  ``"never"``, or ``"own-children"`` (a guardian may show their own children, linked to them,
+  and no other; anyone else may show none: ``child-image-forbidden``).
+
+``personal-account`` (a post about the setting on someone's own page) is always there: by
+default nobody may post on it and it shows no child; a profile loosens it only with
+``any-person`` or ``guardians`` posters and ``own-children`` images, as its policy does.
 """
 
 from __future__ import annotations
@@ -31,7 +53,11 @@ PERSONAL_ACCOUNT: Final = "personal-account"
 ANY_MEMBER: Final = "any-member"
 COVERAGE_SUFFIX: Final = ".coverage.toml"  # a shipped profile's coverage table, beside it
 
-Poster = Role | Literal["any-member"]
+ANY_PERSON: Final = "any-person"
+GUARDIANS: Final = "guardians"
+
+Poster = Role | Literal["any-member", "any-person", "guardians"]
+ChildImages = Literal["consent", "never", "own-children"]
 # "policy-file.txt:12" or "policy-file.txt:12-14": a line of the setting's own policy.
 Citation = Annotated[str, msgspec.Meta(pattern=r"^[A-Za-z0-9._-]+:[0-9]+(-[0-9]+)?$")]
 PlainWords = Annotated[str, msgspec.Meta(min_length=1, max_length=1000)]
@@ -83,7 +109,7 @@ class Channel(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     """Where the setting (or someone about the setting) posts."""
 
     posters: list[Poster]
-    child_images: Literal["consent", "never"]
+    child_images: ChildImages
     says: PlainWords
     # The TOML key is `cite`: "file:LINE" strings or {at, quote} tables (see `citations`).
     cite_written: list[Citation | Cited] = msgspec.field(default_factory=list, name="cite")
@@ -96,6 +122,10 @@ class Channel(msgspec.Struct, frozen=True, forbid_unknown_fields=True, kw_only=T
     # Whose contact with a poster counts as the follow-up of a removal ("Moderation by the
     # moderators"): empty, anyone's.
     moderators: list[Role] = msgspec.field(default_factory=list)
+    # What the channel is for (purpose-not-allowed); empty: any purpose, or none.
+    purposes: list[events.Purpose] = msgspec.field(default_factory=list)
+    # The posters may post only for these purposes (unauthorised-poster); empty: any.
+    poster_purposes: list[events.Purpose] = msgspec.field(default_factory=list)
 
     @property
     def cite(self) -> list[str]:
@@ -392,11 +422,20 @@ def _check(profile: Profile, where: str) -> Profile:
             says="Nobody may post about the setting on a personal account.",
         )
     else:
+        # Someone's own page is loosened only as far as a policy can: by kind of person,
+        # never by a role of the setting's page nor with a consent register of its own.
         personal = channels[PERSONAL_ACCOUNT]
-        if personal.posters or personal.child_images != "never":
+        roles = [p for p in personal.posters if p not in (ANY_PERSON, GUARDIANS)]
+        if roles:
             raise ProfileError(
-                f"{where}: `channels.{PERSONAL_ACCOUNT}` must have posters = [] and"
-                ' child_images = "never"'
+                f"{where}: `channels.{PERSONAL_ACCOUNT}.posters` has {roles[0]!r} (expected"
+                f' posters = [] or only "{ANY_PERSON}" and "{GUARDIANS}": anyone posting on'
+                " their own page posts as a person, not in a role)"
+            )
+        if personal.child_images == "consent":
+            raise ProfileError(
+                f"{where}: `channels.{PERSONAL_ACCOUNT}.child_images` is"
+                ' "consent" (expected child_images = "never" or "own-children")'
             )
     groups = [name for name, channel in channels.items() if channel.group]
     if len(groups) > 1:
@@ -417,6 +456,11 @@ def _check(profile: Profile, where: str) -> Profile:
                     f"{where}: `channels.{name}.{setting}` says who may belong to the group, but"
                     " the channel is not the group (expected `group = true`)"
                 )
+        if channel.poster_purposes and not channel.posters:
+            raise ProfileError(
+                f"{where}: `channels.{name}.poster_purposes` is set but nobody may post there"
+                " (expected some `posters`, or no `poster_purposes`)"
+            )
     return msgspec.structs.replace(profile, channels=channels)
 
 

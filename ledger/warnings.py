@@ -56,6 +56,7 @@ class NeverAllowed(msgspec.Struct, frozen=True):
 
     child: str
     channel: str
+    own_children: bool = False  # the channel allows only a guardian's own children, by no consent
 
 
 # What to write in place of a value the warning cannot know.
@@ -236,9 +237,9 @@ def never_allowed(fact: ev.Event, profile: Profile) -> NeverAllowed | None:
     if not isinstance(fact, ev.ConsentGranted):
         return None
     channel = profile.channels.get(fact.channel)
-    if channel is None or channel.child_images != "never":
+    if channel is None or channel.child_images == "consent":
         return None
-    return NeverAllowed(fact.child, fact.channel)
+    return NeverAllowed(fact.child, fact.channel, channel.child_images == "own-children")
 
 
 class Told(msgspec.Struct, frozen=True):
@@ -275,8 +276,9 @@ def lines(told_: Told, today: dt.date) -> list[str]:
     out: list[str] = []
     if told_.never is not None:
         n = told_.never
+        but = " other than a guardian's own children" if n.own_children else ""
         out.append(
-            f"Warning: the policy never allows images of children on {n.channel}, so this"
+            f"Warning: the policy never allows images of children on {n.channel}{but}, so this"
             f" consent for {n.child} cannot be used there (it is recorded as given)."
         )
     if told_.withdrawal is not None:

@@ -26,7 +26,7 @@ from dataclasses import dataclass
 
 from ledger import events as ev
 from ledger.events import RULES, Event
-from ledger.profile import ANY_MEMBER, Channel, Profile
+from ledger.profile import ANY_MEMBER, ANY_PERSON, GUARDIANS, Channel, Profile
 
 ONE_DAY = dt.timedelta(days=1)
 
@@ -37,6 +37,8 @@ FOLLOW_UP_REASONS = frozenset({"negative-discussion", "inappropriate"})
 FLAGGING = frozenset({"critical-discussion", "inappropriate-comment"})
 # Whose friendships a profile judges when it names no kinds (every kind but a visitor).
 DEFAULT_FRIENDSHIP_KINDS = frozenset({"staff", "volunteer", "student", "committee"})
+# The kinds of person whose posts the setting's devices bind (rules.md, non-setting-device).
+SETTING_PEOPLE = frozenset({"staff", "volunteer", "student"})
 
 
 @dataclass(frozen=True)
@@ -193,7 +195,29 @@ class _State:
     def may_post(self, author: str, channel: Channel) -> bool:
         if ANY_MEMBER in channel.posters and self.is_member(author):
             return True
-        return any(self.holds(author, role) for role in channel.posters if role != ANY_MEMBER)
+        if ANY_PERSON in channel.posters and self.current(author):
+            return True
+        if GUARDIANS in channel.posters and self.any_child_enrolled(author):
+            return True
+        kinds = (ANY_MEMBER, ANY_PERSON, GUARDIANS)
+        return any(self.holds(author, role) for role in channel.posters if role not in kinds)
+
+    def may_post_for(self, post: ev.PostPublished, channel: Channel) -> bool:
+        """A poster of the channel, and (where the channel limits its posters to some
+        purposes) posting for one of them; no purpose stated is none of them."""
+        if not self.may_post(post.author, channel):
+            return False
+        return not channel.poster_purposes or post.purpose in channel.poster_purposes
+
+    def shows_others(self, post: ev.PostPublished) -> bool:
+        """Whether the post shows a child not linked to its author (own-children)."""
+        own = self.children_of.get(post.author, set())
+        return any(child not in own for child in post.depicts)
+
+    def binds(self, author: str) -> bool:
+        """Whether the setting's devices bind the author: one of its own people (joined by
+        today: only facts dated by today are known)."""
+        return self.kind.get(author) in SETTING_PEOPLE
 
 
 # --- facts that do not change from day to day ---------------------------------------------------
@@ -302,15 +326,23 @@ def _triggers(
             channel = profile.channels.get(p.channel)
             if channel is not None and channel.child_images == "never" and p.depicts:
                 out.add(p.post)
+            own_only = channel is not None and channel.child_images == "own-children"
+            if own_only and state.shows_others(p):
+                out.add(p.post)
     elif rule == "unauthorised-poster":
         for p in published_today:
             channel = profile.channels.get(p.channel)
-            if channel is not None and not state.may_post(p.author, channel):
+            if channel is not None and not state.may_post_for(p, channel):
+                out.add(p.post)
+    elif rule == "purpose-not-allowed":
+        for p in published_today:
+            channel = profile.channels.get(p.channel)
+            if channel is not None and channel.purposes and p.purpose not in channel.purposes:
                 out.add(p.post)
     elif rule == "non-setting-device":
         if profile.require_setting_device:
             for p in published_today:
-                if p.depicts and not state.in_service(p.device):
+                if p.depicts and state.binds(p.author) and not state.in_service(p.device):
                     out.add(p.post)
         if profile.contacts_need_setting_device:
             for e in today:
@@ -395,6 +427,7 @@ def _remedied(
         "consent-missing",
         "child-image-forbidden",
         "unauthorised-poster",
+        "purpose-not-allowed",
         "withdrawn-consent-post-live",
         "flagged-post-not-removed",
     }:

@@ -44,18 +44,22 @@ def _problems(
 
 def test_check_post_answers_as_the_recorded_post_is_judged() -> None:
     """A member of the group posting a consented child on the tablet: nothing wrong. The same
-    post by someone outside the group, of a child without consent, on a personal phone: every
-    problem, with its detail."""
+    post by a member of staff outside the group, of a child without consent, on a personal
+    phone: every problem, with its detail. (Issue 18: the author was a parent, whom the
+    tablets rule no longer binds; the setting's own people are.)"""
     history = [
         *south_woodham(),
         *child("C-0002", d("2025-09-01"), "G-0002"),
         consent("C-0001", "closed-group", d("2025-09-01")),
+        *person("S-0005", d("2025-09-01"), kind="volunteer"),
+        ev.MemberAdmitted(on=d("2025-09-01"), member="S-0005"),
+        *person("S-0006", d("2025-09-01"), kind="student"),
     ]
     day = d("2025-10-06")
     fine = _problems(
         history,
         channel="closed-group",
-        author="G-0001",
+        author="S-0005",
         depicts=["C-0001"],
         device="T-01",
         day=day,
@@ -64,7 +68,7 @@ def test_check_post_answers_as_the_recorded_post_is_judged() -> None:
     wrong = _problems(
         history,
         channel="closed-group",
-        author="G-0002",
+        author="S-0006",
         depicts=["C-0001", "C-0002"],
         device="own phone",
         day=day,
@@ -73,31 +77,40 @@ def test_check_post_answers_as_the_recorded_post_is_judged() -> None:
         ("consent-missing", "no active consent for closed-group on 2025-10-06 for C-0002"),
         (
             "unauthorised-poster",
-            "G-0002 held none of the posting roles for closed-group (any-member) on 2025-10-06",
+            "S-0006 held none of the posting roles for closed-group (any-member) on 2025-10-06",
         ),
         ("non-setting-device", "a post depicting children was not taken on a setting device"),
     ]
     early = _problems(
         history,
         channel="closed-group",
-        author="G-0001",
+        author="S-0005",
         depicts=["C-0001"],
         device=None,
         day=d("2025-08-31"),
     )
+    # Before the volunteer joined they were not yet the setting's: no device finding.
     assert early == [
         ("consent-missing", "no active consent for closed-group on 2025-08-31 for C-0001"),
         (
             "unauthorised-poster",
-            "G-0001 held none of the posting roles for closed-group (any-member) on 2025-08-31",
+            "S-0005 held none of the posting roles for closed-group (any-member) on 2025-08-31",
         ),
-        ("non-setting-device", "a post depicting children names no device"),
     ]
+    no_device = _problems(
+        history,
+        channel="closed-group",
+        author="S-0005",
+        depicts=["C-0001"],
+        device=None,
+        day=day,
+    )
+    assert no_device == [("non-setting-device", "a post depicting children names no device")]
 
 
 def test_check_post_on_the_public_page_and_a_personal_account() -> None:
     """The public page: the manager may post; a parent may not (the roles are named). A
-    personal account: nobody may post, and never a child."""
+    personal account: only a parent, and no child but their own (issue 18)."""
     history = [*south_woodham(), consent("C-0001", "public-page", d("2025-09-01"))]
     day = d("2025-10-06")
     assert (
@@ -129,13 +142,25 @@ def test_check_post_on_the_public_page_and_a_personal_account() -> None:
     ) == [
         (
             "child-image-forbidden",
-            "personal-account never allows images of children; the post depicts 1 child: C-0001",
+            "personal-account allows a guardian's own children only; the post depicts 1 child"
+            " not the author's own: C-0001",
         ),
         (
             "unauthorised-poster",
-            "S-0001 held none of the posting roles for personal-account (nobody) on 2025-10-06",
+            "S-0001 held none of the posting roles for personal-account (guardians) on 2025-10-06",
         ),
     ]
+    assert (
+        _problems(
+            history,
+            channel="personal-account",
+            author="G-0001",
+            depicts=["C-0001"],
+            device="own phone",
+            day=day,
+        )
+        == []
+    )
 
 
 def test_published_post_episodes_end_only_when_removed() -> None:

@@ -37,7 +37,8 @@ SEEDS_MISSING = "../shared/seeds not beside the project: citation line check nee
 
 CITATION = re.compile(r"^(?P<file>[A-Za-z0-9._-]+):(?P<first>[0-9]+)(?:-(?P<last>[0-9]+))?$")
 
-# Every profile's personal account: nobody posts about the setting, never a child's image.
+# Every profile's personal account: nobody posts about the setting, never a child's image,
+# unless its policy loosens that (DESIGN.md section 5, the profile table).
 PERSONAL = {PERSONAL_ACCOUNT: ([], "never", False)}
 
 # name -> channels {channel: (posters, child_images, group)} and rules {rule: parameters}.
@@ -72,7 +73,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "title": "Stepping Stones Nursery",
         "channels": {
             "closed-page": (["manager", "social-media-officer"], "consent", True),
-            **PERSONAL,
+            PERSONAL_ACCOUNT: (["guardians"], "own-children", False),
         },
         "rules": {
             "consent-missing": {},
@@ -99,7 +100,10 @@ EXPECTED: dict[str, dict[str, Any]] = {
     },
     "sandbank-valley-federation": {
         "title": "Sandbank and Valley Nursery Schools Federation",
-        "channels": {"website": (["manager"], "consent", False), **PERSONAL},
+        "channels": {
+            "website": (["manager"], "consent", False),
+            PERSONAL_ACCOUNT: (["any-person"], "never", False),
+        },
         "rules": {
             "consent-missing": {},
             "child-image-forbidden": {},
@@ -117,7 +121,7 @@ EXPECTED: dict[str, dict[str, Any]] = {
         "channels": {
             "closed-group": (["any-member"], "consent", True),
             "public-page": (["manager", "chair"], "consent", False),
-            **PERSONAL,
+            PERSONAL_ACCOUNT: (["guardians"], "own-children", False),
         },
         "rules": {
             "consent-missing": {},
@@ -149,11 +153,12 @@ EXPECTED: dict[str, dict[str, Any]] = {
                 "never",
                 False,
             ),
-            **PERSONAL,
+            PERSONAL_ACCOUNT: (["any-person", "guardians"], "never", False),
         },
         "rules": {
             "child-image-forbidden": {},
             "unauthorised-poster": {},
+            "purpose-not-allowed": {},
             "connection-without-exception": {
                 "friendship_exception": "declared",
                 "friendship_kinds": ("staff",),
@@ -239,6 +244,18 @@ def test_profile_has_the_designed_rules_and_parameters(name: str) -> None:
     for rule, parameters in EXPECTED[name]["rules"].items():
         for parameter, value in parameters.items():
             assert getattr(profile, parameter) == value, f"{name}: rules.{rule}.{parameter}"
+
+
+def test_west_wycombe_channels_say_what_posts_are_for() -> None:
+    # Issue 18: the page is "purely for advertising and promoting" (line 12), and personal
+    # pages mention the preschool only "for positive advertising" (line 10).
+    profile = load("west-wycombe-preschool")
+    assert profile.channels["facebook-page"].purposes == ["promotion"]
+    assert profile.channels["facebook-page"].poster_purposes == []
+    assert profile.channels[PERSONAL_ACCOUNT].poster_purposes == ["promotion"]
+    assert profile.channels[PERSONAL_ACCOUNT].purposes == []
+    others = [load(n) for n in NAMES if n != "west-wycombe-preschool"]
+    assert not any(c.purposes or c.poster_purposes for p in others for c in p.channels.values())
 
 
 def test_channels_with_images_never_have_no_consent_rule() -> None:
@@ -480,6 +497,22 @@ BAD = {
         + '\n[channels.personal-account]\nposters = []\nchild_images = "consent"\n'
         + 'says = "x"\n',
         ["channels.personal-account", 'child_images = "never"'],
+    ),
+    "personal account with a role among kinds": (
+        GOOD
+        + '\n[channels.personal-account]\nposters = ["guardians", "chair"]\n'
+        + 'child_images = "own-children"\nsays = "x"\n',
+        ["channels.personal-account", "'chair'", '"any-person"'],
+    ),
+    "unknown purpose": (
+        GOOD.replace('posters = ["manager"]', 'posters = ["manager"]\npurposes = ["advert"]'),
+        ["advert", "channels", "purposes"],
+    ),
+    "poster purposes where nobody may post": (
+        GOOD
+        + '\n[channels.personal-account]\nposters = []\nposter_purposes = ["promotion"]\n'
+        + 'child_images = "never"\nsays = "x"\n',
+        ["channels.personal-account.poster_purposes", "nobody may post"],
     ),
     "unknown poster role": (
         GOOD.replace('posters = ["manager"]', 'posters = ["headteacher"]'),

@@ -14,6 +14,8 @@ import pytest
 from ledger import events as ev
 from ledger.events import Event
 from ledger.profile import Profile, decode
+from projections import registers as reg
+from projections.findings import evaluate
 from tests.reference import RefFinding, add_months, reference_findings
 
 # --- helpers -----------------------------------------------------------------------------------
@@ -326,8 +328,18 @@ NSD = "non-setting-device"
 
 
 def test_non_setting_device_for_posts() -> None:
+    # The setting's devices bind its own people (staff, volunteers, students): S-1 is staff;
+    # a parent's, a committee member's or a visitor's phone is theirs (issue 18).
     prof = profile(non_setting_device={"require_setting_device": True})
     events = [
+        join("S-1", "2025-01-01"),
+        ev.PersonJoined(on=D("2025-01-01"), person="S-2", name="A person", kind="committee"),
+        ev.PersonJoined(on=D("2025-01-01"), person="S-3", name="A person", kind="visitor"),
+        ev.PersonJoined(on=D("2025-01-01"), person="S-4", name="A person", kind="student"),
+        post("P-8", "2025-06-02", ["C-1"], author="G-1", device="own phone"),
+        post("P-9", "2025-06-02", ["C-1"], author="S-2", device="own phone"),
+        post("P-10", "2025-06-02", ["C-1"], author="S-3"),
+        post("P-11", "2025-06-02", ["C-1"], author="S-4", device="own phone"),
         ev.DeviceRegistered(on=D("2025-01-01"), device="T-01"),
         ev.DeviceRegistered(on=D("2025-01-01"), device="T-02"),
         ev.DeviceRetired(on=D("2025-06-01"), device="T-02"),
@@ -344,6 +356,7 @@ def test_non_setting_device_for_posts() -> None:
     ]
     assert judge(events, prof, "2025-06-30") == [
         (NSD, "P-2", "2025-06-01", None, False),
+        (NSD, "P-11", "2025-06-02", None, False),
         (NSD, "P-4", "2025-06-02", "2025-06-04", False),
         (NSD, "P-5", "2025-06-02", None, False),
         (NSD, "P-7", "2025-06-02", None, False),
@@ -882,3 +895,81 @@ def test_findings_are_sorted_by_since_rule_subject() -> None:
         (CIF, "P-2", "2025-01-07", None, False),
         (UP, "P-2", "2025-01-07", None, False),
     ]
+
+
+# --- posters by kind and purpose, own-children, purposes (issue 18) ---------------------------
+
+_KINDS = """
+[channels.personal-account]
+posters = ["any-person", "guardians"]
+poster_purposes = ["promotion"]
+child_images = "own-children"
+says = "Anyone's own page: promotion only; a parent's own child."
+
+[channels.news-page]
+posters = ["manager"]
+child_images = "never"
+purposes = ["news", "promotion"]
+says = "News and promotion."
+"""
+
+
+def kinds_profile() -> Profile:
+    rules = ("child-image-forbidden", "unauthorised-poster", "purpose-not-allowed")
+    text = _HEAD + _KINDS
+    text += "".join(f'\n[rules.{r}]\nsays = "x"\ncite = ["test-policy.txt:1"]\n' for r in rules)
+    return decode(text, "test.toml")
+
+
+def says(ref: str, on: str, author: str, purpose: ev.Purpose | None, *depicts: str) -> Event:
+    channel = "personal-account" if ref.startswith("P-1") else "news-page"
+    return ev.PostPublished(
+        on=D(on), post=ref, channel=channel, author=author, depicts=list(depicts), purpose=purpose
+    )
+
+
+PNA = "purpose-not-allowed"
+
+
+def test_posters_by_kind_and_purpose_own_children_and_purposes() -> None:
+    # Worked by hand from rules.md. G-1's child C-1 is enrolled 1 Jan to 31 Jan (its last day);
+    # S-1 joins 1 Jan and leaves 10 Jan; S-2 joins 1 Jan and is the manager.
+    events = [
+        enrol("C-1", "2025-01-01"),
+        enrol("C-2", "2025-01-01"),
+        link("G-1", "C-1", "2025-01-01"),
+        join("S-1", "2025-01-01"),
+        leave("C-1", "2025-01-31"),
+        ev.PersonLeft(on=D("2025-01-10"), person="S-1"),
+        join("S-2", "2025-01-01"),
+        role("S-2", "manager", "2025-01-01"),
+        says("P-11", "2025-01-05", "S-1", "promotion"),  # a current person, promoting: fine
+        says("P-12", "2025-01-05", "S-1", None),  # no purpose: unauthorised-poster
+        says("P-13", "2025-01-10", "S-1", "promotion"),  # the last day counts: fine
+        says("P-14", "2025-01-11", "S-1", "promotion"),  # left: unauthorised-poster
+        says("P-15", "2025-01-31", "G-1", "promotion", "C-1"),  # own child, child there: fine
+        says("P-16", "2025-02-01", "G-1", "promotion"),  # no child enrolled: unauthorised-poster
+        says("P-17", "2025-01-06", "G-1", "news", "C-1", "C-2"),  # another child, and news
+        says("P-18", "2025-01-06", "S-2", "promotion", "C-1"),  # not a guardian: any child
+        says("P-21", "2025-01-06", "S-2", "news"),  # news page, news: fine
+        says("P-22", "2025-01-06", "S-2", None),  # no purpose: purpose-not-allowed
+        says("P-23", "2025-01-06", "S-2", "activity"),  # not listed: purpose-not-allowed
+        remove("P-23", "2025-01-08"),
+    ]
+    assert judge(events, kinds_profile(), "2025-02-28") == [
+        (UP, "P-12", "2025-01-05", None, False),
+        (CIF, "P-17", "2025-01-06", None, False),
+        (CIF, "P-18", "2025-01-06", None, False),
+        (PNA, "P-22", "2025-01-06", None, False),
+        (PNA, "P-23", "2025-01-06", "2025-01-08", False),
+        (UP, "P-17", "2025-01-06", None, False),
+        (UP, "P-14", "2025-01-11", None, False),
+        (UP, "P-16", "2025-02-01", None, False),
+    ]
+    # The ledger's own projections read the same from these facts.
+    stream = [(1, ev.SettingRegistered(on=D("2025-01-01"), name="T", profile="test"))]
+    stream += [(n, e) for n, e in enumerate(events, start=2)]
+    found = evaluate(reg.rebuild(stream), kinds_profile(), D("2025-02-28"))
+    assert sorted((f.rule, f.subject, f.since.isoformat()) for f in found) == sorted(
+        (r, s, since) for r, s, since, _, _ in judge(events, kinds_profile(), "2025-02-28")
+    )

@@ -111,10 +111,22 @@ def consent(
 
 
 def post(
-    ref: str, channel: str, author: str, on: date, *depicts: str, device: str | None = None
+    ref: str,
+    channel: str,
+    author: str,
+    on: date,
+    *depicts: str,
+    device: str | None = None,
+    purpose: ev.Purpose | None = None,
 ) -> ev.PostPublished:
     return ev.PostPublished(
-        on=on, post=ref, channel=channel, author=author, depicts=list(depicts), device=device
+        on=on,
+        post=ref,
+        channel=channel,
+        author=author,
+        depicts=list(depicts),
+        device=device,
+        purpose=purpose,
     )
 
 
@@ -287,13 +299,17 @@ def test_south_woodham_withdrawn_consent_post_live_two_day_takedown() -> None:
 def test_south_woodham_child_image_forbidden_on_a_personal_account() -> None:
     """South Woodham Pre-School, line 56: staff never put pictures of the pre-school's children
     on their own social media; such a post is also by someone who may not post there and was
-    not taken on a setting tablet. A post there without a child is only the first of those."""
+    not taken on a setting tablet. A post there without a child is only the second of those.
+    A parent's own page may show their own child (line 100), never another."""
     events = [
         *south_woodham(),
         *person("S-0003", d("2025-09-01")),
         post("P-0001", "personal-account", "S-0003", d("2025-10-06"), "C-0001"),
         post("P-0002", "personal-account", "S-0003", d("2025-10-07")),
         removed("P-0001", d("2025-10-08"), "breach"),
+        *child("C-0002", d("2025-09-01"), "G-0002"),
+        post("P-0003", "personal-account", "G-0001", d("2025-10-09"), "C-0001"),
+        post("P-0004", "personal-account", "G-0001", d("2025-10-09"), "C-0001", "C-0002"),
     ]
     gone = ("resolved", d("2025-10-08"), "PostRemoved")
     assert judge(SOUTH_WOODHAM, events, d("2025-10-31")) == [
@@ -301,6 +317,7 @@ def test_south_woodham_child_image_forbidden_on_a_personal_account() -> None:
         F("non-setting-device", "P-0001", d("2025-10-06"), *gone),
         F("unauthorised-poster", "P-0001", d("2025-10-06"), *gone),
         F("unauthorised-poster", "P-0002", d("2025-10-07")),
+        F("child-image-forbidden", "P-0004", d("2025-10-09")),
     ]
 
 
@@ -347,38 +364,46 @@ def test_south_woodham_unauthorised_poster_public_page_manager_or_chair() -> Non
     ]
 
 
-def test_south_woodham_unauthorised_poster_personal_account_nobody() -> None:
+def test_south_woodham_unauthorised_poster_personal_account_parents_only() -> None:
     """South Woodham Pre-School, line 37: staff do not discuss the pre-school on their own
-    social media, so nobody (not even the manager, nor a parent) posts about it on a personal
-    account."""
+    social media, so not even the manager posts about it on a personal account; a parent of a
+    child at the pre-school may (line 82: with care; line 100: their own child), a parent whose
+    child has left is no longer one (issue 18: a parent's post was a finding)."""
     events = [
         *south_woodham(),
+        *child("C-0002", d("2025-09-01"), "G-0002", left=d("2025-10-03")),
         post("P-0001", "personal-account", "S-0001", d("2025-10-06")),
         post("P-0002", "personal-account", "G-0001", d("2025-10-06")),
+        post("P-0003", "personal-account", "G-0002", d("2025-10-03")),
+        post("P-0004", "personal-account", "G-0002", d("2025-10-04")),
     ]
     assert judge(SOUTH_WOODHAM, events, d("2025-10-31")) == [
+        F("unauthorised-poster", "P-0004", d("2025-10-04")),
         F("unauthorised-poster", "P-0001", d("2025-10-06")),
-        F("unauthorised-poster", "P-0002", d("2025-10-06")),
     ]
 
 
 def test_south_woodham_non_setting_device_for_posts() -> None:
-    """South Woodham Pre-School, line 74: photos of children are taken only on the pre-school's
-    own tablets, so a post showing a child names a tablet in service that day (registered that
-    day counts; retired that day does not). A post without a child needs no device."""
+    """South Woodham Pre-School, line 74: photos of children taken by the pre-school's own
+    people are taken only on its tablets, so their post showing a child names a tablet in
+    service that day (registered that day counts; retired that day does not). A post without a
+    child needs no device. (Issue 18: the author here was a parent, whom the line does not
+    bind: it is now a volunteer in the group; a parent's own phone is tested below.)"""
     events = [
         *south_woodham(),
+        *person("S-0009", d("2025-09-01"), kind="volunteer"),
+        ev.MemberAdmitted(on=d("2025-09-01"), member="S-0009"),
         consent("C-0001", "closed-group", d("2025-09-01")),
         ev.DeviceRegistered(on=d("2025-09-01"), device="T-02"),
         ev.DeviceRetired(on=d("2025-10-08"), device="T-02"),
-        post("P-0001", "closed-group", "G-0001", d("2025-10-06"), "C-0001", device="T-01"),
-        post("P-0002", "closed-group", "G-0001", d("2025-10-06"), "C-0001", device="own phone"),
-        post("P-0003", "closed-group", "G-0001", d("2025-10-06"), "C-0001"),
-        post("P-0004", "closed-group", "G-0001", d("2025-10-07"), "C-0001", device="T-02"),
-        post("P-0005", "closed-group", "G-0001", d("2025-10-08"), "C-0001", device="T-02"),
-        post("P-0006", "closed-group", "G-0001", d("2025-10-08")),
+        post("P-0001", "closed-group", "S-0009", d("2025-10-06"), "C-0001", device="T-01"),
+        post("P-0002", "closed-group", "S-0009", d("2025-10-06"), "C-0001", device="own phone"),
+        post("P-0003", "closed-group", "S-0009", d("2025-10-06"), "C-0001"),
+        post("P-0004", "closed-group", "S-0009", d("2025-10-07"), "C-0001", device="T-02"),
+        post("P-0005", "closed-group", "S-0009", d("2025-10-08"), "C-0001", device="T-02"),
+        post("P-0006", "closed-group", "S-0009", d("2025-10-08")),
         ev.DeviceRegistered(on=d("2025-10-09"), device="T-03"),
-        post("P-0007", "closed-group", "G-0001", d("2025-10-09"), "C-0001", device="T-03"),
+        post("P-0007", "closed-group", "S-0009", d("2025-10-09"), "C-0001", device="T-03"),
         removed("P-0003", d("2025-10-10")),
     ]
     assert judge(SOUTH_WOODHAM, events, d("2025-10-31"), "non-setting-device") == [
@@ -392,6 +417,35 @@ def test_south_woodham_non_setting_device_for_posts() -> None:
             "PostRemoved",
         ),
         F("non-setting-device", "P-0005", d("2025-10-08")),
+    ]
+
+
+def test_south_woodham_non_setting_device_binds_the_setting_people_only() -> None:
+    """South Woodham Pre-School, line 74 speaks to staff, volunteers and students (lines 56,
+    71); line 100 lets parents photograph their own child. A parent's, a committee member's or
+    a visitor's post from their own phone gives no device finding; a student's does, once they
+    have joined."""
+    on = d("2025-10-06")
+    events = [
+        *south_woodham(),
+        consent("C-0001", "closed-group", d("2025-09-01")),
+        *person("S-0007", d("2025-09-01"), kind="student"),
+        *person("S-0008", d("2025-09-01"), kind="visitor"),
+        *(ev.MemberAdmitted(on=d("2025-09-01"), member=m) for m in ("S-0002", "S-0007", "S-0008")),
+        post("P-0001", "closed-group", "G-0001", on, "C-0001", device="own phone"),
+        post("P-0002", "closed-group", "S-0002", on, "C-0001", device="own phone"),
+        post("P-0003", "closed-group", "S-0008", on, "C-0001"),
+        post("P-0004", "closed-group", "S-0007", on, "C-0001", device="own phone"),
+        post("P-0005", "personal-account", "G-0001", on, "C-0001", device="own phone"),
+        # A student who joins the day after: not yet one of the pre-school's people.
+        *person("S-0010", d("2025-10-07"), kind="student"),
+        post("P-0006", "closed-group", "S-0010", on, "C-0001", device="own phone"),
+    ]
+    # (A visitor and a student in the group are also ineligible members there, line 118.)
+    found = judge(SOUTH_WOODHAM, events, d("2025-10-31"))
+    assert [f for f in found if f.rule != "ineligible-member"] == [
+        F("non-setting-device", "P-0004", on),
+        F("unauthorised-poster", "P-0006", on),
     ]
 
 
@@ -885,8 +939,8 @@ def test_west_wycombe_child_image_forbidden_on_the_facebook_page() -> None:
     events = [
         *west_wycombe(),
         consent("C-0001", "facebook-page", d("2025-09-01")),
-        post("P-0001", "facebook-page", "S-0001", d("2025-10-06"), "C-0001"),
-        post("P-0002", "facebook-page", "S-0001", d("2025-10-06")),
+        post("P-0001", "facebook-page", "S-0001", d("2025-10-06"), "C-0001", purpose="promotion"),
+        post("P-0002", "facebook-page", "S-0001", d("2025-10-06"), purpose="promotion"),
         removed("P-0001", d("2025-10-07"), "breach"),
     ]
     assert judge(WEST_WYCOMBE, events, d("2025-10-31")) == [
@@ -903,7 +957,7 @@ def test_west_wycombe_child_image_forbidden_on_the_facebook_page() -> None:
 
 def test_west_wycombe_child_image_forbidden_on_a_personal_page() -> None:
     """West Wycombe Preschool, line 9: a committee member's own page never carries a photo of a
-    pupil, and nobody posts about the preschool's work there."""
+    pupil, and the preschool comes up there only for promotion (line 10)."""
     events = [
         *west_wycombe(),
         *person("S-0002", d("2025-09-01"), kind="committee"),
@@ -946,15 +1000,47 @@ def test_west_wycombe_unauthorised_poster_page_managers() -> None:
 
 
 def test_west_wycombe_unauthorised_poster_personal_page() -> None:
-    """West Wycombe Preschool, line 10: staff and committee do not discuss the preschool's work
-    on their own pages, so even the chair's post about it there is by someone who may not."""
+    """West Wycombe Preschool, line 10: the preschool is discussed on personal pages only to
+    promote it, its events and its fundraising, so even the chair's post about it there for
+    another purpose, or none said, is by someone who may not; a promotion by staff or a parent
+    is fine (issue 18: it was a finding), by someone who has left is not."""
+    on = d("2025-10-06")
     events = [
         *west_wycombe(),
         *person("S-0004", d("2025-09-01"), "chair", kind="committee"),
-        post("P-0001", "personal-account", "S-0004", d("2025-10-06")),
+        *person("S-0005", d("2025-09-01")),
+        ev.PersonLeft(on=d("2025-10-01"), person="S-0005"),
+        post("P-0001", "personal-account", "S-0004", on),
+        post("P-0002", "personal-account", "S-0004", on, purpose="news"),
+        post("P-0003", "personal-account", "S-0004", on, purpose="promotion"),
+        post("P-0004", "personal-account", "S-0001", on, purpose="promotion"),
+        post("P-0005", "personal-account", "G-0001", on, purpose="promotion"),
+        post("P-0006", "personal-account", "S-0005", on, purpose="promotion"),
     ]
     assert judge(WEST_WYCOMBE, events, d("2025-10-31")) == [
-        F("unauthorised-poster", "P-0001", d("2025-10-06"))
+        F("unauthorised-poster", "P-0001", on),
+        F("unauthorised-poster", "P-0002", on),
+        F("unauthorised-poster", "P-0006", on),
+    ]
+
+
+def test_west_wycombe_purpose_not_allowed_on_the_page() -> None:
+    """West Wycombe Preschool, line 12: the page is purely for advertising and promoting the
+    preschool and its events, so a post there for anything else, or with no purpose said, is a
+    finding until it is removed; personal pages are judged by their posters instead."""
+    on = d("2025-10-06")
+    events = [
+        *west_wycombe(),
+        post("P-0001", "facebook-page", "S-0001", on, purpose="promotion"),
+        post("P-0002", "facebook-page", "S-0001", on, purpose="activity"),
+        post("P-0003", "facebook-page", "S-0001", on),
+        removed("P-0003", d("2025-10-08")),
+        post("P-0004", "personal-account", "S-0001", on, purpose="news"),
+    ]
+    rule = "purpose-not-allowed"
+    assert judge(WEST_WYCOMBE, events, d("2025-10-31"), rule) == [
+        F(rule, "P-0002", on),
+        F(rule, "P-0003", on, "resolved", d("2025-10-08"), "PostRemoved"),
     ]
 
 
@@ -1080,7 +1166,7 @@ def test_west_wycombe_group_and_consent_rules_not_turned_on() -> None:
     contact with children) give nothing."""
     events = [
         *west_wycombe(),
-        post("P-0001", "facebook-page", "S-0001", d("2025-10-06")),
+        post("P-0001", "facebook-page", "S-0001", d("2025-10-06"), purpose="promotion"),
         removed("P-0001", d("2025-10-07"), "negative-discussion"),
         contacted("C-0001", d("2025-10-08"), "text", device=None),
     ]
@@ -1155,21 +1241,26 @@ def test_ss_nursery_withdrawn_consent_post_live_earliest_withdrawal() -> None:
 
 
 def test_ss_nursery_child_image_forbidden_on_personal_accounts() -> None:
-    """Stepping Stones Nursery, line 42: nobody (staff, nor parents and visitors) puts a child
-    of the nursery on their own social media; a post there without a child is only about the
-    nursery, which staff do not do either."""
+    """Stepping Stones Nursery, lines 42 and 48: staff put no child of the nursery on their own
+    social media, and parents none "with other children in them": a parent's own child is
+    allowed (issue 18: it was a finding). A post there without a child is only about the
+    nursery, which staff do not do either; a visitor posts no child at all."""
     events = [
         *stepping_stones_nursery(),
+        *person("S-0008", d("2025-09-01"), kind="visitor"),
         post("P-0001", "personal-account", "S-0003", d("2025-10-06"), "C-0001"),
         post("P-0002", "personal-account", "G-0002", d("2025-10-06"), "C-0001"),
         post("P-0003", "personal-account", "S-0003", d("2025-10-07")),
+        post("P-0004", "personal-account", "G-0002", d("2025-10-07"), "C-0002"),
+        post("P-0005", "personal-account", "S-0008", d("2025-10-07"), "C-0002"),
     ]
     assert judge(SS_NURSERY, events, d("2025-10-31")) == [
         F("child-image-forbidden", "P-0001", d("2025-10-06")),
         F("child-image-forbidden", "P-0002", d("2025-10-06")),
         F("unauthorised-poster", "P-0001", d("2025-10-06")),
-        F("unauthorised-poster", "P-0002", d("2025-10-06")),
+        F("child-image-forbidden", "P-0005", d("2025-10-07")),
         F("unauthorised-poster", "P-0003", d("2025-10-07")),
+        F("unauthorised-poster", "P-0005", d("2025-10-07")),
     ]
 
 
@@ -1491,24 +1582,33 @@ def test_sandbank_child_image_forbidden_on_a_personal_account() -> None:
     ]
     assert judge(SANDBANK, events, d("2024-10-31")) == [
         F("child-image-forbidden", "P-0001", d("2024-10-04")),
-        F("unauthorised-poster", "P-0001", d("2024-10-04")),
     ]
 
 
 def test_sandbank_unauthorised_poster_website_and_personal_account() -> None:
     """Sandbank and Valley Nursery Schools Federation, line 63: staff who say where they work
-    speak for the school, so only the manager posts on the website and nobody posts
-    about the school on a personal account."""
+    speak for the school, so only the manager posts on the website; on their own accounts any
+    current member of staff may post, taking on that responsibility (issue 18: it was a
+    finding), but a parent, or someone who has left, does not speak for the school."""
     on = d("2024-10-04")
     events = [
         *sandbank(),
+        ev.GuardianLinked(
+            on=d("2024-09-02"), guardian="G-0005", name="Test Parent", child="C-0001"
+        ),
+        *person("S-0009", d("2024-09-02")),
+        ev.PersonLeft(on=d("2024-10-03"), person="S-0009"),
         post("P-0001", "website", "S-0001", on),
         post("P-0002", "website", "S-0002", on),
         post("P-0003", "personal-account", "S-0001", on),
+        post("P-0004", "personal-account", "S-0002", on),
+        post("P-0005", "personal-account", "G-0005", on),
+        post("P-0006", "personal-account", "S-0009", on),
     ]
     assert judge(SANDBANK, events, d("2024-10-31")) == [
         F("unauthorised-poster", "P-0002", on),
-        F("unauthorised-poster", "P-0003", on),
+        F("unauthorised-poster", "P-0005", on),
+        F("unauthorised-poster", "P-0006", on),
     ]
 
 

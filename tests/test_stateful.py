@@ -8,7 +8,8 @@ After every step:
 - the findings as of an earlier day equal those computed from only the facts dated by then;
 - a refused command leaves the ledger where it was.
 And whenever a post is proposed, ``check post`` says no exactly when recording it produces a
-consent-missing, child-image-forbidden, unauthorised-poster or non-setting-device finding.
+consent-missing, child-image-forbidden, unauthorised-poster, non-setting-device or
+purpose-not-allowed finding.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ from ledger.decisions import Refused
 from ledger.integrity import Signer
 from ledger.mapper import FORGOTTEN, EventMapper
 from ledger.profile import load as load_profile
+from ledger.service.reading import PostQuestion, post_registers
 from ledger.site import build
 from projections import findings as fnd
 from projections import registers as reg
@@ -54,6 +56,7 @@ POST_RULES = {
     "child-image-forbidden",
     "unauthorised-poster",
     "non-setting-device",
+    "purpose-not-allowed",
 }
 
 # Every rule on, every shape of channel: the widest test of the rules together.
@@ -77,7 +80,14 @@ says = "The public page."
 [channels.facebook-page]
 posters = ["manager", "social-media-officer"]
 child_images = "never"
+purposes = ["promotion", "news"]
 says = "A page with no images of children."
+
+[channels.personal-account]
+posters = ["any-person", "guardians"]
+poster_purposes = ["promotion"]
+child_images = "own-children"
+says = "Anyone's own page: for promotion, and a parent's own children."
 """ + "".join(
     f'\n[rules.{rule}]\nsays = "test"\ncite = ["all-rules.txt:1"]\n{extra}'
     for rule, extra in [
@@ -100,6 +110,7 @@ says = "A page with no images of children."
         ("contact-without-permission", ""),
         # Some of METHODS are the setting's own, some are not; parents and children judged.
         ("unofficial-contact", 'official_contact_methods = ["email", "setting-email"]\n'),
+        ("purpose-not-allowed", ""),
     ]
 )
 
@@ -369,10 +380,12 @@ class LedgerMachine(RuleBasedStateMachine):
             else []
         )
         device = data.draw(st.sampled_from([None, "personal-phone", *self.devices]))
+        purpose = data.draw(st.sampled_from(PURPOSES), label="purpose")
         on = self.when(data)
         # `check post` reads only the entries the post is about: it must answer as the whole
         # registers would.
-        partial = self.ledger.registers_for(reg.post_entries(channel, author, depicts, device))
+        question = PostQuestion(channel, author, depicts, device, on, purpose)
+        partial = post_registers(self.ledger, question)
         answer, whole = (
             post_problems(
                 registers,
@@ -382,12 +395,12 @@ class LedgerMachine(RuleBasedStateMachine):
                 depicts=depicts,
                 device=device,
                 day=on,
+                purpose=purpose,
             )
             for registers in (partial, self.ledger.registers())
         )
         assert answer == whole, f"from the entries {answer}, from the registers {whole}"
         post = self.new_ref("P")
-        purpose = data.draw(st.sampled_from(PURPOSES), label="purpose")
         event = ev.PostPublished(
             on=on,
             post=post,
@@ -395,7 +408,7 @@ class LedgerMachine(RuleBasedStateMachine):
             author=author,
             depicts=depicts,
             device=device,
-            purpose=purpose,  # type: ignore[arg-type]
+            purpose=purpose,
         )
         if not self.record(event):
             return

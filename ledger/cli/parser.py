@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import typing
 from collections.abc import Callable
 
 import msgspec
@@ -21,9 +22,13 @@ from ledger.cli.people import cmd_forget, cmd_retention, cmd_subject
 from ledger.cli.publishing import cmd_follow, cmd_site_build
 from ledger.cli.reading import cmd_check_post, cmd_findings
 from ledger.cli.writing import cmd_demo, cmd_import, cmd_init
+from ledger.events import Purpose
 from ledger.importer import register_help
 from ledger.profile import load, shipped
 from ledger.service.trust import TRUSTED_KEYS
+
+# A post about the setting on someone's own page, for a purpose (`check post --purpose`).
+PURPOSE_EXAMPLE = "ledger check post --channel personal-account --author S-0002 --purpose promotion"
 
 EXAMPLES = {
     "init": 'ledger --db sunflowers.db init --profile south-woodham-preschool --setting "Sunflowers'
@@ -175,7 +180,7 @@ def build_parser() -> Parser:
         "post",
         help="may this be posted?",
         description="may this be posted? exit 0 yes, 1 no (with the reasons)",
-        epilog=f"example:\n  {EXAMPLES['check post']}",
+        epilog=f"examples:\n  {EXAMPLES['check post']}\n  {PURPOSE_EXAMPLE}",
         formatter_class=HelpFormatter,
     )
     p.add_argument("--channel", required=True, help=CHANNEL_HELP)
@@ -183,6 +188,12 @@ def build_parser() -> Parser:
     p.add_argument("--depicts", default="", help="the children in it: C-0001,C-0002")
     p.add_argument("--device", help="the device it was taken on: T-01")
     p.add_argument("--on", type=parse_date, help="the day it would go up (default: today)")
+    p.add_argument(
+        "--purpose",
+        help="what the post is for: one of "
+        + ", ".join(typing.get_args(Purpose))
+        + " (a channel kept for some purposes says No without one), e.g. --purpose promotion",
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(run=cmd_check_post)
 

@@ -72,12 +72,15 @@ def print_findings(
 def cmd_check_post(args: argparse.Namespace) -> int:
     ledger = cli.opened(args)
     question = reading.PostQuestion.of(
-        args.channel, args.author, args.depicts, args.device, args.on
+        args.channel, args.author, args.depicts, args.device, args.on, args.purpose
     )
     answer = reading.check_post(ledger, question, system_clock)
     if args.json:
         problems = [{"rule": r, "detail": d} for r, d in answer.problems]
-        print(msgspec.json.encode({"ok": answer.ok, "problems": problems}).decode())
+        verdict: dict[str, object] = {"ok": answer.ok, "problems": problems}
+        if question.purpose is not None:
+            verdict["purpose"] = question.purpose
+        print(msgspec.json.encode(verdict).decode())
     elif answer.ok:
         print(f"Yes: this may be posted on {answer.channel} on {answer.day.isoformat()}.")
         print("Once it is up, record it (REF: the post's own reference, such as P-0042):")
@@ -86,4 +89,9 @@ def cmd_check_post(args: argparse.Namespace) -> int:
         print(f"No: do not post this on {answer.channel}. The policy says:")
         for rule, detail in answer.problems:
             print(f"  {rule}: {detail}")
+        if question.purpose is None and answer.purposes:
+            print(
+                f"If the post is for {' or '.join(answer.purposes)}, ask again with"
+                f" --purpose {answer.purposes[0]}."
+            )
     return EXIT_OK if answer.ok else EXIT_NO

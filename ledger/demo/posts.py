@@ -24,6 +24,10 @@ class Posts(Friendships):
 
     def _publish(self, channel: str, author: str, depicts: list[str], device: str | None) -> str:
         ref = self._ref("P")
+        # A channel kept for some purposes is posted on for the first of them (a demo post is
+        # what the channel is for); other posts state none, as older ledgers' posts do.
+        spec = self.p.channels[channel]
+        purposes = spec.purposes or spec.poster_purposes
         self._emit(
             PostPublished(
                 on=self.today,
@@ -32,6 +36,7 @@ class Posts(Friendships):
                 author=author,
                 depicts=depicts,
                 device=device,
+                purpose=purposes[0] if purposes else None,
             )
         )
         if channel in self.consent_channels:

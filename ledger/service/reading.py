@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import shlex
+import typing
 from dataclasses import dataclass
 
 from ledger import events as ev
@@ -17,8 +18,10 @@ from ledger.service.errors import FactRefused, Refusal
 from ledger.store import Clock, Ledger, today
 from projections import findings as fnd
 from projections import registers as reg
-from projections import status
+from projections import status, wording
 from projections.rules.posting import post_problems
+
+PURPOSES: tuple[str, ...] = typing.get_args(ev.Purpose)  # what a post may be for
 
 
 def registers_known_at(ledger: Ledger, known_at: dt.datetime | None) -> reg.Registers:
@@ -97,30 +100,39 @@ def findings(
 @dataclass(frozen=True)
 class PostQuestion:
     """May this be posted? On ``channel`` by ``author``, showing ``depicts``, taken on
-    ``device``, going up on ``day`` (None: today)."""
+    ``device``, going up on ``day`` (None: today), for ``purpose`` (None: not said)."""
 
     channel: str
     author: str
     depicts: list[str]
     device: str | None
     day: dt.date | None = None
+    purpose: str | None = None
 
     @classmethod
     def of(
-        cls, channel: str, author: str, depicts: str, device: str | None, day: dt.date | None
+        cls,
+        channel: str,
+        author: str,
+        depicts: str,
+        device: str | None,
+        day: dt.date | None,
+        purpose: str | None = None,
     ) -> PostQuestion:
         """The question from a command's text: ``depicts`` a comma-separated list."""
         children = [c.strip() for c in (depicts or "").split(",") if c.strip()]
-        return cls(channel, author, children, device, day)
+        return cls(channel, author, children, device, day, purpose)
 
 
 @dataclass(frozen=True)
 class PostAnswer:
-    """The answer: no ``problems`` (rule, detail) means yes, it may be posted."""
+    """The answer: no ``problems`` (rule, detail) means yes, it may be posted. ``purposes``:
+    what the channel is kept for, or what its posters may post for (empty: any)."""
 
     channel: str
     day: dt.date
     problems: list[tuple[str, str]]
+    purposes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -129,10 +141,13 @@ class PostAnswer:
 
 def post_registers(ledger: Ledger, question: PostQuestion) -> reg.Registers:
     """Only the registers' entries this question is about: its time does not grow with the
-    ledger."""
-    return ledger.registers_for(
-        reg.post_entries(question.channel, question.author, question.depicts, question.device)
-    )
+    ledger. A guardian author's own children too (whether one is enrolled decides whether
+    ``guardians`` may post), read once their links are known."""
+    wanted = reg.post_entries(question.channel, question.author, question.depicts, question.device)
+    registers = ledger.registers_for(wanted)
+    links = registers.guardians.get(question.author, [])
+    extra = [("children", link.child) for link in links if link.child not in registers.children]
+    return ledger.registers_for([*wanted, *extra]) if extra else registers
 
 
 def judge_post(
@@ -141,6 +156,14 @@ def judge_post(
     """Judge the post as if recorded now (an unused post reference): refused if it could not
     be a fact of this ledger; else what the policy says against it, if anything."""
     day = question.day or today(clock)
+    if question.purpose is not None and question.purpose not in PURPOSES:
+        meant = wording.did_you_mean(question.purpose, PURPOSES)
+        raise FactRefused(
+            None,
+            "purpose",
+            f"{question.purpose!r} is not a purpose (expected one of: {', '.join(PURPOSES)})"
+            + (f"; did you mean `{meant}`?" if meant else ""),
+        )
     unused = next(f"P-{n}" for n in range(999_999_999, 0, -1) if f"P-{n}" not in registers.posts)
     obj: dict[str, object] = {
         "type": "PostPublished",
@@ -152,6 +175,8 @@ def judge_post(
     }
     if question.device:
         obj["device"] = question.device
+    if question.purpose is not None:
+        obj["purpose"] = question.purpose
     try:
         event = decode_object(obj, None)
         assert isinstance(event, ev.PostPublished)
@@ -168,8 +193,11 @@ def judge_post(
         depicts=event.depicts,
         device=event.device,
         day=day,
+        purpose=event.purpose,
     )
-    return PostAnswer(event.channel, day, problems)
+    chan = profile.channels[event.channel]
+    purposes = tuple(chan.purposes or chan.poster_purposes)
+    return PostAnswer(event.channel, day, problems, purposes)
 
 
 def publish_command(question: PostQuestion, answer: PostAnswer) -> str:
@@ -181,6 +209,8 @@ def publish_command(question: PostQuestion, answer: PostAnswer) -> str:
         parts.append(f"--depicts {q(','.join(question.depicts))}")
     if question.device:
         parts.append(f"--device {q(question.device)}")
+    if question.purpose is not None:
+        parts.append(f"--purpose {q(question.purpose)}")
     parts.append(f"--on {answer.day.isoformat()}")
     return " ".join(parts)
 

@@ -45,7 +45,7 @@ def policy_page(w: PageContext, p: report.PolicyReport) -> str:
     for c in p.channels:
         out.append(f"### {esc(c.name)}\n")
         out.append(f"{esc(c.says)}\n")
-        images = "with consent" if c.child_images == "consent" else "never"
+        images = report.images_in_words(c.child_images)
         rows = [
             ["Who may post", esc(report.posters_in_words(c.posters))],
             ["Images of children", images],

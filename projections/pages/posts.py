@@ -54,7 +54,7 @@ def posts_page(w: PageContext, p: report.PostsReport) -> str:
                 [
                     ref(c.channel),
                     esc(report.posters_in_words(c.posters)),
-                    "with consent" if c.child_images == "consent" else "never",
+                    report.images_in_words(c.child_images),
                     c.total,
                     c.depicting,
                     c.flagged,

@@ -103,6 +103,7 @@ from projections.report.policy import (
     PolicyEvent,
     PolicyReport,
     RuleText,
+    images_in_words,
     policy_report,
     posters_in_words,
 )
@@ -179,6 +180,7 @@ __all__ = [
     "first_day",
     "friendships_report",
     "group_report",
+    "images_in_words",
     "integrity_report",
     "is_open",
     "is_resolved",

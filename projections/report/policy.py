@@ -10,7 +10,7 @@ from typing import Final
 
 import msgspec
 
-from ledger.profile import ANY_MEMBER, Profile
+from ledger.profile import ANY_MEMBER, ANY_PERSON, GUARDIANS, Profile
 from ledger.profile import Parameter as StatedOrRead
 from projections import wording
 from projections.findings import Episode
@@ -168,4 +168,17 @@ def policy_report(
 def posters_in_words(posters: Sequence[str]) -> str:
     if not posters:
         return "nobody"
-    return ", ".join("any group member" if p == ANY_MEMBER else p for p in posters)
+    words = {
+        ANY_MEMBER: "any group member",
+        ANY_PERSON: "anyone at the setting",
+        GUARDIANS: "parents and carers of children at the setting",
+    }
+    return ", ".join(words.get(p, p) for p in posters)
+
+
+def images_in_words(child_images: str) -> str:
+    """A channel's ``child_images`` in plain words."""
+    return {
+        "consent": "with consent",
+        "own-children": "a parent's own children only",
+    }.get(child_images, "never")

@@ -7,7 +7,22 @@ Seed lines (in ``../shared/seeds``):
   never put images of children on social media themselves; line 74: photos only on the
   pre-school's tablets; lines 128-130: negative or inappropriate content removed, the poster
   contacted and the issue passed to the manager.
-- West Wycombe, line 9: no photos of pupils uploaded; line 12: who manages the page.
+- West Wycombe, line 9: no photos of pupils uploaded; line 12: who manages the page, "purely
+  for advertising and promoting" (``purpose-not-allowed``); line 10: personal pages only "for
+  positive advertising" (posters for a purpose).
+- South Woodham, line 100: parents' photographs "should only be of their child"
+  (``own-children``); Stepping Stones Nursery, line 48: none "with other children in them".
+
+Who the setting's devices bind (``require_setting_device``, DESIGN.md section 5): posts by the
+setting's own people, persons of kind staff, volunteer or student. South Woodham line 74 ("do
+not take any photographs of pre-school children on your own phone ... only ... the tablets that
+belong to pre-school") stands under "Social Media and Staff/Volunteers/Students" and speaks to
+those "volunteering/work experience" (line 71) and "employees" (line 56); it is not addressed to
+guardians, whom line 100 lets photograph their own child at events. Committee members are not
+bound: the seed never tells the committee how to take photographs, and a committee member at an
+event is there as a parent or trustee, not at work. Visitors are not bound either: like parents
+they come with their own phones (Stepping Stones Nursery line 42 speaks to "parents and
+visitors" together) and the seeds give them no setting device to use.
 """
 
 from __future__ import annotations
@@ -18,13 +33,15 @@ from collections.abc import Callable
 from functools import partial
 from typing import NamedTuple
 
-from ledger.profile import ANY_MEMBER, Profile
+from ledger.profile import ANY_MEMBER, ANY_PERSON, GUARDIANS, Profile
 from projections import status, wording
 from projections.calendar import ONE_DAY, add_days
 from projections.episodes import Episode, runs
 from projections.registers import Mark, Post, Registers, key
 
 REMOVED = "PostRemoved"
+# The kinds of person the setting's devices bind (see the module's docstring).
+SETTING_PEOPLE = frozenset({"staff", "volunteer", "student"})
 
 
 class ChannelRules(NamedTuple):
@@ -38,6 +55,10 @@ class ChannelRules(NamedTuple):
     consent_rule: bool  # consent-missing is on
     poster_rule: bool  # unauthorised-poster is on
     device_rule: bool  # non-setting-device is on and the profile requires setting devices
+    own_children: bool = False  # a guardian may show their own children, nobody else any
+    purposes: tuple[str, ...] = ()  # what the channel is for (empty: anything)
+    purpose_rule: bool = False  # purpose-not-allowed is on and the channel lists purposes
+    poster_purposes: tuple[str, ...] = ()  # the posters may post only for these (empty: any)
 
     @classmethod
     def of(cls, profile: Profile, channel: str) -> ChannelRules:
@@ -51,7 +72,16 @@ class ChannelRules(NamedTuple):
             profile.is_on("consent-missing"),
             profile.is_on("unauthorised-poster"),
             profile.is_on("non-setting-device") and profile.require_setting_device,
+            chan.child_images == "own-children",
+            tuple(chan.purposes),
+            profile.is_on("purpose-not-allowed") and bool(chan.purposes),
+            tuple(chan.poster_purposes),
         )
+
+
+def stated(purpose: str | None) -> str:
+    """A post's purpose in a finding's words."""
+    return "states no purpose" if purpose is None else f"is for {purpose}"
 
 
 class TurnsBy(dict[str, list[dt.date]]):
@@ -99,7 +129,13 @@ class PostJudge:
             members.update((ref, status.opened_turns(h)) for ref, h in r.members.items())
 
     def problems(
-        self, channel: str, author: str, depicts: list[str], device: str | None, day: dt.date
+        self,
+        channel: str,
+        author: str,
+        depicts: list[str],
+        device: str | None,
+        day: dt.date,
+        purpose: str | None = None,
     ) -> list[tuple[str, str]]:
         """What is wrong with a post on that day: (rule, detail) pairs, empty if nothing."""
         rules, consents, posters = self.channels[channel]
@@ -112,6 +148,19 @@ class PostJudge:
                         "child-image-forbidden",
                         f"{channel} never allows images of children; the post depicts"
                         f" {wording.count(len(depicts), 'child')}: {', '.join(depicts)}",
+                    )
+                )
+        elif depicts and rules.own_children:
+            # South Woodham line 100: a parent's photographs "should only be of their child".
+            own = self._own_children(author, day)
+            others = [child for child in depicts if child not in own]
+            if others and rules.image_rule:
+                problems.append(
+                    (
+                        "child-image-forbidden",
+                        f"{channel} allows a guardian's own children only; the post depicts"
+                        f" {wording.count(len(others), 'child')} not the author's own:"
+                        f" {', '.join(others)}",
                     )
                 )
         elif depicts and rules.consent_rule:
@@ -128,21 +177,56 @@ class PostJudge:
                         f" {', '.join(missing)}",
                     )
                 )
-        # Stepping Stones Nursery line 18, West Wycombe line 12: who may post on the page.
-        if rules.poster_rule and not bisect_right(posters[author], day) % 2:
-            allowed = ", ".join(rules.posters) if rules.posters else "nobody"
+        # Stepping Stones Nursery line 18, West Wycombe line 12: who may post on the page; West
+        # Wycombe line 10: on a personal page, only for positive advertising.
+        if rules.poster_rule:
+            if not bisect_right(posters[author], day) % 2:
+                allowed = ", ".join(rules.posters) if rules.posters else "nobody"
+                problems.append(
+                    (
+                        "unauthorised-poster",
+                        f"{author} held none of the posting roles for {channel} ({allowed})"
+                        f" on {day.isoformat()}",
+                    )
+                )
+            elif rules.poster_purposes and purpose not in rules.poster_purposes:
+                problems.append(
+                    (
+                        "unauthorised-poster",
+                        f"{channel} allows posts only for {', '.join(rules.poster_purposes)};"
+                        f" the post {stated(purpose)}",
+                    )
+                )
+        # West Wycombe line 12: the page is "purely for advertising and promoting".
+        if rules.purpose_rule and purpose not in rules.purposes:
             problems.append(
                 (
-                    "unauthorised-poster",
-                    f"{author} held none of the posting roles for {channel} ({allowed})"
-                    f" on {day.isoformat()}",
+                    "purpose-not-allowed",
+                    f"{channel} is only for {', '.join(rules.purposes)};"
+                    f" the post {stated(purpose)}",
                 )
             )
-        # South Woodham line 74: photos only on the pre-school's own devices.
-        if depicts and rules.device_rule and not bisect_right(self.devices[device or ""], day) % 2:
+        # South Woodham line 74: photos only on the pre-school's own devices, for its own people.
+        if (
+            depicts
+            and rules.device_rule
+            and self._setting_person(author, day)
+            and not bisect_right(self.devices[device or ""], day) % 2
+        ):
             why = "names no device" if device is None else "was not taken on a setting device"
             problems.append(("non-setting-device", f"a post depicting children {why}"))
         return problems
+
+    def _own_children(self, guardian: str, day: dt.date) -> set[str]:
+        """The children linked to the guardian on or before the day."""
+        return {link.child for link in self.r.guardians.get(guardian, ()) if link.on <= day}
+
+    def _setting_person(self, author: str, day: dt.date) -> bool:
+        """Whether the author is one of the setting's own people, whom its devices bind: of
+        one of those kinds and joined by the day (a photo taken at work binds them after they
+        leave too; before they joined they were not yet the setting's)."""
+        person = self.r.persons.get(author)
+        return person is not None and person.kind in SETTING_PEOPLE and person.joined <= day
 
     def _consent_turns(self, channel: str, child: str) -> list[dt.date]:
         return status.consent_turns(self.r.consents.get(key(child, channel), []))
@@ -152,9 +236,10 @@ class PostJudge:
         return status.service_turns(found) if found is not None else []
 
     def _poster_turns(self, rules: ChannelRules, author: str) -> list[dt.date]:
-        """The turns of ``status.may_post`` for the author on the channel, judged on every day
-        on which it can change: the days of the author's membership, of their roles, of their
-        joining and the day after their leaving."""
+        """The turns of ``may_post`` for the author on the channel, judged on every day on
+        which it can change: the days of the author's membership, of their roles, of their
+        joining and the day after their leaving, and (for ``guardians``) of their links and
+        their children's first days and the days after their last."""
         r = self.r
         days = [m.on for m in r.members.get(author, ())]
         for role in rules.posters:
@@ -164,11 +249,32 @@ class PostJudge:
             days.append(person.joined)
             if person.left is not None:
                 days.append(person.left + ONE_DAY)
+        if GUARDIANS in rules.posters:
+            for link in r.guardians.get(author, ()):
+                days.append(link.on)
+                child = r.children.get(link.child)
+                if child is not None:
+                    days.append(child.start)
+                    if child.left is not None:
+                        days.append(child.left + ONE_DAY)
 
-        def may_post(day: dt.date) -> bool:
-            return status.may_post(r, rules.posters, author, day)
+        def may_post_on(day: dt.date) -> bool:
+            return may_post(r, rules.posters, author, day)
 
-        return [day for run in runs(days, may_post) for day in run if day is not None]
+        return [day for run in runs(days, may_post_on) for day in run if day is not None]
+
+
+def may_post(r: Registers, posters: list[str], author: str, day: dt.date) -> bool:
+    """Whether the author was one of the channel's posters on that day: a role they held, a
+    current group member (``any-member``), a current member of the setting (``any-person``), or
+    a guardian of a child enrolled that day (``guardians``)."""
+    if ANY_PERSON in posters and status.current(r, author, day):
+        return True
+    if GUARDIANS in posters:
+        for link in r.guardians.get(author, ()):
+            if link.on <= day and status.enrolled(r, link.child, day):
+                return True
+    return status.may_post(r, posters, author, day)
 
 
 def post_problems(
@@ -180,6 +286,7 @@ def post_problems(
     depicts: list[str],
     device: str | None,
     day: dt.date,
+    purpose: str | None = None,
 ) -> list[tuple[str, str]]:
     """What is wrong with this post on that day: (rule, detail) pairs, empty if nothing.
 
@@ -187,16 +294,19 @@ def post_problems(
     so the answer to "may I post this?" is exactly what recording it would find: both ask a
     ``PostJudge`` (here over the few entries ``check post`` loads).
     """
-    return PostJudge(r, profile).problems(channel, author, depicts, device, day)
+    return PostJudge(r, profile).problems(channel, author, depicts, device, day, purpose)
 
 
 def published_posts(r: Registers, profile: Profile) -> list[Episode]:
-    """consent-missing, child-image-forbidden, unauthorised-poster and non-setting-device (for
-    posts): each begins on the post's day and is resolved by its removal."""
+    """consent-missing, child-image-forbidden, unauthorised-poster, purpose-not-allowed and
+    non-setting-device (for posts): each begins on the post's day and is resolved by its
+    removal."""
     judge = PostJudge(r, profile, every_post=True)
     out: list[Episode] = []
     for ref, post in r.posts.items():
-        problems = judge.problems(post.channel, post.author, post.depicts, post.device, post.on)
+        problems = judge.problems(
+            post.channel, post.author, post.depicts, post.device, post.on, post.purpose
+        )
         for rule, detail in problems:
             resolution = REMOVED if post.removed is not None else None
             out.append(Episode(rule, ref, post.on, detail, post.removed, resolution))
