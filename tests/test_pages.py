@@ -185,3 +185,20 @@ def test_pages_and_files_agree(data: sitedata.SiteData) -> None:
     assert made(data, "south-woodham-preschool", "public").files() == (
         made(data, "south-woodham-preschool", "public").files()
     )
+
+
+def test_the_posts_page_counts_the_new_post_rules_where_the_profile_turns_them_on() -> None:
+    """The posts page's table of checks has a row for every post rule the profile turns on:
+    West Wycombe's page, kept for promotion, counts the posts whose purpose was checked (every
+    post there); South Woodham's flagged posts are counted as takedowns are (no "checked")."""
+    west = {c.rule: c for c in site_data("west-wycombe-preschool").posts.checks}
+    page_posts = next(
+        c.total
+        for c in site_data("west-wycombe-preschool").posts.channels
+        if c.channel == "facebook-page"
+    )
+    assert page_posts > 0 and west["purpose-not-allowed"].checked == page_posts
+    assert "flagged-post-not-removed" not in west  # not a rule West Wycombe turns on
+    south = {c.rule: c for c in site_data("south-woodham-preschool").posts.checks}
+    assert south["flagged-post-not-removed"].checked is None
+    assert "purpose-not-allowed" not in south

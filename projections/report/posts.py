@@ -35,6 +35,8 @@ POST_RULES: Final = (
     "non-setting-device",
     "withdrawn-consent-post-live",
     "removal-follow-up-overdue",
+    "purpose-not-allowed",
+    "flagged-post-not-removed",
 )
 FOLLOW_UP_REASONS: Final = posting.FOLLOW_UP_REASONS
 REMOVAL_REASONS: Final[tuple[str, ...]] = typing.get_args(RemovalReason)
@@ -96,6 +98,7 @@ def posts_report(
     with_finding: Counter[str] = Counter()
     with_open: Counter[str] = Counter()
     total = in_period = device_checked = consent_checked = forbidden_checked = follow_ups = 0
+    purpose_checked = 0
     since = period_start(day)
     for ref, p in r.posts.items():
         if p.on > day:
@@ -114,6 +117,8 @@ def posts_report(
                 consent_checked += 1
         if no_child_images:
             forbidden_checked += 1
+        if profile.channels[channel].purposes:
+            purpose_checked += 1
         if _removed_by(p, day) and posting.follow_up_due(p, profile) is not None:
             follow_ups += 1
         is_flagged = ref in flagged
@@ -145,6 +150,8 @@ def posts_report(
         "non-setting-device": device_checked,
         "withdrawn-consent-post-live": None,
         "removal-follow-up-overdue": follow_ups,
+        "purpose-not-allowed": purpose_checked,
+        "flagged-post-not-removed": None,  # as for takedowns: the posts a concern named
     }
     checks = [
         PostCheck(
