@@ -51,6 +51,10 @@ def cmd_import(args: argparse.Namespace) -> int:
             warn_up_to=cli.WARN_IMPORTS_UP_TO,
         )
         print(_register_summary(done, dry_run=args.dry_run))
+        if done.dry is not None:
+            _say_would_open(done.dry)
+        if args.dry_run:
+            print("This was a dry run: nothing was written.")
         if done.positions:
             _say_told(done.told)
         return EXIT_OK
@@ -64,7 +68,10 @@ def cmd_import(args: argparse.Namespace) -> int:
         progress=cli.progress,
     )
     if jsonl.positions is None:
-        print(_counted(jsonl.counts, dry_run=True) + "\nThis was a dry run: nothing was written.")
+        print(_counted(jsonl.counts, dry_run=True))
+        if jsonl.dry is not None:
+            _say_would_open(jsonl.dry)
+        print("This was a dry run: nothing was written.")
         return EXIT_OK
     print(f"Imported {wording.count(len(jsonl.positions), 'fact')} ({_at(jsonl.positions)}).")
     _say_told(jsonl.told)
@@ -83,6 +90,26 @@ def _say_told(told: list[str] | None) -> None:
         print("To see the findings after an import this large: ledger findings --open")
         return
     for line in told:
+        print(line)
+
+
+def _say_would_open(dry: importing.DryRun) -> None:
+    """After a dry run: each finding the import would open, as the warnings at the moment of
+    recording tell it (its rule and plain title, the subject, what to do, by when)."""
+    if not dry.counts:
+        return
+    if dry.would_open is None:
+        print(
+            f"The findings it would open are not listed for a file of more than"
+            f" {cli.WARN_IMPORTS_UP_TO:,} facts: after importing it, see them with:"
+            " ledger findings --open"
+        )
+        return
+    if not dry.findings:
+        print("Importing it would open no finding.")
+        return
+    print(f"Importing it would open {_plural(dry.findings, 'finding', 'findings')}:")
+    for line in dry.would_open:
         print(line)
 
 
@@ -137,8 +164,6 @@ def _register_summary(done: importing.RegisterImport, *, dry_run: bool) -> str:
         )
     if not counts:
         lines.append(_counted(counts, dry_run=dry_run))
-    if dry_run:
-        lines.append("This was a dry run: nothing was written.")
     return "\n".join(lines)
 
 
