@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ledger import cli
 from ledger import events as ev
+from ledger.cli.bars import Bar
 from ledger.cli.common import EXIT_OK, EXIT_REFUSED, Stop, printable
 from ledger.importer import Register
 from ledger.service import importing, setup
@@ -41,15 +42,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     ledger = cli.opened(args)
     config = cli.config_of(args)
     if file.is_register:
-        done = importing.import_register(
-            ledger,
-            file,
-            args.ignore or (),
-            lambda: cli.signer_of(config),
-            system_clock,
-            dry_run=args.dry_run,
-            warn_up_to=cli.WARN_IMPORTS_UP_TO,
-        )
+        with Bar("Importing") as bar:
+            done = importing.import_register(
+                ledger,
+                file,
+                args.ignore or (),
+                lambda: cli.signer_of(config),
+                system_clock,
+                dry_run=args.dry_run,
+                warn_up_to=cli.WARN_IMPORTS_UP_TO,
+                progress=bar,
+            )
         print(_register_summary(done, dry_run=args.dry_run))
         if done.dry is not None:
             _say_would_open(done.dry)
@@ -58,15 +61,17 @@ def cmd_import(args: argparse.Namespace) -> int:
         if done.positions:
             _say_told(done.told)
         return EXIT_OK
-    jsonl = importing.import_jsonl(
-        ledger,
-        file,
-        lambda: cli.signer_of(config),
-        system_clock,
-        dry_run=args.dry_run,
-        warn_up_to=cli.WARN_IMPORTS_UP_TO,
-        progress=cli.progress,
-    )
+    # Off a terminal, a long import says how far it has come as it always did (every 100,000).
+    with Bar("Checking" if args.dry_run else "Importing", otherwise=_otherwise(args)) as bar:
+        jsonl = importing.import_jsonl(
+            ledger,
+            file,
+            lambda: cli.signer_of(config),
+            system_clock,
+            dry_run=args.dry_run,
+            warn_up_to=cli.WARN_IMPORTS_UP_TO,
+            progress=bar,
+        )
     if jsonl.positions is None:
         print(_counted(jsonl.counts, dry_run=True))
         if jsonl.dry is not None:
@@ -76,6 +81,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     print(f"Imported {wording.count(len(jsonl.positions), 'fact')} ({_at(jsonl.positions)}).")
     _say_told(jsonl.told)
     return EXIT_OK
+
+
+def _otherwise(args: argparse.Namespace) -> Callable[[int], None] | None:
+    return None if args.dry_run else cli.progress
 
 
 def _at(positions: range) -> str:

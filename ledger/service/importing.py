@@ -28,6 +28,7 @@ from ledger.importer import (
 from ledger.mapper import topic_of
 from ledger.privacy import NameGuard
 from ledger.service.errors import FactRefused, Refusal
+from ledger.service.progress import Progress, counted, lines_in
 from ledger.service.recording import record
 from ledger.service.trust import unreadable
 from ledger.store import Clock, Ledger, LedgerError, today
@@ -124,15 +125,18 @@ def import_jsonl(
     *,
     dry_run: bool,
     warn_up_to: int,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> JsonlImport:
     """Import a JSON Lines file, all or nothing, read as it is recorded: bad input met on the
     way stops the write before anything is kept. A file of at most ``warn_up_to`` facts is
-    judged before and after, to tell the findings it opened."""
+    judged before and after, to tell the findings it opened. ``progress`` is told the facts
+    decided (and recorded) so far, of the file's lines."""
+    total = lines_in(file.chunks()) if progress is not None else 0
     if dry_run:
         judge = few_facts(file.chunks(), warn_up_to)
         try:
-            done = rehearse(ledger, file.facts(), None, clock, judge=judge)
+            facts = counted(file.facts(), progress, total)
+            done = rehearse(ledger, facts, None, clock, judge=judge)
         except BadInput as bad:
             raise FactRefused(bad.line, bad.field, bad.message) from None
         if not done.counts:  # as the import would refuse it
@@ -140,7 +144,8 @@ def import_jsonl(
         return JsonlImport(done.counts, None, None, done)
     small = few_facts(file.chunks(), warn_up_to)
     before = ledger.registers() if small else None  # to tell what the import changed
-    positions = record(ledger, file.facts, signer(), clock, progress=progress, name=file.name)
+    told = _facts_of(progress, total) if progress is not None else None
+    positions = record(ledger, file.facts, signer(), clock, progress=told, name=file.name)
     return JsonlImport({}, positions, import_told(ledger, positions, before, clock))
 
 
@@ -153,6 +158,7 @@ def import_register(
     *,
     dry_run: bool,
     warn_up_to: int,
+    progress: Progress | None = None,
 ) -> RegisterImport:
     """A spreadsheet's register: read whole (it is small), checked, then recorded all or none.
     A fact the ledger already holds (or that an earlier row of the file gives) is not recorded
@@ -175,7 +181,8 @@ def import_register(
         before = ledger.registers() if len(facts) <= warn_up_to else None
         key = signer()
         try:
-            positions = ledger.record([e for _, e in facts], key, clock)
+            step = _facts_of(progress, len(facts)) if progress is not None else None
+            positions = ledger.record([e for _, e in facts], key, clock, progress=step)
         except Refused as refusal:
             index = refusal.index
             column = columns[index].get(refusal.field)
@@ -184,6 +191,15 @@ def import_register(
             raise Refusal(str(exc)) from None
     told = import_told(ledger, positions, before, clock) if positions else None
     return RegisterImport(register, facts, positions, already, told, dry)
+
+
+def _facts_of(progress: Progress, total: int) -> Callable[[int], None]:
+    """``progress`` as a write tells it: the facts recorded so far (of ``total``)."""
+
+    def told(done: int) -> None:
+        progress(min(done, total), total)
+
+    return told
 
 
 def import_told(
