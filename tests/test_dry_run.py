@@ -325,3 +325,9 @@ def test_import_help_says_the_dry_run_lists_the_findings(
         in text
     )
     assert "what to do and by when" in text
+
+
+def test_the_readme_says_the_dry_run_lists_the_findings() -> None:
+    readme = Path(__file__).resolve().parent.parent / "README.md"
+    text = " ".join(readme.read_text().split())
+    assert "says what would be recorded and lists each finding the import would open" in text

@@ -329,3 +329,13 @@ def test_a_bar_calls_back_as_before_off_a_terminal(monkeypatch: pytest.MonkeyPat
     with cli_progress.Bar("Importing", otherwise=said.append) as bar:
         bar(5_000, 1_000_000)
     assert said == []
+
+
+def test_the_readme_says_where_progress_is_shown() -> None:
+    text = " ".join((Path(__file__).resolve().parent.parent / "README.md").read_text().split())
+    said = (
+        "On a terminal, `import`, `verify`, `replay`, `export` and `site build` show a progress"
+        " bar on standard error"
+    )
+    assert said in text
+    assert "piped, redirected or in CI they print nothing extra" in text
