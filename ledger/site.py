@@ -28,6 +28,7 @@ import logging
 import shutil
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Final
 
@@ -117,8 +118,10 @@ def build(
     audience: str = "committee",
     day: dt.date,
     verifier_key: str,
+    progress: Callable[[int, int], None] | None = None,
 ) -> BuildReport:
-    """Build the site of ``ledger`` as of ``day`` into ``out`` (replacing an earlier build)."""
+    """Build the site of ``ledger`` as of ``day`` into ``out`` (replacing an earlier build);
+    ``progress`` is told each of the ``STEPS`` steps done (the numbers, the pages, MkDocs)."""
     started = time.perf_counter()
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected committee or public)")
@@ -126,7 +129,9 @@ def build(
     if latest is None:
         raise ValueError("the ledger has no signed checkpoint yet")
     record = latest.record
+    _step(progress, 0)
     data = ledger.site_data(day)  # saved by `ledger follow` or an earlier build, or worked out
+    _step(progress, 1)
     policy_text, policy_file = _policy_text(ledger)
     inputs = SiteInputs(
         data=data,
@@ -140,8 +145,16 @@ def build(
         policy_file=policy_file,
     )
     projected = time.perf_counter() - started
-    result = build_from(inputs, out, audience=audience)
+    result = build_from(inputs, out, audience=audience, progress=progress)
     return msgspec.structs.replace(result, seconds={"projections": projected, **result.seconds})
+
+
+STEPS = 4  # the site's numbers, the pages rendered, written, and built by MkDocs
+
+
+def _step(progress: Callable[[int, int], None] | None, done: int) -> None:
+    if progress is not None:
+        progress(done, STEPS)
 
 
 def _policy_text(ledger: Ledger) -> tuple[str | None, str]:
@@ -155,7 +168,13 @@ def _policy_text(ledger: Ledger) -> tuple[str | None, str]:
     return data.decode("utf-8", errors="replace").removeprefix("\ufeff"), path.name
 
 
-def build_from(inputs: SiteInputs, out: Path, *, audience: str = "committee") -> BuildReport:
+def build_from(
+    inputs: SiteInputs,
+    out: Path,
+    *,
+    audience: str = "committee",
+    progress: Callable[[int, int], None] | None = None,
+) -> BuildReport:
     """Build the site from computed projections: numbers, charts, pages, then MkDocs."""
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected committee or public)")
@@ -173,6 +192,7 @@ def build_from(inputs: SiteInputs, out: Path, *, audience: str = "committee") ->
     made = site_files(inputs, edition, previous)
     files = made.files()
     seconds["render"] = time.perf_counter() - clock  # the numbers, the charts, the Markdown
+    _step(progress, 2)
     clock = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="ledger-site-") as tmp:
         docs = Path(tmp) / "docs"
@@ -185,12 +205,14 @@ def build_from(inputs: SiteInputs, out: Path, *, audience: str = "committee") ->
         for name, text in files.items():
             (docs / name).write_text(text, encoding="utf-8")
         seconds["write"] = time.perf_counter() - clock
+        _step(progress, 3)
         clock = time.perf_counter()
         count = sum(1 for _ in docs.rglob("*.md"))
         warnings = _mkdocs(docs, out, site_name=_site_name(inputs.data.setting, audience))
         # The theme's 404 page links to the server's root: no use from a USB stick.
         (out / "404.html").unlink(missing_ok=True)
         seconds["mkdocs"] = time.perf_counter() - clock
+        _step(progress, 4)
     (out / SUMMARY_FILE).write_bytes(report.encode_summary(made.summary))
     return BuildReport(
         pages=count, out=str(out), audience=audience, seconds=seconds, warnings=warnings

@@ -213,6 +213,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         recorded_at: Callable[[FactRow], dt.datetime | None] | None = None,
         *,
         after: int | None = None,
+        progress: Callable[[int], None] | None = None,
     ) -> integrity.Verdict:
         """Check every stored fact and checkpoint (``integrity.verify_rows``).
 
@@ -225,9 +226,11 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         and its checkpoint are committed together) would show its facts as covered by no
         checkpoint; so a check that fails while the ledger gains checkpoints is made again,
         reading them afresh (a fault that is really there is found again).
+
+        ``progress`` is told how many facts have been read so far, now and then.
         """
         signed = self._checkpoint_sequence()
-        verdict = self._verify_once(verifier, recorded_at, after)
+        verdict = self._verify_once(verifier, recorded_at, after, progress)
         for _ in range(VERIFY_AGAIN):
             if verdict.ok:
                 break
@@ -235,7 +238,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
             if now_signed == signed:
                 break  # nothing was signed meanwhile: the fault is in what was read
             signed = now_signed
-            verdict = self._verify_once(verifier, recorded_at, after)
+            verdict = self._verify_once(verifier, recorded_at, after, progress)
         return verdict
 
     def _checkpoint_sequence(self) -> int | None:
@@ -247,20 +250,25 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         verifier: integrity.Verifier,
         recorded_at: Callable[[FactRow], dt.datetime | None] | None,
         after: int | None,
+        progress: Callable[[int], None] | None = None,
     ) -> integrity.Verdict:
         origin = integrity.origin_for(self.stream)
         if after is None:
             head = self.head()
             if head < PARALLEL_VERIFY_FROM or (os.cpu_count() or 1) < 2:
                 return integrity.verify_rows(
-                    self.rows(), self.checkpoint_rows(), verifier, origin, recorded_at
+                    _told(self.rows(), progress),
+                    self.checkpoint_rows(),
+                    verifier,
+                    origin,
+                    recorded_at,
                 )
             after = head * 3 // 8
         start = after
         with _hashing_after(self.config, start) as leaves:
             rest = integrity.Hashed(start, leaves, self.rows_at, lambda: self.rows(start))
             return integrity.verify_rows(
-                self.rows(0, start),
+                _told(self.rows(0, start), progress),
                 self.checkpoint_rows(),
                 verifier,
                 origin,
@@ -622,6 +630,17 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
     def close(self) -> None:
         self.keys.close()
         super().close()
+
+
+def _told(rows: Iterable[FactRow], progress: Callable[[int], None] | None) -> Iterator[FactRow]:
+    """The rows as they are, telling ``progress`` how many have passed, every thousand."""
+    if progress is None:
+        yield from rows
+        return
+    for count, row in enumerate(rows, start=1):
+        yield row
+        if count % 1000 == 0:
+            progress(count)
 
 
 @contextlib.contextmanager

@@ -40,7 +40,7 @@ import binascii
 import datetime as dt
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 import msgspec
@@ -380,11 +380,16 @@ def _checkpoint_out_of_place(expected: int, found: int) -> str:
     return f"a checkpoint is repeated or out of order here {details}"
 
 
-def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
+def check_trail(
+    data: bytes,
+    trusted: Sequence[Verifier],
+    progress: Callable[[int], None] | None = None,
+) -> Checked:
     """Verify an exported trail against a trusted key; raise ``TrailError`` naming the line.
 
     ``trusted`` are the public keys the reader trusts (the setting's published key); the key
-    written in the file only picks one of them.
+    written in the file only picks one of them. ``progress`` is told the number of the line
+    reached, every thousand lines.
     """
     if not trusted:
         raise TrailError(0, "no public key was supplied to check against")
@@ -400,6 +405,8 @@ def check_trail(data: bytes, trusted: Sequence[Verifier]) -> Checked:
     note = ""
     checkpoints = 0
     for number, obj, raw in _lines(data):
+        if progress is not None and number % 1000 == 0:
+            progress(number)
         if obj.get("type") != "Checkpoint":
             pending.append((number, obj, raw))
             continue

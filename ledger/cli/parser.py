@@ -155,7 +155,9 @@ def build_parser() -> Parser:
     p.add_argument(
         "--dry-run",
         action="store_true",
-        help="check the file and say what would be recorded; write nothing",
+        help="check the file and say what would be recorded and each finding it would open"
+        " (the rule, the subject, what to do and by when, as recording would warn); write"
+        " nothing (a file the import would refuse is refused the same way)",
     )
     p.epilog = f"{register_help()}\n\nexample:\n  {EXAMPLES['import']}"
     p.set_defaults(run=cmd_import)

@@ -6,6 +6,7 @@ import argparse
 from pathlib import Path
 
 from ledger import cli
+from ledger.cli.bars import THRESHOLD, Bar
 from ledger.cli.common import EXIT_OK, printable
 from ledger.service import publishing
 from ledger.store import system_clock, today
@@ -15,14 +16,20 @@ def cmd_site_build(args: argparse.Namespace) -> int:
     ledger = cli.opened(args)
     config = cli.config_of(args)
     out = Path(args.out)
-    report = publishing.site_build(
-        ledger,
-        out,
-        audience=args.audience,
-        verifier_key=cli.signer_of(config).verifier_key(),
-        clock=system_clock,
-        as_of=args.as_of,
-    )
+    verifier_key = cli.signer_of(config).verifier_key()
+    # Its units are the build's steps: a bar only for a ledger of more than THRESHOLD facts.
+    bar = Bar("Building the site", unit=None, threshold=0)
+    large = publishing.facts_held(ledger) > THRESHOLD
+    with bar:
+        report = publishing.site_build(
+            ledger,
+            out,
+            audience=args.audience,
+            verifier_key=verifier_key,
+            clock=system_clock,
+            as_of=args.as_of,
+            progress=bar if large else None,
+        )
     print(f"Built the {args.audience} site: {report.pages} pages in {printable(out)}")
     print(f"Open {(out / 'index.html').resolve().as_uri()}")
     return EXIT_OK

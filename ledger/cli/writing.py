@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from ledger import cli
 from ledger import events as ev
+from ledger.cli.bars import Bar
 from ledger.cli.common import EXIT_OK, EXIT_REFUSED, Stop, printable
 from ledger.importer import Register
 from ledger.service import importing, setup
@@ -41,34 +42,49 @@ def cmd_import(args: argparse.Namespace) -> int:
     ledger = cli.opened(args)
     config = cli.config_of(args)
     if file.is_register:
-        done = importing.import_register(
+        with Bar("Importing") as bar:
+            done = importing.import_register(
+                ledger,
+                file,
+                args.ignore or (),
+                lambda: cli.signer_of(config),
+                system_clock,
+                dry_run=args.dry_run,
+                warn_up_to=cli.WARN_IMPORTS_UP_TO,
+                progress=bar,
+            )
+        print(_register_summary(done, dry_run=args.dry_run))
+        if done.dry is not None:
+            _say_would_open(done.dry)
+        if args.dry_run:
+            print("This was a dry run: nothing was written.")
+        if done.positions:
+            _say_told(done.told)
+        return EXIT_OK
+    # Off a terminal, a long import says how far it has come as it always did (every 100,000).
+    with Bar("Checking" if args.dry_run else "Importing", otherwise=_otherwise(args)) as bar:
+        jsonl = importing.import_jsonl(
             ledger,
             file,
-            args.ignore or (),
             lambda: cli.signer_of(config),
             system_clock,
             dry_run=args.dry_run,
             warn_up_to=cli.WARN_IMPORTS_UP_TO,
+            progress=bar,
         )
-        print(_register_summary(done, dry_run=args.dry_run))
-        if done.positions:
-            _say_told(done.told)
-        return EXIT_OK
-    jsonl = importing.import_jsonl(
-        ledger,
-        file,
-        lambda: cli.signer_of(config),
-        system_clock,
-        dry_run=args.dry_run,
-        warn_up_to=cli.WARN_IMPORTS_UP_TO,
-        progress=cli.progress,
-    )
     if jsonl.positions is None:
-        print(_counted(jsonl.counts, dry_run=True) + "\nThis was a dry run: nothing was written.")
+        print(_counted(jsonl.counts, dry_run=True))
+        if jsonl.dry is not None:
+            _say_would_open(jsonl.dry)
+        print("This was a dry run: nothing was written.")
         return EXIT_OK
     print(f"Imported {wording.count(len(jsonl.positions), 'fact')} ({_at(jsonl.positions)}).")
     _say_told(jsonl.told)
     return EXIT_OK
+
+
+def _otherwise(args: argparse.Namespace) -> Callable[[int], None] | None:
+    return None if args.dry_run else cli.progress
 
 
 def _at(positions: range) -> str:
@@ -83,6 +99,26 @@ def _say_told(told: list[str] | None) -> None:
         print("To see the findings after an import this large: ledger findings --open")
         return
     for line in told:
+        print(line)
+
+
+def _say_would_open(dry: importing.DryRun) -> None:
+    """After a dry run: each finding the import would open, as the warnings at the moment of
+    recording tell it (its rule and plain title, the subject, what to do, by when)."""
+    if not dry.counts:
+        return
+    if dry.would_open is None:
+        print(
+            f"The findings it would open are not listed for a file of more than"
+            f" {cli.WARN_IMPORTS_UP_TO:,} facts: after importing it, see them with:"
+            " ledger findings --open"
+        )
+        return
+    if not dry.findings:
+        print("Importing it would open no finding.")
+        return
+    print(f"Importing it would open {_plural(dry.findings, 'finding', 'findings')}:")
+    for line in dry.would_open:
         print(line)
 
 
@@ -137,8 +173,6 @@ def _register_summary(done: importing.RegisterImport, *, dry_run: bool) -> str:
         )
     if not counts:
         lines.append(_counted(counts, dry_run=dry_run))
-    if dry_run:
-        lines.append("This was a dry run: nothing was written.")
     return "\n".join(lines)
 
 

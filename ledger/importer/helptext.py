@@ -80,7 +80,8 @@ def register_help() -> str:
         para(
             'Any other column is refused by name, unless --ignore "COLUMN" says to leave it'
             " out. A fact the ledger already holds is not recorded again (the output says"
-            " where it is); --dry-run says what would be recorded and writes nothing."
+            " where it is); --dry-run says what would be recorded and each finding it would"
+            " open, and writes nothing."
         ),
     ]
     return "\n".join(out)

@@ -6,6 +6,7 @@ checkpoint published earlier), and a proof that it only grew since a checkpoint.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,6 +15,7 @@ import msgspec
 from ledger import caches, integrity, merkle, trail
 from ledger.mapper import MapperError
 from ledger.service.errors import Refusal
+from ledger.service.progress import Progress, counted
 from ledger.service.trust import (
     key_store_check,
     load_signer,
@@ -28,8 +30,11 @@ from ledger.store import Config, Ledger
 # --- export -----------------------------------------------------------------------------------
 
 
-def exported(ledger: Ledger, upto: int | None, vkey: str) -> bytes:
-    """The facts as JSON Lines with their record-time fields, each checkpoint after its facts."""
+def exported(
+    ledger: Ledger, upto: int | None, vkey: str, progress: Progress | None = None
+) -> bytes:
+    """The facts as JSON Lines with their record-time fields, each checkpoint after its facts
+    (``progress`` told the facts written so far, of all those to write)."""
     lines: list[bytes] = []
     checkpoints = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
     if upto is not None:
@@ -37,7 +42,8 @@ def exported(ledger: Ledger, upto: int | None, vkey: str) -> bytes:
     pending = iter(checkpoints)
     current = next(pending, None)
     keys: dict[str, bytes | None] = {}
-    for stored in ledger.stored(0, upto):
+    total = ledger.head() if upto is None else upto
+    for stored in counted(ledger.stored(0, upto), progress, total):
         recorded = ledger.decode(stored)
         envelope = open_envelope(ledger, stored)
         for part in envelope.sealed.values():
@@ -59,7 +65,9 @@ def exported(ledger: Ledger, upto: int | None, vkey: str) -> bytes:
     return b"".join(line + b"\n" for line in lines)
 
 
-def export(ledger: Ledger, as_of: dt.date | None, vkey: str) -> bytes:
+def export(
+    ledger: Ledger, as_of: dt.date | None, vkey: str, progress: Progress | None = None
+) -> bytes:
     """The audit trail (``exported``): everything, or only what had been recorded by the end
     of ``as_of`` (up to the last checkpoint signed by then)."""
     upto = None
@@ -70,7 +78,7 @@ def export(ledger: Ledger, as_of: dt.date | None, vkey: str) -> bytes:
             record = integrity.decode_record(stored.state)
             if record.signed_at <= end:
                 upto = record.size
-    return exported(ledger, upto, vkey)
+    return exported(ledger, upto, vkey, progress)
 
 
 def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRecord]]:
@@ -181,10 +189,17 @@ def check_caches(ledger: Ledger, *, people: bool = True) -> CacheCheck:
     return CacheCheck(lines, tampered or bool(wrong))
 
 
-def verify(ledger: Ledger, verifier: integrity.Verifier, published: Path | None) -> Verification:
+def verify(
+    ledger: Ledger,
+    verifier: integrity.Verifier,
+    published: Path | None,
+    progress: Progress | None = None,
+) -> Verification:
     """Check that nothing recorded was altered: every fact and checkpoint against the key,
-    then the key store, then that the ledger extends a checkpoint ``published`` earlier."""
-    verdict = ledger.verify(verifier, lambda row: recorded_at(ledger, row))
+    then the key store, then that the ledger extends a checkpoint ``published`` earlier
+    (``progress`` told the facts checked so far, of the ledger's)."""
+    told = _facts_of(progress, ledger.head()) if progress is not None else None
+    verdict = ledger.verify(verifier, lambda row: recorded_at(ledger, row), progress=told)
     if not verdict.ok:
         return Verification(verdict, caches=check_caches(ledger, people=False))
     try:
@@ -198,6 +213,13 @@ def verify(ledger: Ledger, verifier: integrity.Verifier, published: Path | None)
         if problem:
             return Verification(verdict, published=problem)
     return Verification(verdict, caches=check_caches(ledger))
+
+
+def _facts_of(progress: Progress, total: int) -> Callable[[int], None]:
+    def told(done: int) -> None:
+        progress(min(done, total), total)
+
+    return told
 
 
 def extends_published(

@@ -26,7 +26,9 @@ from ledger.importer import (
     stream_path,
 )
 from ledger.mapper import topic_of
+from ledger.privacy import NameGuard
 from ledger.service.errors import FactRefused, Refusal
+from ledger.service.progress import Progress, counted, lines_in
 from ledger.service.recording import record
 from ledger.service.trust import unreadable
 from ledger.store import Clock, Ledger, LedgerError, today
@@ -80,13 +82,15 @@ def open_import(name: str, stdin: BinaryIO) -> ImportFile:
 
 @dataclass(frozen=True)
 class JsonlImport:
-    """What a JSON Lines import did: on a dry run, the facts it would record counted by kind;
-    else the positions recorded and ``told``, the findings it opened by rule (None when the
-    import was too large to judge twice)."""
+    """What a JSON Lines import did: on a dry run, the facts it would record counted by kind
+    and ``dry``, what it would do (``DryRun``); else the positions
+    recorded and ``told``, the findings it opened by rule (None when the import was too large
+    to judge twice)."""
 
     counts: dict[str, int]
     positions: range | None
     told: list[str] | None
+    dry: DryRun | None = None
 
 
 @dataclass(frozen=True)
@@ -100,6 +104,7 @@ class RegisterImport:
     positions: range | None
     already: dict[int, str]
     told: list[str] | None
+    dry: DryRun | None = None  # on a dry run: the findings it would open
 
 
 def few_facts(chunks: Iterable[bytes], up_to: int) -> bool:
@@ -120,20 +125,27 @@ def import_jsonl(
     *,
     dry_run: bool,
     warn_up_to: int,
-    progress: Callable[[int], None] | None = None,
+    progress: Progress | None = None,
 ) -> JsonlImport:
     """Import a JSON Lines file, all or nothing, read as it is recorded: bad input met on the
     way stops the write before anything is kept. A file of at most ``warn_up_to`` facts is
-    judged before and after, to tell the findings it opened."""
+    judged before and after, to tell the findings it opened. ``progress`` is told the facts
+    decided (and recorded) so far, of the file's lines."""
+    total = lines_in(file.chunks()) if progress is not None else 0
     if dry_run:
+        judge = few_facts(file.chunks(), warn_up_to)
         try:
-            counts = dry_run_counts(ledger, file.facts(), None, clock)
+            facts = counted(file.facts(), progress, total)
+            done = rehearse(ledger, facts, None, clock, judge=judge)
         except BadInput as bad:
             raise FactRefused(bad.line, bad.field, bad.message) from None
-        return JsonlImport(counts, None, None)
+        if not done.counts:  # as the import would refuse it
+            raise Refusal(f"{file.name}: no facts in the file (nothing was recorded)")
+        return JsonlImport(done.counts, None, None, done)
     small = few_facts(file.chunks(), warn_up_to)
     before = ledger.registers() if small else None  # to tell what the import changed
-    positions = record(ledger, file.facts, signer(), clock, progress=progress, name=file.name)
+    told = _facts_of(progress, total) if progress is not None else None
+    positions = record(ledger, file.facts, signer(), clock, progress=told, name=file.name)
     return JsonlImport({}, positions, import_told(ledger, positions, before, clock))
 
 
@@ -146,6 +158,7 @@ def import_register(
     *,
     dry_run: bool,
     warn_up_to: int,
+    progress: Progress | None = None,
 ) -> RegisterImport:
     """A spreadsheet's register: read whole (it is small), checked, then recorded all or none.
     A fact the ledger already holds (or that an earlier row of the file gives) is not recorded
@@ -161,13 +174,15 @@ def import_register(
     columns = [register.columns[i] for i in new]
     positions: range | None = None
     before: reg.Registers | None = None
+    dry: DryRun | None = None
     if dry_run:
-        dry_run_counts(ledger, facts, columns, clock)
+        dry = rehearse(ledger, facts, columns, clock, judge=len(facts) <= warn_up_to)
     elif facts:
         before = ledger.registers() if len(facts) <= warn_up_to else None
         key = signer()
         try:
-            positions = ledger.record([e for _, e in facts], key, clock)
+            step = _facts_of(progress, len(facts)) if progress is not None else None
+            positions = ledger.record([e for _, e in facts], key, clock, progress=step)
         except Refused as refusal:
             index = refusal.index
             column = columns[index].get(refusal.field)
@@ -175,7 +190,16 @@ def import_register(
         except LedgerError as exc:
             raise Refusal(str(exc)) from None
     told = import_told(ledger, positions, before, clock) if positions else None
-    return RegisterImport(register, facts, positions, already, told)
+    return RegisterImport(register, facts, positions, already, told, dry)
+
+
+def _facts_of(progress: Progress, total: int) -> Callable[[int], None]:
+    """``progress`` as a write tells it: the facts recorded so far (of ``total``)."""
+
+    def told(done: int) -> None:
+        progress(min(done, total), total)
+
+    return told
 
 
 def import_told(
@@ -213,27 +237,63 @@ def already_recorded(ledger: Ledger, facts: Sequence[tuple[int, ev.Event]]) -> d
     return out
 
 
+@dataclass(frozen=True)
+class DryRun:
+    """What an import would do: the facts it would record, counted by kind, and the findings it
+    would open, in the words of the warnings at the moment of recording (``ledger.warnings``:
+    the rule and its plain title, the subject, what to do, by when); None when the file was
+    too large to judge twice (more than ``WARN_IMPORTS_UP_TO`` facts)."""
+
+    counts: dict[str, int]
+    would_open: list[str] | None
+    findings: int = 0  # how many findings it would open (each told in ``would_open``)
+
+
+def rehearse(
+    ledger: Ledger,
+    facts: Iterable[tuple[int, ev.Event]],
+    columns: Sequence[dict[str, str]] | None,
+    clock: Clock,
+    *,
+    judge: bool,
+) -> DryRun:
+    """Decide each fact as an import would, against the ledger and the facts before it (a held
+    name in free text refused too), and count them by kind; if ``judge``, the findings the
+    facts would open. Nothing is written. A refusal stops as the import's would."""
+    registers = ledger.registers()
+    profile = ledger.profile
+    day = today(clock)
+    before = fnd.all_episodes(registers, profile) if judge else None
+    guard = NameGuard(ledger.held_names)
+    position = registers.position
+    counts: dict[str, int] = {}
+    for index, (line, event) in enumerate(facts):
+        try:
+            decide(registers, profile, event, day)
+            named = guard.check(event)
+            if named is not None:
+                raise named
+        except Refused as refusal:
+            ledger.close()  # its files as they were (no working file left by a reader of names)
+            column = columns[index].get(refusal.field) if columns is not None else None
+            raise FactRefused(line, refusal.field, refusal.message, column) from None
+        guard.learn(event)
+        position += 1
+        reg.apply(registers, event, position)
+        kind = type(event).__name__
+        counts[kind] = counts.get(kind, 0) + 1
+    if before is None or not counts:
+        return DryRun(counts, None if before is None else [])
+    after = fnd.all_episodes(registers, profile)
+    found = alerts.opened(before, after, day)
+    return DryRun(counts, alerts.lines(alerts.Told(found, None, None), day), len(found))
+
+
 def dry_run_counts(
     ledger: Ledger,
     facts: Iterable[tuple[int, ev.Event]],
     columns: Sequence[dict[str, str]] | None,
     clock: Clock,
 ) -> dict[str, int]:
-    """Decide each fact as an import would, against the ledger and the facts before it, and
-    count them by kind; nothing is written (a dry run). A refusal stops as the import would."""
-    registers = ledger.registers()
-    profile = ledger.profile
-    day = today(clock)
-    position = registers.position
-    counts: dict[str, int] = {}
-    for index, (line, event) in enumerate(facts):
-        try:
-            decide(registers, profile, event, day)
-        except Refused as refusal:
-            column = columns[index].get(refusal.field) if columns is not None else None
-            raise FactRefused(line, refusal.field, refusal.message, column) from None
-        position += 1
-        reg.apply(registers, event, position)
-        kind = type(event).__name__
-        counts[kind] = counts.get(kind, 0) + 1
-    return counts
+    """The facts counted by kind as a dry run decides them (``rehearse``, not judged)."""
+    return rehearse(ledger, facts, columns, clock, judge=False).counts

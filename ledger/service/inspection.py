@@ -23,6 +23,7 @@ from ledger.profile import Profile, ProfileError
 from ledger.profile import load as load_profile
 from ledger.service.audit import all_leaves, exported
 from ledger.service.errors import NotVerified, Refusal
+from ledger.service.progress import Progress, counted, lines_in
 from ledger.service.reading import nothing_yet
 from ledger.service.trust import read_note
 from ledger.store import Clock, Ledger, today
@@ -116,12 +117,22 @@ def replay(
     profile: str | None = None,
     as_of: dt.date | None = None,
     known_at: dt.datetime | None = None,
+    progress: Progress | None = None,
 ) -> Replayed:
     """An inspector's replay of an exported trail: verified against the trusted keys (and a
     checkpoint ``published`` earlier, which it must reach and extend), then judged by the
-    setting's profile (a shipped one by its name, or ``profile``)."""
+    setting's profile (a shipped one by its name, or ``profile``). ``progress`` is told the
+    lines checked, then the facts folded, of twice the file's lines."""
+    lines = lines_in([data]) if progress is not None else 0
+    checking = None
+    if progress is not None:
+        told = progress
+
+        def checking(line: int) -> None:
+            told(min(line, lines), 2 * lines)
+
     try:
-        checked = trail.check_trail(data, trusted)
+        checked = trail.check_trail(data, trusted, checking)
     except trail.TrailError as exc:
         raise NotVerified(str(exc)) from None
     kept: Checkpoint | None = None
@@ -139,7 +150,8 @@ def replay(
         raise Refusal(
             f"{exc} (the setting's own profile is needed: pass --profile PATH.toml)"
         ) from None
-    registers = reg.rebuild(trail.pairs(checked.facts, known_at))
+    facts = trail.pairs(checked.facts, known_at)
+    registers = reg.rebuild(counted(facts, progress, 2 * lines, start=lines))
     nothing_yet(registers)
     day = as_of or today(clock)
     found = fnd.evaluate(registers, judged_by, day)

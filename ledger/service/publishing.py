@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ledger.service.errors import Refusal
+from ledger.service.progress import Progress
 from ledger.store import Clock, Ledger, today
 
 if TYPE_CHECKING:  # the site's builder (MkDocs) is loaded only to build one
@@ -23,16 +24,26 @@ def site_build(
     verifier_key: str,
     clock: Clock,
     as_of: dt.date | None = None,
+    progress: Progress | None = None,
 ) -> BuildReport:
     """Build the static site (``audience``: committee or public) as of ``as_of`` (default
-    today) into ``out``; it shows ``verifier_key``, the key to check its checkpoint with."""
+    today) into ``out``; it shows ``verifier_key``, the key to check its checkpoint with.
+    ``progress`` is told each step done (``ledger.site.STEPS``: the numbers, the pages,
+    MkDocs)."""
     from ledger.site import build
 
     day = as_of or today(clock)
     try:
-        return build(ledger, out, audience=audience, day=day, verifier_key=verifier_key)
+        return build(
+            ledger, out, audience=audience, day=day, verifier_key=verifier_key, progress=progress
+        )
     except (OSError, ValueError) as exc:
         raise Refusal(f"site build: {exc}") from None
+
+
+def facts_held(ledger: Ledger) -> int:
+    """How many facts the ledger holds (its head's position)."""
+    return ledger.head()
 
 
 def follow(ledger: Ledger, clock: Clock, *, once: bool) -> None:
