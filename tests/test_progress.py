@@ -339,3 +339,37 @@ def test_the_readme_says_where_progress_is_shown() -> None:
     )
     assert said in text
     assert "piped, redirected or in CI they print nothing extra" in text
+
+
+def test_export_writes_the_trail_as_it_reads_it_and_it_is_the_whole_trail(
+    big: Big, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``ledger export`` writes the trail a thousand lines at a time as it reads the facts
+    (issue 14, item 4: memory bounded by the checkpoints, not the trail), and what it writes
+    is exactly the trail the service makes whole, checkpoints in their places; so is an export
+    ``--as-of`` a day."""
+    from ledger import store as ledger_store
+    from ledger.service import audit
+    from tests.conftest import config_for
+
+    monkeypatch.chdir(big.folder)
+    writes: list[int] = []
+
+    class Counted(io.StringIO):
+        def write(self, text: str) -> int:
+            writes.append(text.count("\n"))
+            return super().write(text)
+
+    out = Counted()
+    with contextlib.redirect_stdout(out):
+        assert main(["--db", big.db, "export"]) == 0
+    assert len(writes) > FACTS // 1000 and max(writes) == 1000, writes
+    ledger = ledger_store.open_ledger(config_for(big.db, big.folder))
+    try:
+        whole = audit.exported(ledger, None, big.key)
+        day = dt.date.fromisoformat(NOW[:10])
+        as_of = b"".join(audit.export_stream(ledger, day, big.key))
+        assert as_of == audit.export(ledger, day, big.key)
+    finally:
+        ledger.close()
+    assert out.getvalue().encode() == whole == big.trail.read_bytes()

@@ -22,8 +22,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     ledger = cli.opened(args)
     vkey = cli.signer_of(cli.config_of(args)).verifier_key()
     with Bar("Exporting") as bar:  # on standard error: the trail alone goes to standard output
-        trail = audit.export(ledger, args.as_of, vkey, bar)
-    sys.stdout.write(trail.decode())
+        batch: list[bytes] = []
+        for line in audit.export_stream(ledger, args.as_of, vkey, bar):
+            batch.append(line)  # written as it is read, a thousand lines at a time
+            if len(batch) == 1000:
+                sys.stdout.write(b"".join(batch).decode())
+                batch.clear()
+        sys.stdout.write(b"".join(batch).decode())
     return EXIT_OK
 
 

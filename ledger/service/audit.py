@@ -6,7 +6,7 @@ checkpoint published earlier), and a proof that it only grew since a checkpoint.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,8 +34,16 @@ def exported(
     ledger: Ledger, upto: int | None, vkey: str, progress: Progress | None = None
 ) -> bytes:
     """The facts as JSON Lines with their record-time fields, each checkpoint after its facts
-    (``progress`` told the facts written so far, of all those to write)."""
-    lines: list[bytes] = []
+    (``progress`` told the facts written so far, of all those to write), as one ``bytes``
+    (``export_lines`` gives them one at a time)."""
+    return b"".join(export_lines(ledger, upto, vkey, progress))
+
+
+def export_lines(
+    ledger: Ledger, upto: int | None, vkey: str, progress: Progress | None = None
+) -> Iterator[bytes]:
+    """The lines of ``exported``, each ending in a newline, made as they are read: memory is
+    bounded by the checkpoints' records and the keys of the people named, not by the trail."""
     checkpoints = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
     if upto is not None:
         checkpoints = [c for c in checkpoints if c.size <= upto]
@@ -50,19 +58,20 @@ def exported(
             if part.subject not in keys:
                 keys[part.subject] = ledger.keys.get(part.subject)
         leaf = integrity.row_leaf(stored)
-        lines.append(
+        yield (
             trail.export_line(
                 recorded.position, recorded.recorded_at, recorded.event, envelope, leaf, keys
             )
+            + b"\n"
         )
         while current is not None and current.size == recorded.position:
-            lines.append(
+            yield (
                 trail.checkpoint_line(
                     current.sequence, current.size, current.signed_at, current.note, vkey
                 )
+                + b"\n"
             )
             current = next(pending, None)
-    return b"".join(line + b"\n" for line in lines)
 
 
 def export(
@@ -70,6 +79,14 @@ def export(
 ) -> bytes:
     """The audit trail (``exported``): everything, or only what had been recorded by the end
     of ``as_of`` (up to the last checkpoint signed by then)."""
+    return b"".join(export_stream(ledger, as_of, vkey, progress))
+
+
+def export_stream(
+    ledger: Ledger, as_of: dt.date | None, vkey: str, progress: Progress | None = None
+) -> Iterator[bytes]:
+    """The lines of ``export``, one at a time (``export_lines``), for a caller that writes
+    them as they come: ``ledger export`` of a million facts holds none of them at once."""
     upto = None
     if as_of is not None:
         end = dt.datetime.combine(as_of, dt.time.max, tzinfo=dt.UTC)
@@ -78,7 +95,7 @@ def export(
             record = integrity.decode_record(stored.state)
             if record.signed_at <= end:
                 upto = record.size
-    return exported(ledger, upto, vkey, progress)
+    return export_lines(ledger, upto, vkey, progress)
 
 
 def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRecord]]:
