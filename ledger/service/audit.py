@@ -11,9 +11,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import msgspec
+from eventsourcing.persistence import StoredEvent
 
 from ledger import caches, integrity, merkle, trail
-from ledger.mapper import MapperError
+from ledger.mapper import MapperError, Recorded
 from ledger.service.errors import Refusal
 from ledger.service.progress import Progress, counted
 from ledger.service.trust import (
@@ -52,18 +53,8 @@ def export_lines(
     keys: dict[str, bytes | None] = {}
     total = ledger.head() if upto is None else upto
     for stored in counted(ledger.stored(0, upto), progress, total):
-        recorded = ledger.decode(stored)
-        envelope = open_envelope(ledger, stored)
-        for part in envelope.sealed.values():
-            if part.subject not in keys:
-                keys[part.subject] = ledger.keys.get(part.subject)
-        leaf = integrity.row_leaf(stored)
-        yield (
-            trail.export_line(
-                recorded.position, recorded.recorded_at, recorded.event, envelope, leaf, keys
-            )
-            + b"\n"
-        )
+        recorded, line = export_line_of(ledger, stored, keys)
+        yield line + b"\n"
         while current is not None and current.size == recorded.position:
             yield (
                 trail.checkpoint_line(
@@ -72,6 +63,23 @@ def export_lines(
                 + b"\n"
             )
             current = next(pending, None)
+
+
+def export_line_of(
+    ledger: Ledger, stored: StoredEvent, keys: dict[str, bytes | None]
+) -> tuple[Recorded, bytes]:
+    """One stored fact as its line of the trail (``trail.export_line``), with the fact read;
+    ``keys`` holds the keys of the people sealed parts are about, read once each."""
+    recorded = ledger.decode(stored)
+    envelope = open_envelope(ledger, stored)
+    for part in envelope.sealed.values():
+        if part.subject not in keys:
+            keys[part.subject] = ledger.keys.get(part.subject)
+    leaf = integrity.row_leaf(stored)
+    line = trail.export_line(
+        recorded.position, recorded.recorded_at, recorded.event, envelope, leaf, keys
+    )
+    return recorded, line
 
 
 def export(

@@ -15,13 +15,14 @@ from pathlib import Path
 from typing import Any
 
 import msgspec
+from eventsourcing.persistence import StoredEvent
 
 from ledger import events as ev
-from ledger import integrity, merkle, receipt_page, receipts, trail
+from ledger import integrity, merkle, privacy, receipt_page, receipts, trail
 from ledger.checkpoint import Checkpoint
 from ledger.profile import Profile, ProfileError
 from ledger.profile import load as load_profile
-from ledger.service.audit import all_leaves, exported
+from ledger.service.audit import all_leaves, export_line_of
 from ledger.service.errors import NotVerified, Refusal
 from ledger.service.progress import Progress, counted, lines_in
 from ledger.service.reading import nothing_yet
@@ -169,19 +170,23 @@ def make_receipt(
     known to be the ledger's."""
     if not re.fullmatch(r"C-[0-9]{1,9}", child):
         raise Refusal("refused: expected a child's reference, such as C-0001")
-    registers = ledger.registers()
-    if child not in registers.children:
+    # The child's facts through the person index, and the setting's first one: not every fact.
+    keys: dict[str, bytes | None] = {}
+    decode = msgspec.json.Decoder().decode
+    read = [
+        export_line_of(ledger, StoredEvent(ledger.stream, position, topic, state), keys)
+        for position, topic, state in [*ledger.rows_at([1]), *ledger.rows_about([child])]
+    ]
+    if not privacy.introduced(child, (recorded for recorded, _ in read)):
         raise Refusal(f"refused: {child} is not a child of this ledger")
     key = signer()
-    decode = msgspec.json.Decoder().decode
-    every = exported(ledger, None, key.verifier_key()).splitlines()
-    setting_line = decode(every[0])
+    setting_line = decode(read[0][1])
     lines = [
         decode(line)
-        for line in every
-        if b'"ConsentGranted"' in line or b'"ConsentWithdrawn"' in line
+        for recorded, line in read[1:]
+        if isinstance(recorded.event, ev.ConsentGranted | ev.ConsentWithdrawn)
+        and recorded.event.child == child
     ]
-    lines = [line for line in lines if line.get("child") == child]
     if not lines:
         raise Refusal(f"no consent has been recorded for {child}")
     leaves, records = all_leaves(ledger)
