@@ -7,6 +7,7 @@ after a Yes prints the command that records that post.
 
 from __future__ import annotations
 
+import re
 import shlex
 from pathlib import Path
 
@@ -47,9 +48,13 @@ def test_the_next_steps_after_init_run_as_printed(
         done = run(capsys, *argv)
         if argv[2:4] == ["check", "post"]:
             asked += 1
-            # Known people and channel: a real answer (yes, or no for want of consent).
+            # Known people and channel: a real answer, yes; or no for want of consent only
+            # (the steps record none), never for a purpose the channel does not allow.
             assert done.status in (0, 1), f"{step}\n{done.text}"
             assert done.out.startswith(("Yes:", "No:")), done.text
+            if done.status == 1:
+                rules = re.findall(r"^  ([a-z-]+):", done.out, flags=re.MULTILINE)
+                assert "--depicts" in argv and rules == ["consent-missing"], done.text
         else:
             assert done.status == 0, f"{step}\n{done.text}"
     assert asked == 1

@@ -226,8 +226,13 @@ def next_steps(profile: Profile, db: str | None) -> list[str]:
     steps.append(f"{at} import children-register.csv   (then consent-register.csv: see the README)")
     consent = [n for n, c in profile.channels.items() if c.child_images == "consent"]
     if consent:  # a channel that may show children, with their parents' consent
-        steps.append(f"{at} check post --channel {consent[0]} --author S-0001 --depicts C-0001")
+        channel = consent[0]
+        ask = f"{at} check post --channel {channel} --author S-0001 --depicts C-0001"
+        if profile.require_setting_device:  # the photo taken on the tablet registered above
+            ask += " --device T-01"
     else:  # no channel may show children: ask about a post without them
-        posted = [n for n, c in profile.channels.items() if c.posters]
-        steps.append(f"{at} check post --channel {posted[0]} --author S-0001")
+        channel = [n for n, c in profile.channels.items() if c.posters][0]
+        ask = f"{at} check post --channel {channel} --author S-0001"
+    purposes = profile.channels[channel].purposes  # a channel kept for some purposes only
+    steps.append(ask + (f" --purpose {purposes[0]}" if purposes else ""))
     return steps
