@@ -231,7 +231,7 @@ def next_steps(profile: Profile, db: str | None) -> list[str]:
         if profile.require_setting_device:  # the photo taken on the tablet registered above
             ask += " --device T-01"
     else:  # no channel may show children: ask about a post without them
-        channel = [n for n, c in profile.channels.items() if c.posters][0]
+        channel = next(n for n, c in profile.channels.items() if c.posters)
         ask = f"{at} check post --channel {channel} --author S-0001"
     purposes = profile.channels[channel].purposes  # a channel kept for some purposes only
     steps.append(ask + (f" --purpose {purposes[0]}" if purposes else ""))
