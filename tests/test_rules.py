@@ -9,7 +9,7 @@ setting's own policy (as the profile cites it, in ``../shared/seeds``) the rule 
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import NamedTuple
 
 import pytest
@@ -1671,3 +1671,32 @@ def test_sandbank_policy_review_overdue_and_other_rules_not_turned_on() -> None:
     registers, profile = record(SANDBANK, events)
     with pytest.raises(Refused):
         decide(registers, profile, ev.MemberAdmitted(on=d("2024-10-06"), member="G-0001"), TODAY)
+
+
+@pytest.mark.parametrize(
+    ("profile_name", "category", "line"),
+    [
+        (SANDBANK, "use-at-work", "4.1: no social networking at school"),
+        (SS_NURSERY, "parent-question", "30: parents' questions go to the manager"),
+        (SS_PRESCHOOL, "bullying", "15: no bullying or harassment"),
+        (SS_PRESCHOOL, "discrimination", "15: nothing discriminatory"),
+        (SS_PRESCHOOL, "personal-information", "24: no details shared with a child"),
+    ],
+)
+def test_the_new_concern_categories_are_taken_up_in_time_or_found(
+    profile_name: str, category: ev.ConcernCategory, line: str
+) -> None:
+    """The concern categories added for seed fidelity (DESIGN.md section 3, extensions), each
+    for the line it stands for: a concern of that kind must be taken up within the profile's
+    limit (concern-unaddressed), as any concern; one about a child is about the child."""
+    raised = d("2025-10-01")
+    events: list[ev.Event] = [
+        *child("C-0001", d("2025-09-01")),
+        *person("S-0001", d("2025-09-01"), "manager"),
+        ev.ConcernRaised(on=raised, concern="K-0001", category=category, about="C-0001"),
+        ev.ConcernRaised(on=raised, concern="K-0002", category=category, about="S-0001"),
+        ev.ConcernAddressed(on=raised, concern="K-0002", action="spoken to the same day"),
+    ]
+    found = judge(profile_name, events, d("2025-10-31"), "concern-unaddressed")
+    limit = load(profile_name).concern_response_days
+    assert found == [F("concern-unaddressed", "K-0001", raised + timedelta(days=limit + 1))], line
