@@ -1700,3 +1700,54 @@ def test_the_new_concern_categories_are_taken_up_in_time_or_found(
     found = judge(profile_name, events, d("2025-10-31"), "concern-unaddressed")
     limit = load(profile_name).concern_response_days
     assert found == [F("concern-unaddressed", "K-0001", raised + timedelta(days=limit + 1))], line
+
+
+def flag(concern: str, on: date, post_ref: str, category: ev.ConcernCategory) -> ev.ConcernRaised:
+    return ev.ConcernRaised(on=on, concern=concern, category=category, post=post_ref)
+
+
+def test_a_post_flagged_twice_is_judged_from_the_first_concern_and_named_by_it() -> None:
+    """South Woodham 128: a post named by two concerns is one finding, from the deadline of
+    the earlier concern (recorded second here, so record order cannot stand in for the day);
+    its detail names that concern's kind and day, and the removal resolves it."""
+    events: list[ev.Event] = [
+        *south_woodham(),
+        post("P-0001", "closed-group", "G-0001", d("2025-09-30")),
+        flag("K-0002", d("2025-10-05"), "P-0001", "inappropriate-comment"),
+        flag("K-0001", d("2025-10-01"), "P-0001", "critical-discussion"),  # filed late
+        removed("P-0001", d("2025-10-04")),
+    ]
+    registers, profile = record(SOUTH_WOODHAM, events)
+    [found] = [
+        f
+        for f in evaluate(registers, profile, d("2025-10-31"))
+        if f.rule == "flagged-post-not-removed"
+    ]
+    limit = profile.removal_days
+    assert (found.subject, found.since) == ("P-0001", d("2025-10-01") + timedelta(days=limit + 1))
+    assert (found.status, found.resolved_on, found.resolution) == (
+        "resolved",
+        d("2025-10-04"),
+        "PostRemoved",
+    )
+    assert "critical-discussion concern raised on 2025-10-01" in found.detail, found.detail
+
+
+def test_one_flagged_post_removed_in_time_does_not_hide_another() -> None:
+    """Each flagged post is judged on its own: one taken down in time, one left up (and a post
+    on the public page, not the group, which the rule does not judge)."""
+    events: list[ev.Event] = [
+        *south_woodham(),
+        post("P-0001", "closed-group", "G-0001", d("2025-09-30")),
+        post("P-0002", "closed-group", "G-0001", d("2025-09-30")),
+        post("P-0003", "public-page", "S-0001", d("2025-09-30")),
+        flag("K-0001", d("2025-10-01"), "P-0001", "critical-discussion"),
+        flag("K-0002", d("2025-10-01"), "P-0002", "critical-discussion"),
+        flag("K-0003", d("2025-10-01"), "P-0003", "critical-discussion"),
+        removed("P-0001", d("2025-10-01")),
+    ]
+    found = judge(SOUTH_WOODHAM, events, d("2025-10-31"), "flagged-post-not-removed")
+    limit = load(SOUTH_WOODHAM).removal_days
+    assert found == [
+        F("flagged-post-not-removed", "P-0002", d("2025-10-01") + timedelta(days=limit + 1))
+    ]

@@ -289,3 +289,44 @@ def test_the_policy_pages_show_the_rule_its_methods_and_whether_the_policy_state
 
 def profile_lines(name: str) -> list[Any]:
     return list(coverage(load(name)))
+
+
+BOTH = """
+name = "both-sides"
+title = "A setting whose policy speaks of parents and children alike"
+policy = "Test policy"
+source = "both.txt"
+
+[channels.public-page]
+posters = ["manager"]
+child_images = "consent"
+says = "The page."
+
+[rules.unofficial-contact]
+official_contact_methods = ["setting-email"]
+says = "Parents and children are contacted only by the setting's email."
+cite = ["both.txt:1"]
+read.official_contact_methods = "A test's own reading."
+read.contacts_judged = "Both, as the policy speaks of both."
+"""
+
+
+def test_a_profile_judging_both_sides_finds_both_kinds_of_contact() -> None:
+    """With ``contacts_judged`` left at its default (parents and children), an unofficial
+    contact with a parent and one with a child are each a finding of their own pair; neither
+    hides the other."""
+    from ledger.profile import decode
+
+    profile = decode(BOTH, "both.toml")
+    assert profile.contacts_judged == ("parents", "children")
+    facts = [
+        *_base("both-sides"),
+        ev.ParentContacted(on=START, guardian="G-0001", by="S-0001", method="text"),
+        ev.ChildContacted(on=START, child="C-0002", by="S-0002", method="text"),
+        ev.ParentContacted(on=START, guardian="G-0002", by="S-0002", method="setting-email"),
+    ]
+    registers = reg.rebuild(enumerate(facts, start=1))
+    found = sorted(
+        (f.subject, f.since) for f in evaluate(registers, profile, START) if f.rule == RULE
+    )
+    assert found == [("S-0001/G-0001", START), ("S-0002/C-0002", START)]
