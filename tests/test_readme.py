@@ -93,3 +93,32 @@ def test_the_readme_daily_steps_run_as_written(
     assert types.count("ConsentGranted") == 4  # C-0001 (1), C-0002 (2), C-0003 (1)
     assert types.count("ConsentWithdrawn") == 2  # C-0002, both channels
     assert types.count("PostPublished") == 1
+
+
+def test_the_readme_profile_examples_are_a_profile_the_ledger_loads() -> None:
+    """The README's TOML examples under "### Policy profiles", put together under a profile's
+    header, load as a setting's own profile: every key they show is one the ledger reads, with
+    the values they show (a key renamed in the code fails here)."""
+    from ledger.profile import decode
+
+    section = _section("### Policy profiles")
+    blocks = _blocks(section, "toml")
+    assert len(blocks) >= 2, "the channels example and the group-and-rule example"
+    header = 'name = "readme"\ntitle = "README"\npolicy = "Our policy"\nsource = "our-policy.txt"\n'
+    profile = decode(header + "\n".join(blocks), "README.md")
+    group = profile.channels["closed-group"]
+    assert (
+        group.group
+        and group.member_kinds == ["staff"]
+        and group.moderators
+        == [
+            "group-admin",
+            "manager",
+        ]
+    )
+    assert profile.channels["personal-account"].poster_purposes == ["promotion"]
+    assert profile.channels["facebook-page"].purposes == ["promotion"]
+    assert profile.official_contact_methods == ("in-person", "setting-email", "setting-phone")
+    assert profile.contacts_judged == ("parents",)
+    stated = {p.name: p.stated for p in profile.parameters()}
+    assert stated == {"official_contact_methods": True, "contacts_judged": False}
