@@ -12,7 +12,6 @@ turns on, every rule it turns on accounted for, and the wrong answers issue 18 f
 from __future__ import annotations
 
 import inspect
-import os
 import tomllib
 from pathlib import Path
 
@@ -32,22 +31,9 @@ from ledger.profile import (
     load,
     shipped,
 )
+from tests.test_profiles import _normal, _seed_lines
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-SEEDS_MISSING = "../shared/seeds not beside the project: the coverage line check needs it"
 NAMES = shipped()
-
-
-def _seed_lines(source: str) -> list[str]:
-    if not SEEDS.is_dir():
-        if os.environ.get("CI") == "true":  # CI has ../shared beside it: a skip hides a miss
-            pytest.fail(SEEDS_MISSING)
-        pytest.skip(SEEDS_MISSING)
-    return (SEEDS / source).read_text("utf-8").splitlines()
-
-
-def _normal(text: str) -> str:
-    return " ".join(text.split())
 
 
 def _table(name: str) -> tuple[Profile, list[Line]]:
