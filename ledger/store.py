@@ -349,6 +349,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         self._stream = uuid.uuid4()
         first = ev.SettingRegistered(on=today(clock), name=setting, profile=profile_name)
         write = _Write(reg.Registers(), None, today(clock), clock(), integrity.Frontier())
+        write.people.create = True  # a new ledger: its person index is made with its first fact
         self._insert(self._rows(write, [first], signer, None), write.people)  # not decided
 
     def record(
@@ -409,7 +410,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
                 frontier,
                 forgetting,
                 progress,
-                People(start),
+                People(start, create=not self.storage.has_people()),
             )
             try:
                 self._insert(self._rows(write, source(), signer, previous), write.people)
@@ -530,7 +531,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
             return list(self.rows())
         if marker is None or marker < head:
             start = marker or 0
-            people = People(start, end=head)
+            people = People(start, end=head, create=marker is None)
             people.rows = [
                 (person, position)
                 for position, event in self.facts(start, head)

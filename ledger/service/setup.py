@@ -121,7 +121,6 @@ def demo(
     given ``size``, a larger setting's history of about that many facts over several years
     (``ledger.demo.scale``, the benchmark's generator), streamed into the ledger as it is made."""
     from ledger.service.reading import a_post_to_check
-    from ledger.service.recording import record
     from ledger.service.trust import load_signer
 
     if size is not None:
@@ -137,7 +136,7 @@ def demo(
         facts, span = [(None, event) for event in history.facts], [history.start, history.end]
     made = init(config, profile_name, setting, clock)
     ledger = open_ledger(config)
-    positions = record(ledger, facts, load_signer(config), clock, progress=progress)
+    positions = recording.record(ledger, facts, load_signer(config), clock, progress=progress)
     suggestion = a_post_to_check(ledger, span[-1])
     ledger.close()
     return Demo(made, positions, span[0], span[-1], suggestion)

@@ -67,14 +67,16 @@ class People:
     start: int
     rows: list[tuple[str, int]] = field(default_factory=list)
     end: int = 0
+    create: bool = False  # the table is not there yet: make it (DDL only then, not every write)
 
 
 def write_people(run: Runner, dialect: Dialect, people: People) -> None:
     """Write a write's person index rows in its transaction (the table made if it is not
     there), and move the index's mark on to the write's end if it stood at its start (a
     ledger whose index is behind, made before there was one, is caught up by a reader)."""
-    for statement in dialect.create_people:
-        run.run(statement, ())
+    if people.create:
+        for statement in dialect.create_people:
+            run.run(statement, ())
     if people.rows:
         run.run_many(dialect.insert_people, people.rows)
     run.run(dialect.advance_people, (people.end, people.start))
@@ -152,12 +154,16 @@ class Storage(ABC):
 
     # -- the person index: which facts name each person -----------------------------------------
 
+    def has_people(self) -> bool:
+        """Whether the person index's table is there (a ledger made before it has none)."""
+        with self.runner(saved=False, commit=False) as run:
+            found = run.query(self.dialect.people_exists, self._people_exists_params())
+        return bool(found and found[0][0])
+
     def people_marker(self) -> int | None:
         """The position the person index is complete to (0: nothing indexed yet); None if the
         ledger has no index (made before there was one, and not yet caught up)."""
-        with self.runner(saved=False, commit=False) as run:
-            found = run.query(self.dialect.people_exists, self._people_exists_params())
-        if not found or not found[0][0]:
+        if not self.has_people():
             return None
         with self.runner(saved=False, commit=False, table=self.people_table) as run:
             rows = run.query(self.dialect.people_marker, ())
