@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from bench.commands import commands
+from bench.commands import Ledger, commands
 from bench.harness import (
     PARTS,
     PROFILE,
@@ -351,7 +351,8 @@ def latency(
     )
     if not measured:
         rep.notes.append(f"site build not measured: {s_hi.reason or s_lo.reason}")
-    commands(bench, rep, str(small_db), db, SMALL, n)  # last: it adds a fact to each
+    lo_ledger = Ledger(str(small_db), Path(f"{small_db}.pub"))
+    commands(bench, rep, lo_ledger, Ledger(db, Path(f"{db}.pub")), SMALL, n)  # last: adds a fact
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """The bench's PostgreSQL runs (``bench.run``): the import (whole and in parts, watched for a
-hang), the raw and library baselines, then the rebuild and verify."""
+hang), the raw and library baselines, the rebuild and verify, then every command end to end
+(``bench.commands``) as on SQLite."""
 
 from __future__ import annotations
 
@@ -8,9 +9,11 @@ import contextlib
 from collections.abc import Sequence
 from pathlib import Path
 
+from bench.commands import Ledger, commands
 from bench.harness import (
     HANG_AFTER,
     PG_PART,
+    SMALL,
     Bench,
     Hung,
     Measure,
@@ -66,7 +69,9 @@ def pg_drop(base: str, schemas: Sequence[str]) -> None:
             conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
 
 
-def postgres_runs(bench: Bench, rep: Report, n: int, big: Path, args: argparse.Namespace) -> None:
+def postgres_runs(
+    bench: Bench, rep: Report, n: int, big: Path, small: Path, args: argparse.Namespace
+) -> None:
     from bench.steps import pg_connect
 
     base = args.pg.split("?")[0]
@@ -80,7 +85,7 @@ def postgres_runs(bench: Bench, rep: Report, n: int, big: Path, args: argparse.N
         return
     rep.notes.append(f"PostgreSQL server {version}, on this machine")
     tag = f"bench_{n}"
-    names = {k: f"{tag}_{k}" for k in ("ours", "fn", "parts", "raw", "lib")}
+    names = {k: f"{tag}_{k}" for k in ("ours", "fn", "parts", "raw", "lib", "small")}
     pg_drop(base, list(names.values()))
 
     def ledger_env(key: str, **extra: str) -> dict[str, str]:
@@ -149,6 +154,48 @@ def postgres_runs(bench: Bench, rep: Report, n: int, big: Path, args: argparse.N
         read_side(bench, rep, source, "PostgreSQL", env, targets=False)
     except StepFailed as exc:
         rep.failed("PostgreSQL rebuild and verify", exc)
+    pg_commands(bench, rep, n, small, source, env, base, names["small"], ledger_env("small"))
+
+
+def pg_commands(
+    bench: Bench,
+    rep: Report,
+    n: int,
+    small: Path,
+    source: str,
+    env: dict[str, str],
+    base: str,
+    small_schema: str,
+    small_env: dict[str, str],
+) -> None:
+    """Every command end to end on PostgreSQL, as on SQLite: a ledger of the small size in
+    its own schema against the full one, each followed first (``follow --once``) so that
+    ``findings`` reads the episodes a server's follower keeps."""
+    small_url = f"{base}?schema={small_schema}"
+    try:
+        import_step(bench, small_url, [small], f"the {SMALL:,}-event ledger", small_env)
+        for url, e in ((small_url, small_env), (source, env)):
+            run = bench.ledger_command(["--db", url, "follow", "--once"], "follow", e)
+            if run.status != 0:
+                raise StepFailed(f"follow --once exited {run.status}; see {run.log}")
+    except StepFailed as exc:
+        rep.failed("PostgreSQL: every command", exc)
+        pg_drop(base, [small_schema])
+        return
+
+    def pub(e: dict[str, str]) -> Path:
+        return Path(e["LEDGER_KEY"]).with_suffix(".pub")
+
+    commands(
+        bench,
+        rep,
+        Ledger(small_url, pub(small_env), small_env),
+        Ledger(source, pub(env), env),
+        SMALL,
+        n,
+        store="PostgreSQL",
+    )
+    pg_drop(base, [small_schema])
 
 
 def pg_library(

@@ -185,7 +185,7 @@ def run_all(bench: Bench, rep: Report, size: int, args: argparse.Namespace) -> N
         except StepFailed as exc:
             rep.failed("check post and site build", exc)
     if args.pg.lower() != "none":
-        postgres_runs(bench, rep, n, big, args)
+        postgres_runs(bench, rep, n, big, small, args)
 
 
 def cleanup(work: Path, size: int, pg: str) -> None:
@@ -198,7 +198,7 @@ def cleanup(work: Path, size: int, pg: str) -> None:
     if pg.lower() == "none":
         return
     with contextlib.suppress(Exception):  # nothing to clean if the server is gone
-        pg_drop(pg.split("?")[0], [f"bench_{size}_{k}" for k in ("ours", "fn", "parts")])
+        pg_drop(pg.split("?")[0], [f"bench_{size}_{k}" for k in ("ours", "fn", "parts", "small")])
 
 
 def print_report(rep: Report, size: int) -> None:

@@ -252,6 +252,39 @@ def raw_hash(a: dict[str, Any]) -> Result:
 
 
 @step
+def raw_export(a: dict[str, Any]) -> Result:
+    """The export's raw baseline: ``SELECT state`` of the facts, written to a file as one JSON
+    line each (the row's bytes in base64), nothing else."""
+    import base64
+
+    encode = msgspec.json.Encoder().encode
+    started = time.perf_counter()
+    rows = 0
+    with open(a["out"], "wb") as out:
+        for state in _select_states(a["db"]):
+            out.write(encode({"state": base64.b64encode(state).decode()}))
+            out.write(b"\n")
+            rows += 1
+    return {"seconds": time.perf_counter() - started, "events": rows}
+
+
+@step
+def raw_replay(a: dict[str, Any]) -> Result:
+    """Replay's raw baseline: the export file read a line at a time, each line decoded from
+    JSON (untyped) and hashed with SHA-256, nothing else."""
+    decode = msgspec.json.decode
+    sha256 = hashlib.sha256
+    started = time.perf_counter()
+    lines = 0
+    with open(a["file"], "rb") as trail:
+        for line in trail:
+            decode(line)
+            sha256(line).digest()
+            lines += 1
+    return {"seconds": time.perf_counter() - started, "lines": lines}
+
+
+@step
 def raw_sqlite_insert(a: dict[str, Any]) -> Result:
     """The rows our import stored, ``executemany``'d into a table of the same shape, in one
     transaction (the library's pragmas: WAL journal)."""
