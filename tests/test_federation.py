@@ -12,6 +12,7 @@ against some default ledger.
 
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
 import re
@@ -25,6 +26,8 @@ from typing import Any
 import pytest
 
 from ledger import store as ledger_store
+from ledger.cli.common import Stop
+from ledger.cli.federation import route
 from ledger.federation import load
 from ledger.service import federation as fed
 from projections import registers as reg
@@ -473,7 +476,8 @@ GRANT = (
         ("import", "facts.jsonl"),
         ("forget", "C-0001"),
         ("export",),
-        ("site", "build", "--out", "site", "--audience", "public"),
+        ("subject", "C-0001"),
+        ("checkpoint",),
         ("init", "--profile", SW, "--setting", "x"),
     ],
     ids=lambda a: " ".join(a[:2]),
@@ -509,6 +513,41 @@ def test_ledger_federation_in_the_environment_spans_and_db_still_records(
     # A command that opens no ledger is not refused for LEDGER_FEDERATION alone.
     result = run(capsys, "replay", "missing.jsonl", "--key", "x")
     assert "does not span" not in result.text
+
+
+def test_a_command_that_takes_federation_itself_is_given_the_global_one() -> None:
+    """A command with its own ``--federation`` (``site build``: it reads the file itself) gets
+    ``ledger --federation F CMD`` as its own, and is run as it is (it chooses between that,
+    --db and LEDGER_FEDERATION); --db with either is refused."""
+
+    def own(args: argparse.Namespace) -> int:
+        return 0
+
+    def args(**given: object) -> argparse.Namespace:
+        base: dict[str, object] = {
+            "command": "site",
+            "what": "build",
+            "db": None,
+            "federation_file": None,
+            "federation": None,
+            "run": own,
+        }
+        return argparse.Namespace(**{**base, **given})
+
+    given = args(federation_file="f.toml")
+    assert route(given) is own and given.federation == "f.toml"
+    given = args(federation="g.toml")
+    assert route(given) is own and given.federation == "g.toml"
+    given = args()
+    assert route(given) is own and given.federation is None
+    for wrong in (
+        args(db="x.db", federation="f.toml"),
+        args(db="x.db", federation_file="f.toml"),
+        args(federation="f.toml", federation_file="g.toml"),
+    ):
+        with pytest.raises(Stop) as stopped:
+            route(wrong)
+        assert stopped.value.status == 2
 
 
 def test_help_names_the_federation_option(capsys: pytest.CaptureFixture[str]) -> None:

@@ -167,7 +167,9 @@ def recording_command(command: recording.Command) -> Callable[[argparse.Namespac
 
 # --- main -------------------------------------------------------------------------------------
 
-_PATHS = frozenset({"db", "federation", "file", "out", "published", "profile", "ref", "trusted"})
+_PATHS = frozenset(
+    {"db", "federation", "federation_file", "file", "out", "published", "profile", "ref", "trusted"}
+)
 
 
 def _check_text(args: argparse.Namespace) -> None:

@@ -42,15 +42,25 @@ def _name(args: argparse.Namespace) -> str:
 
 def route(args: argparse.Namespace) -> Command:
     """What runs for these options: ``args.run``, or, with a federation chosen, the command's
-    federated form (``args.federated``, which finds the file in ``args.federation``)."""
-    option: str | None = args.federation
-    from_env = os.environ.get(ENV) or None
-    if option is not None and args.db is not None:
+    federated form (``args.federated``, which finds the file in ``args.federation_file``).
+
+    A command that takes ``--federation`` itself (its own option, ``args.federation``) is given
+    the global one too, and chooses on its own between it, ``--db`` and ``LEDGER_FEDERATION``.
+    """
+    option: str | None = args.federation_file
+    own: str | None = getattr(args, "federation", None)
+    if (option is not None or own is not None) and args.db is not None:
         raise Stop(
             EXIT_REFUSED,
             "refused: --db and --federation together: --db names one ledger, --federation a"
             " federation's members; give one of them",
         )
+    if "federation" in vars(args):  # the command reads a federation file itself
+        if option is not None and own is not None and option != own:
+            raise Stop(EXIT_REFUSED, "refused: two federation files given; give one")
+        args.federation = own if own is not None else option
+        return args.run  # type: ignore[no-any-return]
+    from_env = os.environ.get(ENV) or None
     if option is None and (args.db is not None or from_env is None):
         return args.run  # type: ignore[no-any-return]
     ledgerless = args.command == "replay" or bool(getattr(args, "check", False))
@@ -68,14 +78,15 @@ def route(args: argparse.Namespace) -> Command:
         raise Stop(
             EXIT_REFUSED,
             f"refused: `ledger {_name(args)}` does not span a federation ({named} is given):"
-            f" name one member's ledger with --db (only {SPANNING} span the members)",
+            f" name one member's ledger with --db (of the commands that read, {SPANNING} span"
+            " the members)",
         )
-    args.federation = option if option is not None else from_env
+    args.federation_file = option if option is not None else from_env
     return federated
 
 
 def _federation(args: argparse.Namespace) -> Federation:
-    return load(args.federation)
+    return load(args.federation_file)
 
 
 def _refuse_options(args: argparse.Namespace, why: str, *names: str) -> None:

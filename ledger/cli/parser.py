@@ -122,7 +122,12 @@ def build_parser() -> Parser:
         formatter_class=HelpFormatter,
     )
     parser.add_argument("--db", help="the ledger: a file path (default: $LEDGER_DB or ledger.db)")
-    parser.add_argument("--federation", metavar="FILE", help=federated.federation_help())
+    parser.add_argument(
+        "--federation",
+        dest="federation_file",  # a command's own --federation (site build's) keeps its name
+        metavar="FILE",
+        help=federated.federation_help(),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def sub(name: str, help_: str, **kw: object) -> Parser:
