@@ -16,6 +16,7 @@ import argparse
 import datetime as dt
 import json
 import re
+import shlex
 import threading
 import time
 import uuid
@@ -26,9 +27,11 @@ from typing import Any
 import pytest
 
 from ledger import store as ledger_store
+from ledger.checkpoint import Signer
+from ledger.cli import build_parser
 from ledger.cli.common import Stop
 from ledger.cli.federation import route
-from ledger.federation import load
+from ledger.federation import decode, load
 from ledger.service import federation as fed
 from projections import registers as reg
 from tests.conftest import (
@@ -548,6 +551,31 @@ def test_a_command_that_takes_federation_itself_is_given_the_global_one() -> Non
         with pytest.raises(Stop) as stopped:
             route(wrong)
         assert stopped.value.status == 2
+
+
+def test_the_readmes_federation_file_is_one(tmp_path: Path) -> None:
+    """The README's example file reads as a federation with the fields it shows (its
+    ``public_key`` is a placeholder: a real key in its place), and every command the section
+    shows parses."""
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    start = readme.index("\n### For a federation or local authority\n")
+    section = readme[start : readme.index("\n### ", start + 1)]
+    toml = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    key = Signer.generate("sandbank").verifier_key()
+    text = re.sub(r'public_key = "[^"]*"', f'public_key = "{key}"', toml)
+    federation = decode(text, tmp_path / "federation.toml")
+    assert federation.name == "Sandbank and Valley Nursery Schools Federation"
+    sandbank, valley = federation.members
+    assert (sandbank.name, sandbank.public_key) == ("Sandbank Nursery School", key)
+    assert sandbank.ledger == str(tmp_path.resolve() / "sandbank.db")
+    assert valley.is_postgres and valley.key_file == (tmp_path / "keys/valley.key").resolve()
+    commands = section.split("```sh\n", 1)[1].split("```", 1)[0]
+    parser = build_parser()
+    for line in commands.splitlines():
+        argv = shlex.split(line.split("#", 1)[0])
+        assert argv[0] == "ledger", line
+        parsed = parser.parse_args(argv[1:])
+        assert parsed.federation_file == "federation.toml", line
 
 
 def test_help_names_the_federation_option(capsys: pytest.CaptureFixture[str]) -> None:
