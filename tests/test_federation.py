@@ -148,7 +148,10 @@ def test_findings_across_three_members_each_under_its_own_name(
     assert text.status == 0, text.text
     only_open = fed_run(capsys, path, "findings", "--json", "--open")
     assert only_open.status == 0, only_open.text
+    then = fed_run(capsys, path, "findings", "--json", "--known-at", "2027-06-30T23:59")
+    assert then.status == 0, then.text
     assert state_of(members) == before, "reading a federation wrote to a member"
+    assert json.loads(then.out)["findings"] == json.loads(answer.out)["findings"]
 
     got = json.loads(answer.out)
     assert got["federation"] == FEDERATION
@@ -310,6 +313,26 @@ def test_verify_checks_against_the_public_key_the_file_gives(
     lines = _lines(result)
     assert not lines[members[0].name].startswith("Intact"), lines
     assert lines[members[1].name].startswith("Intact: ")
+
+
+def test_a_member_with_no_key_to_check_against_is_named_and_the_others_verified(
+    members: list[Setting], capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = federation_file(members)
+    key = key_path_for(members[2].db, Path.cwd())
+    key.rename(key.with_name("elsewhere.key"))  # its key store goes with it (PATH.keys)
+    key.with_suffix(".keys").rename(key.with_name("elsewhere.keys"))
+    result = fed_run(capsys, path, "verify")
+    assert result.status == 2, result.text
+    lines = _lines(result)
+    assert lines[members[2].name].startswith("NOT VERIFIED: "), lines
+    assert f"no key to check it against: no public_key in the federation file, and no key" \
+        f" file at {key}" in lines[members[2].name]  # fmt: skip
+    assert lines[members[0].name].startswith("Intact: ")
+    assert lines[members[1].name].startswith("Intact: ")
+    # Told where it is, the member is verified again.
+    path = federation_file(members, {members[2].name: 'key_file = "elsewhere.key"'})
+    assert fed_run(capsys, path, "verify").status == 0
 
 
 def test_verify_refuses_options_that_are_one_ledgers(

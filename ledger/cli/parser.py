@@ -179,7 +179,12 @@ def build_parser() -> Parser:
     p.add_argument("--as-of", type=parse_date, help="judge as of DATE (default: today)")
     p.add_argument("--known-at", type=parse_moment, help="as the ledger knew it at that time")
     p.add_argument("--open", action="store_true", help="only the open findings")
-    p.add_argument("--json", action="store_true", help="a JSON list of findings")
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="a JSON list of findings (with --federation: an object with a summary per member"
+        " and every finding, each with its member's name as `setting`)",
+    )
     p.set_defaults(run=cmd_findings, federated=federated.cmd_findings)
 
     check = sub("check", "ask before acting")
