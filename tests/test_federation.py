@@ -441,6 +441,36 @@ def test_a_running_follower_keeps_every_member_current(
         assert registers == rebuilt
 
 
+def test_one_members_follower_failing_stops_no_other(
+    members: list[Setting],
+    capsys: pytest.CaptureFixture[str],
+    workdir: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An error no one foresaw in one member's follower (here: its follow raising) is said on
+    that member's line, by its kind alone (its text could hold anything), with no traceback;
+    the other members are followed to their heads, and the exit status is 2."""
+    from ledger.service import publishing
+
+    real = publishing.follow
+    broken = load(federation_file(members)).members[1].ledger
+
+    def follow(ledger: ledger_store.Ledger, *args: Any, **kw: Any) -> None:
+        if ledger.config.db == broken:
+            ledger.close()
+            raise RuntimeError("secret text C-0001 Zebedee")
+        real(ledger, *args, **kw)
+
+    monkeypatch.setattr(publishing, "follow", follow)
+    result = fed_run(capsys, federation_file(members), "follow", "--once")
+    assert result.status == 2, result.text
+    assert f"{members[1].name}: NOT FOLLOWED: " in result.out
+    assert "(RuntimeError)" in result.out and "secret" not in result.text
+    for member in (members[0], members[2]):
+        saved, head, _, _ = _saved(member.db, workdir)
+        assert saved == head, member.name
+
+
 # --- refusals ---------------------------------------------------------------------------------
 
 

@@ -260,7 +260,7 @@ def _follow_one(member: Member, clock: Clock, until: Callable[[], bool] | None) 
             position = again.saved_position()
         finally:
             again.close()
-    except MEMBER_ERRORS as exc:
+    except Exception as exc:  # one member's follower failing stops no other's
         return MemberFollowed(member, problem=problem_of(member, exc))
     return MemberFollowed(member, position, today(clock))
 
