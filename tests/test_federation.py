@@ -172,6 +172,12 @@ def test_findings_across_three_members_each_under_its_own_name(
         assert under == expected, member.name
         assert summary["open"] == sum(1 for f in expected if f["status"] == "open")
         assert summary["resolved"] == sum(1 for f in expected if f["status"] == "resolved")
+        today = dt.date.fromisoformat(summary["as_of"])
+        assert summary["overdue"] == sum(
+            1
+            for f in expected
+            if f["status"] == "open" and (today - dt.date.fromisoformat(f["since"])).days > 30
+        )
         assert "problem" not in summary
     # Distinct members, distinct findings: no finding of one is listed under another.
     subjects = [{(f["rule"], f["subject"]) for f in got["findings"] if f["setting"] == m.name}

@@ -156,7 +156,10 @@ def _summary(answer: fed.MemberFindings) -> str:
         return f"NOT READ: {answer.problem}"
     said = f"{answer.open} open"
     if answer.oldest_open is not None:
-        said += f" (the oldest since {answer.oldest_open.isoformat()})"
+        said += (
+            f" ({answer.overdue} open more than {fed.OVERDUE_AFTER_DAYS} days, the oldest since"
+            f" {answer.oldest_open.isoformat()})"
+        )
     said += f", {answer.resolved} resolved"
     if answer.found.hidden:
         said += " (not shown)"
@@ -174,6 +177,7 @@ def _as_json(federation: Federation, answers: list[fed.MemberFindings]) -> dict[
             summary.update(
                 {
                     "open": answer.open,
+                    "overdue": answer.overdue,
                     "resolved": answer.resolved,
                     "oldest_open_since": answer.oldest_open,
                     "as_of": answer.found.day,

@@ -28,6 +28,7 @@ from ledger.store import Clock, Ledger, LedgerError, open_ledger, today
 from projections import findings as fnd
 
 __all__ = [
+    "OVERDUE_AFTER_DAYS",
     "MemberFindings",
     "MemberFollowed",
     "MemberVerified",
@@ -71,6 +72,10 @@ def _open(member: Member) -> Ledger:
 
 # --- findings ---------------------------------------------------------------------------------
 
+# An open finding counts as overdue once open more than this many days: as the federation's
+# site counts it (past the site's "8-30 days" age band).
+OVERDUE_AFTER_DAYS = 30
+
 
 @dataclass(frozen=True)
 class MemberFindings:
@@ -90,6 +95,18 @@ class MemberFindings:
         if self.found is None:
             return 0
         return sum(1 for f in self.found.found if f.status == "resolved") + self.found.hidden
+
+    @property
+    def overdue(self) -> int:
+        """The open findings open more than ``OVERDUE_AFTER_DAYS`` days (as of their day)."""
+        if self.found is None:
+            return 0
+        day = self.found.day
+        return sum(
+            1
+            for f in self.found.found
+            if f.status == "open" and (day - f.since).days > OVERDUE_AFTER_DAYS
+        )
 
     @property
     def oldest_open(self) -> dt.date | None:
