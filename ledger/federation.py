@@ -180,7 +180,7 @@ def _member(
         if key not in entry:
             raise FederationError(
                 f"{where}{_at(heading)}: member {number} has no `{key}`"
-                f" (each [[members]] needs {_expected(('name', 'ledger'))})"
+                " (each [[members]] needs a `name` and a `ledger`)"
             )
     name = entry["name"]
     if not isinstance(name, str) or not name.strip():

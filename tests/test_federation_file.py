@@ -62,7 +62,10 @@ def test_key_file_and_public_key(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
             ('ledger = "sandbank.db"\n', 'ledgr = "sandbank.db"\n'),
             "line 5: `ledgr` of member 1: unknown field",
         ),
-        (('ledger = "sandbank.db"\n', ""), "line 3: member 1 has no `ledger`"),
+        (
+            ('ledger = "sandbank.db"\n', ""),
+            "line 3: member 1 has no `ledger` (each [[members]] needs a `name` and a `ledger`)",
+        ),
         (
             ('name = "Valley Nursery School"', 'name = "Sandbank Nursery School"'),
             "line 8: `name` of member 2: the same name as member 1",

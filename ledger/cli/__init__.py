@@ -167,7 +167,9 @@ def recording_command(command: recording.Command) -> Callable[[argparse.Namespac
 
 # --- main -------------------------------------------------------------------------------------
 
-_PATHS = frozenset({"db", "file", "out", "published", "profile", "ref", "trusted"})
+_PATHS = frozenset(
+    {"db", "federation", "federation_file", "file", "out", "published", "profile", "ref", "trusted"}
+)
 
 
 def _check_text(args: argparse.Namespace) -> None:
@@ -191,7 +193,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if not hasattr(args, "run"):
             parser.print_help()
             return EXIT_REFUSED
-        status: int = args.run(args)
+        status: int = federated.route(args)(args)
         return status
     except Stop as stop:
         stream = sys.stdout if stop.status == EXIT_NO else sys.stderr
@@ -234,6 +236,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 # The parser and the commands use the opening above: imported once it is defined.
+from ledger.cli import federation as federated  # noqa: E402
 from ledger.cli.parser import build_parser  # noqa: E402
 from ledger.cli.reading import print_findings  # noqa: E402
 from ledger.service.audit import exported as _exported  # noqa: E402

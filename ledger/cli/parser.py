@@ -9,6 +9,7 @@ from collections.abc import Callable
 import msgspec
 
 from ledger import cli, recording
+from ledger.cli import federation as federated
 from ledger.cli.common import HelpFormatter, Parser, parse_date, parse_moment
 from ledger.cli.evidence import (
     cmd_checkpoint,
@@ -121,6 +122,12 @@ def build_parser() -> Parser:
         formatter_class=HelpFormatter,
     )
     parser.add_argument("--db", help="the ledger: a file path (default: $LEDGER_DB or ledger.db)")
+    parser.add_argument(
+        "--federation",
+        dest="federation_file",  # a command's own --federation (site build's) keeps its name
+        metavar="FILE",
+        help=federated.federation_help(),
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=Parser)
 
     def sub(name: str, help_: str, **kw: object) -> Parser:
@@ -172,8 +179,13 @@ def build_parser() -> Parser:
     p.add_argument("--as-of", type=parse_date, help="judge as of DATE (default: today)")
     p.add_argument("--known-at", type=parse_moment, help="as the ledger knew it at that time")
     p.add_argument("--open", action="store_true", help="only the open findings")
-    p.add_argument("--json", action="store_true", help="a JSON list of findings")
-    p.set_defaults(run=cmd_findings)
+    p.add_argument(
+        "--json",
+        action="store_true",
+        help="a JSON list of findings (with --federation: an object with a summary per member"
+        " and every finding, each with its member's name as `setting`)",
+    )
+    p.set_defaults(run=cmd_findings, federated=federated.cmd_findings)
 
     check = sub("check", "ask before acting")
     check.epilog = f"example:\n  {EXAMPLES['check post']}"
@@ -211,7 +223,7 @@ def build_parser() -> Parser:
         metavar="NOTE",
         help="a checkpoint published earlier (a file): the ledger must extend it",
     )
-    p.set_defaults(run=cmd_verify)
+    p.set_defaults(run=cmd_verify, federated=federated.cmd_verify)
 
     site = sub("site", "the transparency site")
     site.epilog = "example:\n  ledger site build --out committee-site --audience committee"
@@ -259,7 +271,7 @@ def build_parser() -> Parser:
         " background job)",
     )
     p.add_argument("--once", action="store_true", help="catch up, then stop")
-    p.set_defaults(run=cmd_follow)
+    p.set_defaults(run=cmd_follow, federated=federated.cmd_follow)
 
     p = sub("consistency", "prove the ledger only grew since a published checkpoint")
     p.add_argument("file", help="a published checkpoint (or, with --check, a proof file)")

@@ -5,6 +5,7 @@ follower that keeps the registers and the site's numbers current as facts arrive
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -46,18 +47,21 @@ def facts_held(ledger: Ledger) -> int:
     return ledger.head()
 
 
-def follow(ledger: Ledger, clock: Clock, *, once: bool) -> None:
+def follow(
+    ledger: Ledger, clock: Clock, *, once: bool, until: Callable[[], bool] | None = None
+) -> None:
     """Keep the registers and the site's numbers current as facts arrive, until interrupted
-    (``once``: catch up, then stop). On PostgreSQL the follower opens the ledger itself
-    (``ledger`` is closed first)."""
+    (``once``: catch up, then stop; ``until``: stop once caught up when it says so). On
+    PostgreSQL the follower opens the ledger itself (``ledger`` is closed first)."""
     from ledger.follow import follow_postgres, follow_sqlite
 
     config = ledger.config
+    stop = until if until is not None else (lambda: False)
     try:
         if config.is_postgres:
             ledger.close()
-            follow_postgres(config, once=once, today=lambda: today(clock))
+            follow_postgres(config, once=once, until=stop, today=lambda: today(clock))
         else:
-            follow_sqlite(ledger, once=once, today=lambda: today(clock))
+            follow_sqlite(ledger, once=once, until=stop, today=lambda: today(clock))
     except KeyboardInterrupt:
         pass
