@@ -305,6 +305,27 @@ def test_a_member_whose_ledger_is_missing_stops_the_build_and_writes_nothing(
     )
     assert "Willow Nursery" in message and "nowhere.db" in message and "line" in message
     assert untouched(missing)  # not created either
+    # A file that is not a ledger, and a member whose key is nowhere: the same, each named.
+    garbage = tmp_path / "garbage.db"
+    garbage.write_bytes(b"SQLite format 3\x00" + b"\xff" * 200)
+    for name, ledger, said in [
+        ("Rowan Nursery", str(garbage), "not a ledger"),
+        ("Alder Nursery", fed.dbs[0], "signing key"),
+    ]:
+        extra = f'\n[[members]]\nname = "{name}"\nledger = {toml_text(ledger)}\n'
+        if name == "Alder Nursery":  # the same ledger as member 1 is refused: its own copy
+            extra += f'key_file = "{tmp_path / "no.key"}"\n'
+            text = _without_first_member(fed.file.read_text())
+        else:
+            text = fed.file.read_text()
+        file.write_text(text + extra)
+        message = refused_and_nothing_written(
+            ["site", "build", "--federation", str(file), "--out", str(out), "--audience", "public"],
+            out,
+            before,
+        )
+        assert name in message and said in message, message
+    assert garbage.read_bytes() == b"SQLite format 3\x00" + b"\xff" * 200
     # A PostgreSQL member whose schema has no ledger: the same.
     if is_postgres(fed.dbs[0]):
         empty = fed.dbs[0].replace("schema=", "schema=nothing_here_")
@@ -319,6 +340,13 @@ def test_a_member_whose_ledger_is_missing_stops_the_build_and_writes_nothing(
         )
         assert "Hazel Nursery" in message and "no ledger" in message
         assert untouched(empty)
+
+
+def _without_first_member(text: str) -> str:
+    """The federation file's text without its first [[members]] table."""
+    head, _, rest = text.partition("[[members]]")
+    _, _, others = rest.partition("[[members]]")
+    return head + "[[members]]" + others
 
 
 # --- the overview's order and the members' folders (pure) --------------------------------------
