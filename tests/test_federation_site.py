@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import csv
+import datetime as dt
 import io
 import json
 import re
@@ -32,13 +33,16 @@ from ledger import federation
 from ledger.service import publishing
 from ledger.site import BuildReport
 from ledger.store import system_clock
+from projections import report
 from projections.pages.federation import (
     OVERDUE_AFTER_DAYS,
     RESERVED,
     MemberFigures,
+    federation_page,
     member_folders,
     most_overdue_first,
 )
+from projections.pages.federation import members_csv as members_csv_text
 from tests.conftest import NOW, STORES, config_for, fresh_db, is_postgres, untouched
 from tests.test_privacy_and_refusals import named_history, pinned_now, record_ledger, run
 
@@ -392,3 +396,19 @@ def test_member_folders_are_unique_plain_and_never_the_sites_own() -> None:
     assert folders[4] == "member" and folders[5] == "member-2"
     for folder in folders:
         assert re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", folder) and len(folder) <= 63
+
+
+def test_the_overview_of_members_with_nothing_yet_and_a_hostile_name() -> None:
+    quiet = figures("=HYPERLINK(1) Quiet", overdue=0, oldest=None, open_=0)
+    month = report.MonthTrend("2026-05", 0, 0, 0)
+    calm = msgspec.structs.replace(
+        figures("Calm | Nursery", overdue=0, oldest=None, open_=0), trend=[month]
+    )
+    page = federation_page("F", [quiet, calm], day=dt.date(2026, 5, 31), audience="public")
+    assert "Nothing recorded yet." in page
+    assert "No finding began, was open or was resolved" in page
+    assert "charts/" not in page  # no chart where the member's own pages drew none
+    assert "Calm \\| Nursery" in page  # a table's bar, escaped: the row keeps its cells
+    assert "Public edition" in page and "Committee edition" not in page
+    rows = list(csv.reader(io.StringIO(members_csv_text([quiet, calm]))))
+    assert rows[1][0].startswith("'=") or rows[2][0].startswith("'=")  # never a formula
