@@ -246,6 +246,31 @@ def test_the_command_builds_it_and_ledger_federation_is_read_without_db(
     status, said = run("site", "build", "--out", str(again), "--audience", "public")
     assert status == 0, said
     assert (again / "valley-nursery-school" / "index.html").is_file()
+    # With --db, the one setting's own site, as before.
+    own = tmp_path / "own"
+    status, said = run(
+        "--db", fed.dbs[1], "site", "build", "--out", str(own), "--audience", "public"
+    )
+    assert status == 0, said
+    assert (own / "findings.html").is_file() and not (own / "members.csv").exists()
+
+
+def test_a_federation_file_that_is_not_there_is_refused(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    message = refused_and_nothing_written(
+        [
+            "site",
+            "build",
+            "--federation",
+            str(tmp_path / "none.toml"),
+            "--out",
+            str(out),
+            "--audience",
+            "public",
+        ],
+        out,
+    )
+    assert "none.toml" in message and "cannot read the federation file" in message
 
 
 def refused_and_nothing_written(
