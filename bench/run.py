@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
 
+from bench import federation
 from bench.harness import (
     BENCH,
     DEFAULT_PG,
@@ -186,6 +187,9 @@ def run_all(bench: Bench, rep: Report, size: int, args: argparse.Namespace) -> N
             rep.failed("check post and site build", exc)
     if args.pg.lower() != "none":
         postgres_runs(bench, rep, n, big, small, args)
+    # The federation's ONE site at 1, 10 and 50 members (issue 16): SQLite here (PostgreSQL
+    # too with `python -m bench.federation`).
+    federation.measure(bench, rep, pg=None)
 
 
 def cleanup(work: Path, size: int, pg: str) -> None:
@@ -195,6 +199,7 @@ def cleanup(work: Path, size: int, pg: str) -> None:
     for path in work.glob("pg-*"):
         path.unlink(missing_ok=True)
     shutil.rmtree(work / "site", ignore_errors=True)
+    shutil.rmtree(work / "federation", ignore_errors=True)
     if pg.lower() == "none":
         return
     with contextlib.suppress(Exception):  # nothing to clean if the server is gone

@@ -30,7 +30,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
@@ -69,6 +69,7 @@ __all__ = [  # what callers import from here (the pages' names are also projecti
     "build",
     "build_from",
     "head_report",
+    "inputs_of",
     "oldest_per_rule",
     "open_findings_csv",
     "render",
@@ -125,15 +126,24 @@ def build(
     started = time.perf_counter()
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected committee or public)")
+    _step(progress, 0)
+    inputs = inputs_of(ledger, day, verifier_key)
+    _step(progress, 1)
+    projected = time.perf_counter() - started
+    result = build_from(inputs, out, audience=audience, progress=progress)
+    return msgspec.structs.replace(result, seconds={"projections": projected, **result.seconds})
+
+
+def inputs_of(ledger: Ledger, day: dt.date, verifier_key: str) -> SiteInputs:
+    """What the site of ``ledger`` as of ``day`` is made from: its numbers (saved by `ledger
+    follow` or an earlier build, or worked out), its head checkpoint and its policy text."""
     latest = ledger.latest_checkpoint()
     if latest is None:
         raise ValueError("the ledger has no signed checkpoint yet")
     record = latest.record
-    _step(progress, 0)
-    data = ledger.site_data(day)  # saved by `ledger follow` or an earlier build, or worked out
-    _step(progress, 1)
+    data = ledger.site_data(day)
     policy_text, policy_file = _policy_text(ledger)
-    inputs = SiteInputs(
+    return SiteInputs(
         data=data,
         profile=ledger.profile,
         day=day,
@@ -144,9 +154,6 @@ def build(
         policy_text=policy_text,
         policy_file=policy_file,
     )
-    projected = time.perf_counter() - started
-    result = build_from(inputs, out, audience=audience, progress=progress)
-    return msgspec.structs.replace(result, seconds={"projections": projected, **result.seconds})
 
 
 STEPS = 4  # the site's numbers, the pages rendered, written, and built by MkDocs
@@ -258,8 +265,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _mkdocs(docs: Path, out: Path, *, site_name: str) -> list[str]:
-    """Build with MkDocs's own API and the repository's mkdocs.yml; return its warnings."""
+def _mkdocs(docs: Path, out: Path, *, site_name: str, nav: list[object] | None = None) -> list[str]:
+    """Build with MkDocs's own API and the repository's mkdocs.yml (``nav`` in place of its
+    menu, for a federation's site); return its warnings."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -268,11 +276,13 @@ def _mkdocs(docs: Path, out: Path, *, site_name: str) -> list[str]:
     collect = _Collect()
     logger.addHandler(collect)
     try:
+        options: dict[str, Any] = {} if nav is None else {"nav": nav}
         config = load_config(
             config_file=str(CONFIG_FILE),
             docs_dir=str(docs),
             site_dir=str(out),
             site_name=site_name,
+            **options,
         )
         config.plugins.on_startup(command="build", dirty=False)
         try:
@@ -312,9 +322,14 @@ def head_report(inputs: SiteInputs) -> report.IntegrityReport:
 
 
 def site_files(
-    inputs: SiteInputs, audience: Audience, previous: report.BuildSummary | None
+    inputs: SiteInputs,
+    audience: Audience,
+    previous: report.BuildSummary | None,
+    *,
+    shared: str = "",
 ) -> pages.SiteFiles:
-    """The generated files of one edition (``projections.pages.site_files`` on the inputs)."""
+    """The generated files of one edition (``projections.pages.site_files`` on the inputs;
+    ``shared``: where ``rules.md`` is from them, "../" for a member of a federation's site)."""
     return pages.site_files(
         inputs.data,
         profile=inputs.profile,
@@ -325,6 +340,7 @@ def site_files(
         policy_text=inputs.policy_text,
         policy_file=inputs.policy_file,
         lines=coverage(inputs.profile),
+        shared=shared,
     )
 
 

@@ -248,6 +248,12 @@ def build_parser() -> Parser:
         " public: counts only",
     )
     p.add_argument("--as-of", type=parse_date, help="judge as of DATE (default: today)")
+    p.add_argument(
+        "--federation",
+        metavar="FILE",
+        help="ONE site for every member of a federation file (default: $LEDGER_FEDERATION,"
+        " when --db is not given): its overview, then each member's pages under its name",
+    )
     p.set_defaults(run=cmd_site_build)
 
     p = sub("replay", "an inspector's replay of an exported trail, with no database")

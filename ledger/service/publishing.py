@@ -14,7 +14,8 @@ from ledger.service.progress import Progress
 from ledger.store import Clock, Ledger, today
 
 if TYPE_CHECKING:  # the site's builder (MkDocs) is loaded only to build one
-    from ledger.site import BuildReport
+    from ledger.federation import Federation, Member
+    from ledger.site import BuildReport, SiteInputs
 
 
 def site_build(
@@ -40,6 +41,78 @@ def site_build(
         )
     except (OSError, ValueError) as exc:
         raise Refusal(f"site build: {exc}") from None
+
+
+def federation_site_build(
+    federation: Federation,
+    out: Path,
+    *,
+    audience: str,
+    clock: Clock,
+    as_of: dt.date | None = None,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build ONE site for every member of ``federation`` into ``out``: the federation's
+    overview, then each member's pages under its name (``ledger.federation_site``). Each
+    member's numbers are read from its own ledger as its own site build reads them, judged
+    against its own profile; its Integrity page shows the key to check it with (the
+    federation file's ``public_key``, else the ``.pub`` beside its key file, else its key
+    file's). A member whose ledger cannot be read stops the build before anything is written:
+    a site without it could be read as a member with nothing to report."""
+    from ledger.federation_site import MemberSite, build
+
+    day = as_of or today(clock)
+    if audience not in ("committee", "public"):
+        raise Refusal(f"site build: unknown audience {audience!r} (expected committee or public)")
+    members = [
+        MemberSite(member.name, _member_inputs(member, day)) for member in federation.members
+    ]
+    try:
+        return build(federation.name, members, out, audience=audience, day=day, progress=progress)
+    except (OSError, ValueError) as exc:
+        raise Refusal(f"site build: {exc}") from None
+
+
+def _member_inputs(member: Member, day: dt.date) -> SiteInputs:
+    """A member's site inputs from its own ledger (opened, read and closed: nothing written)."""
+    import sqlite3
+
+    from eventsourcing.persistence import PersistenceError
+
+    from ledger.site import inputs_of
+    from ledger.store import LedgerError, open_ledger
+
+    config = member.config()
+    where = f"site build: member {member.name!r} (line {member.line}, {config.shown})"
+    try:
+        ledger = open_ledger(config)
+    except (LedgerError, OSError, sqlite3.Error, PersistenceError) as exc:
+        raise Refusal(f"{where}: {exc}") from None
+    try:
+        key = _verifier_key(member)
+        return inputs_of(ledger, day, key)
+    except Refusal as exc:
+        raise Refusal(f"{where}: {exc}") from None
+    except (LedgerError, OSError, ValueError, sqlite3.Error, PersistenceError) as exc:
+        raise Refusal(f"{where}: cannot be read ({exc})") from None
+    finally:
+        ledger.close()
+
+
+def _verifier_key(member: Member) -> str:
+    """The key a member's site shows: the one it publishes (the federation file's
+    ``public_key``, else the ``.pub`` beside its key file), else its key file's."""
+    from ledger.service.trust import load_signer
+
+    if member.public_key is not None:
+        return member.public_key
+    config = member.config()
+    published = config.key_path.with_suffix(".pub")
+    if published.is_file():
+        text = published.read_text(encoding="utf-8").strip()
+        if text:
+            return text
+    return load_signer(config).verifier_key()
 
 
 def facts_held(ledger: Ledger) -> int:

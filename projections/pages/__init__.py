@@ -96,6 +96,7 @@ def site_files(
     policy_text: str | None,
     policy_file: str,
     lines: Sequence[Line] = (),
+    shared: str = "",
 ) -> SiteFiles:
     """The generated files of one edition as of ``day``, and this build's summary.
 
@@ -104,7 +105,9 @@ def site_files(
     folder kept, if any: the pages say what changed since. ``policy_text`` is the setting's
     own policy text, if it supplied one, and ``policy_file`` the name that file has or would
     have (without any folder). ``lines`` is the policy's coverage table, line by line
-    (``ledger.profile.coverage``; none for a setting's own profile).
+    (``ledger.profile.coverage``; none for a setting's own profile). ``shared`` is where the
+    pages every edition shares (``rules.md``) are from these: "../" for a member's pages in a
+    federation's site (``projections.pages.federation``).
     """
     w = PageContext(
         setting=data.setting,
@@ -113,6 +116,7 @@ def site_files(
         audience=audience,
         policy_text=policy_text,
         policy_file=policy_file,
+        shared=shared,
     )
     summary = msgspec.structs.replace(
         data.summary,

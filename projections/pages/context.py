@@ -43,8 +43,12 @@ class PageContext:
         audience: Audience,
         policy_text: str | None,
         policy_file: str,
+        shared: str = "",
     ) -> None:
         self.setting = setting
+        # Where the pages every edition shares (``rules.md``) are, from these pages: "" for a
+        # setting's own site, "../" for a member's pages in a federation's site.
+        self.shared = shared
         self.profile = profile
         self.day = day
         self.committee = audience == "committee"
@@ -73,7 +77,7 @@ class PageContext:
     def rule_link(self, rule: str) -> str:
         """The rule's plain title, then its code linked to how it is judged (``rules.md``,
         hand-written): "A post shows a child without consent (consent-missing)"."""
-        return f"{esc(title(rule))} ([{rule}](rules.md#{rule}))"
+        return f"{esc(title(rule))} ([{rule}]({self.shared}rules.md#{rule}))"
 
     def cites(self, cites: Sequence[str]) -> str:
         """The policy lines, linked to the policy text when the setting supplied it."""

@@ -19,13 +19,13 @@ STATUS_WORDS = {
 }
 
 
-def _by(line: Line) -> str:
+def _by(line: Line, shared: str = "") -> str:
     """What judges a line, in words: a rule (linked to how it is judged), a refusal, an event."""
     out = []
     for judge in line.by:
         kind, _, name = judge.partition(":")
         if kind == "rule":
-            out.append(f"[{esc(name)}](rules.md#{esc(name)})")
+            out.append(f"[{esc(name)}]({shared}rules.md#{esc(name)})")
         elif kind == "refusal":
             out.append(f"refused when recorded: {esc(name)}")
         elif kind == "event":
@@ -62,7 +62,7 @@ def lines_page(w: PageContext, lines: Sequence[Line]) -> str:
     for x in lines:
         if x.status == "not-checkable":
             continue
-        how = _by(x) if x.by else "; ".join(esc(would) for would in x.would)
+        how = _by(x, w.shared) if x.by else "; ".join(esc(would) for would in x.would)
         rows.append(
             [
                 w.cites([f"{w.profile.source}:{x.line}"]),

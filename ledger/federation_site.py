@@ -1,0 +1,176 @@
+"""A federation's ONE transparency site (issue 16): ``ledger site build --federation FILE``.
+
+The adapter, as ``ledger.site`` is for one setting: given each member's site inputs (gathered
+from its own ledger by the service, ``ledger.site.inputs_of``: its numbers as its own build
+gets them, saved by its follower when current, else worked out, judged against its own
+profile), it writes one site:
+
+- ``index.md``: the federation's overview (``projections.pages.federation``), and
+  ``members.csv`` beside it;
+- ``<folder>/...``: each member's pages as its own site has them (``site/index.md``'s words
+  and ``about.md`` included), in a folder named from its display name, in the menu under that
+  name; its ``build-summary.json`` is kept there, so the next build says what changed;
+- ``rules.md`` once, at the top, for every member (their pages link to ``../rules.md``).
+
+Then ONE MkDocs build over all of it: the fixed cost of MkDocs (loading the theme, the search
+index written once for every page) is paid once, whatever the number of members.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import msgspec
+
+from ledger import site
+from ledger.site import AUDIENCES, CONFIG_FILE, SOURCES, SUMMARY_FILE, Audience, SiteInputs
+from projections import report
+from projections.pages import federation as fed_pages
+
+__all__ = ["MemberSite", "build"]
+
+SHARED_PAGES = ("rules.md",)  # hand-written pages the members share, once at the top
+
+
+class MemberSite(msgspec.Struct, frozen=True):
+    """One member: its display name (from the federation file) and its site's inputs."""
+
+    name: str
+    inputs: SiteInputs
+
+
+def build(
+    name: str,
+    members: Sequence[MemberSite],
+    out: Path,
+    *,
+    audience: str,
+    day: dt.date,
+    progress: Callable[[int, int], None] | None = None,
+) -> site.BuildReport:
+    """Build the federation ``name``'s site, its ``members`` each under their own name, into
+    ``out`` (replacing an earlier build of a site there); ``progress`` is told each member's
+    pages done, then MkDocs's build."""
+    if audience not in AUDIENCES:
+        raise ValueError(f"unknown audience {audience!r} (expected committee or public)")
+    if not members:
+        raise ValueError("the federation has no member")
+    if not CONFIG_FILE.is_file() or not SOURCES.is_dir():
+        raise ValueError(
+            f"the site's sources are not beside the package ({CONFIG_FILE} and {SOURCES}):"
+            " install the ledger from its repository with `pip install -e .` (as `make` does)"
+        )
+    out = out.expanduser().resolve()
+    site._check_out(out)
+    edition: Audience = "committee" if audience == "committee" else "public"
+    folders = fed_pages.member_folders([m.name for m in members])
+    total = len(members) + 1
+    seconds: dict[str, float] = {"render": 0.0}
+    summaries: dict[str, bytes] = {}
+    figures: list[fed_pages.MemberFigures] = []
+    with tempfile.TemporaryDirectory(prefix="ledger-site-") as tmp:
+        docs = Path(tmp) / "docs"
+        shutil.copytree(
+            SOURCES, docs, ignore=shutil.ignore_patterns("overrides", ".*", "__pycache__")
+        )
+        handwritten = (docs / "index.md").read_text(encoding="utf-8")
+        about = (docs / "about.md").read_text(encoding="utf-8")
+        (docs / "about.md").unlink()
+        for number, (member, folder) in enumerate(zip(members, folders, strict=True)):
+            clock = time.perf_counter()
+            previous = _read_summary(out / folder / SUMMARY_FILE)
+            made = site.site_files(member.inputs, edition, previous, shared="../")
+            files = made.files()
+            seconds["render"] += time.perf_counter() - clock
+            files["index.md"] = _shared_links(handwritten).rstrip() + "\n\n" + files["index.md"]
+            files["about.md"] = about
+            where = docs / folder
+            (where / "charts").mkdir(parents=True)
+            for path, text in files.items():
+                (where / path).write_text(text, encoding="utf-8")
+            summaries[folder] = report.encode_summary(made.summary)
+            figures.append(
+                fed_pages.member_figures(
+                    member.name,
+                    folder,
+                    member.inputs.data,
+                    facts=site.head_report(member.inputs).size,
+                    trend_chart=any(c.name == fed_pages.TREND_CHART for c in made.charts),
+                )
+            )
+            if progress is not None:
+                progress(number + 1, total)
+        (docs / "index.md").write_text(
+            fed_pages.federation_page(name, figures, day=day, audience=edition),
+            encoding="utf-8",
+        )
+        (docs / fed_pages.MEMBERS_FILE).write_text(fed_pages.members_csv(figures), encoding="utf-8")
+        count = sum(1 for _ in docs.rglob("*.md"))
+        clock = time.perf_counter()
+        warnings = site._mkdocs(
+            docs,
+            out,
+            site_name=html.escape(f"{name}: policy ledger ({_edition(audience)})"),
+            nav=_nav(members, folders),
+        )
+        (out / "404.html").unlink(missing_ok=True)
+        seconds["mkdocs"] = time.perf_counter() - clock
+    for folder, summary in summaries.items():
+        (out / folder / SUMMARY_FILE).write_bytes(summary)
+    if progress is not None:
+        progress(total, total)
+    return site.BuildReport(
+        pages=count, out=str(out), audience=audience, seconds=seconds, warnings=warnings
+    )
+
+
+def _edition(audience: str) -> str:
+    return "committee edition" if audience == "committee" else "public edition"
+
+
+def _shared_links(text: str) -> str:
+    """The hand-written overview's words, its links to the shared pages made relative."""
+    for page in SHARED_PAGES:
+        text = text.replace(f"]({page}", f"](../{page}")
+    return text
+
+
+def _read_summary(path: Path) -> report.BuildSummary | None:
+    try:
+        return report.decode_summary(path.read_bytes())
+    except OSError:
+        return None
+
+
+def _nav(members: Sequence[MemberSite], folders: Sequence[str]) -> list[object]:
+    """The menu: the federation's overview, each member's pages under its name (the menu of a
+    setting's own site, mkdocs.yml's, in its folder), then the pages they share."""
+    from mkdocs.utils.yaml import yaml_load
+
+    with CONFIG_FILE.open(encoding="utf-8") as f:
+        own = yaml_load(f)["nav"]
+    out: list[object] = [{"Federation overview": "index.md"}]
+    for member, folder in zip(members, folders, strict=True):
+        # The theme writes a menu title into its HTML as it is: escaped here.
+        out.append({html.escape(member.name): _under(own, folder)})
+    out.append({"How each rule is judged": SHARED_PAGES[0]})
+    return out
+
+
+def _under(items: list[Any], folder: str) -> list[object]:
+    """A menu's items with every page in ``folder``; the shared pages left out."""
+    out: list[object] = []
+    for item in items:
+        ((title, value),) = item.items()
+        if isinstance(value, list):
+            out.append({title: _under(value, folder)})
+        elif value not in SHARED_PAGES:
+            out.append({title: f"{folder}/{value}"})
+    return out
