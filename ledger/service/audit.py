@@ -14,6 +14,7 @@ import msgspec
 from eventsourcing.persistence import StoredEvent
 
 from ledger import caches, integrity, merkle, trail
+from ledger.cosignature import add_line
 from ledger.mapper import MapperError, Recorded
 from ledger.service.errors import Refusal
 from ledger.service.progress import Progress, counted
@@ -50,6 +51,7 @@ def export_lines(
         checkpoints = [c for c in checkpoints if c.size <= upto]
     pending = iter(checkpoints)
     current = next(pending, None)
+    cosigned = delivered(ledger)
     keys: dict[str, bytes | None] = {}
     total = ledger.head() if upto is None else upto
     for stored in counted(ledger.stored(0, upto), progress, total):
@@ -58,7 +60,11 @@ def export_lines(
         while current is not None and current.size == recorded.position:
             yield (
                 trail.checkpoint_line(
-                    current.sequence, current.size, current.signed_at, current.note, vkey
+                    current.sequence,
+                    current.size,
+                    current.signed_at,
+                    with_cosignatures(current.note, cosigned),
+                    vkey,
                 )
                 + b"\n"
             )
@@ -110,6 +116,30 @@ def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRe
     """Every signed leaf hash, in order, and the checkpoint records they come from."""
     records = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
     return [leaf for record in records for leaf in record.leaf_hashes()], records
+
+
+# --- cosignatures (delivered by a witness, ``ledger.service.witnessing``) -----------------
+
+
+def with_cosignatures(note: str, found: dict[int, list[tuple[str, str]]]) -> str:
+    """``note`` with every cosignature line delivered for that exact checkpoint (its size and
+    root); the note as it is where there is none."""
+    try:
+        checkpoint = trail.head_checkpoint(note)
+    except ValueError:
+        return note
+    for root, line in found.get(checkpoint.size, []):
+        if root == checkpoint.root.hex():
+            note = add_line(note, line)
+    return note
+
+
+def delivered(ledger: Ledger) -> dict[int, list[tuple[str, str]]]:
+    """The cosignatures witnesses delivered to the ledger, by checkpoint size."""
+    found: dict[int, list[tuple[str, str]]] = {}
+    for size, root, line in ledger.storage.cosignatures():
+        found.setdefault(size, []).append((root, line))
+    return found
 
 
 # --- checkpoint -------------------------------------------------------------------------------
@@ -283,4 +313,5 @@ def prove_consistency(
     if old.size > len(leaves) or merkle.root_of(leaves[: old.size]) != old.root:
         return None
     proof = merkle.consistency_proof(leaves, old.size, len(leaves)) if old.size else []
-    return ConsistencyProof(text, records[-1].note, [h.hex() for h in proof], signer.verifier_key())
+    latest = with_cosignatures(records[-1].note, delivered(ledger))
+    return ConsistencyProof(text, latest, [h.hex() for h in proof], signer.verifier_key())
