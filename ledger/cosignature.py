@@ -54,6 +54,7 @@ __all__ = [
     "Cosigned",
     "Cosigner",
     "cosignature_key_id",
+    "is_signature_line",
     "parse_witness_key",
     "signature_lines",
 ]
@@ -120,6 +121,11 @@ def signature_lines(note: str) -> list[str]:
     if split < 0 or not note.endswith("\n"):
         return []
     return note[split + 2 : -1].split("\n")
+
+
+def is_signature_line(line: str) -> bool:
+    """Whether ``line`` (no newline) is a well-formed signed-note signature line."""
+    return _parse_signature_line(line) is not None
 
 
 def add_line(note: str, line: str) -> str:

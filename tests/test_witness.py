@@ -13,6 +13,7 @@ import base64
 import contextlib
 import datetime as dt
 import hashlib
+import html
 import json
 import shutil
 import sqlite3
@@ -220,7 +221,7 @@ def _target(place: Place, signer: Signer, name: str = "member") -> witnessing.Ta
     return witnessing.Target(name, place.config(), signer.verifier_key())
 
 
-def _delivered(place: Place) -> list[tuple[int, str, str]]:
+def _delivered(place: Place) -> list[tuple[int, str, str, str]]:
     ledger = ledger_store.Ledger(place.config())
     try:
         return ledger.storage.cosignatures()
@@ -257,11 +258,12 @@ def test_the_witness_cosigns_a_growing_ledger(
         witnesses.close()
         # Delivered to the member's ledger: one line per checkpoint, valid for that checkpoint.
         delivered = _delivered(place)
-        assert [size for size, _, _ in delivered] == [2, 4]
+        assert [size for size, _, _, _ in delivered] == [2, 4]
         verifier = CosignatureVerifier.from_vkey(vkey)
-        for row, (size, root, line) in zip(rows, delivered, strict=True):
-            assert (row.size, row.root) == (size, root)
-            opened = verifier.open(row.note + line + "\n")
+        for row, (size, root, witness, note) in zip(rows, delivered, strict=True):
+            assert (row.size, row.root, row.cosigned, witness) == (size, root, note, vkey)
+            assert note.startswith(row.note) and len(signature_lines(note)) == 2
+            opened = verifier.open(note)
             assert opened is not None and opened.checkpoint.size == size
             assert opened.timestamp == int(NOW.timestamp())
 
@@ -533,3 +535,33 @@ def test_witness_with_a_setting_key_or_without_its_key_is_refused(
     assert status == 2 and "never overwritten" in out, out
     status, out = run("witness", "--key", str(witness_key[0]), "--store", str(tmp_path / "w.db"))
     assert status == 2 and "--federation FILE" in out, out
+
+
+# --- the site's Integrity page ------------------------------------------------------------------
+
+
+def test_the_integrity_page_shows_the_latest_cosigned_checkpoint_and_the_witness_key(
+    consented: tuple[Place, Signer], tmp_path: Path, witness_key: tuple[Path, str]
+) -> None:
+    place, _ = consented
+    key, vkey = witness_key
+    with pinned_now():
+        status, out = cli(
+            place, "site", "build", "--out", str(tmp_path / "before"), "--audience", "public"
+        )
+        assert status == 0, out
+        assert "The witness" not in (tmp_path / "before" / "integrity.html").read_text()
+        status, out = cli(place, "witness", "--key", str(key), "--store", str(tmp_path / "w.db"))
+        assert status == 0, out
+        _record(place, 1)  # one fact more, not yet witnessed
+        status, out = cli(
+            place, "site", "build", "--out", str(tmp_path / "after"), "--audience", "public"
+        )
+        assert status == 0, out
+    page = html.unescape((tmp_path / "after" / "integrity.html").read_text())
+    assert "The witness" in page
+    assert vkey in page
+    (size, _, _, cosigned) = _delivered(place)[-1]
+    for line in cosigned.splitlines():
+        assert line in page  # the cosigned note, whole (its witness line included)
+    assert f"covers the first {size} facts; the 1 fact recorded since is not yet" in page

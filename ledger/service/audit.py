@@ -14,7 +14,7 @@ import msgspec
 from eventsourcing.persistence import StoredEvent
 
 from ledger import caches, integrity, merkle, trail
-from ledger.cosignature import add_line
+from ledger.cosignature import add_line, is_signature_line
 from ledger.mapper import MapperError, Recorded
 from ledger.service.errors import Refusal
 from ledger.service.progress import Progress, counted
@@ -121,24 +121,29 @@ def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRe
 # --- cosignatures (delivered by a witness, ``ledger.service.witnessing``) -----------------
 
 
-def with_cosignatures(note: str, found: dict[int, list[tuple[str, str]]]) -> str:
-    """``note`` with every cosignature line delivered for that exact checkpoint (its size and
-    root); the note as it is where there is none."""
+def with_cosignatures(note: str, found: dict[int, list[tuple[str, str, str]]]) -> str:
+    """``note`` with the cosignature lines of every cosigned note delivered for that exact
+    checkpoint (its size and root: ``delivered``); the note as it is where there is none."""
     try:
         checkpoint = trail.head_checkpoint(note)
     except ValueError:
         return note
-    for root, line in found.get(checkpoint.size, []):
-        if root == checkpoint.root.hex():
-            note = add_line(note, line)
+    plain = note
+    for root, _, cosigned in found.get(checkpoint.size, []):
+        if root != checkpoint.root.hex() or not cosigned.startswith(plain):
+            continue  # a note of another checkpoint, or other signatures of the setting
+        for line in cosigned[len(plain) :].splitlines():
+            if is_signature_line(line):
+                note = add_line(note, line)
     return note
 
 
-def delivered(ledger: Ledger) -> dict[int, list[tuple[str, str]]]:
-    """The cosignatures witnesses delivered to the ledger, by checkpoint size."""
-    found: dict[int, list[tuple[str, str]]] = {}
-    for size, root, line in ledger.storage.cosignatures():
-        found.setdefault(size, []).append((root, line))
+def delivered(ledger: Ledger) -> dict[int, list[tuple[str, str, str]]]:
+    """The cosigned notes witnesses delivered to the ledger, by checkpoint size: (root as hex,
+    the witness's key, the note with its cosignature)."""
+    found: dict[int, list[tuple[str, str, str]]] = {}
+    for size, root, witness, cosigned in ledger.storage.cosignatures():
+        found.setdefault(size, []).append((root, witness, cosigned))
     return found
 
 

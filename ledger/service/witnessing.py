@@ -20,7 +20,7 @@ from pathlib import Path
 
 from ledger import integrity, merkle
 from ledger.checkpoint import Checkpoint
-from ledger.cosignature import Cosigner, signature_lines
+from ledger.cosignature import Cosigner
 from ledger.service.audit import all_leaves
 from ledger.service.errors import Refusal
 from ledger.storage.config import Config, LedgerError
@@ -181,9 +181,8 @@ def _witness(
             return Outcome(target.name, "refused", problem, said, (last.cosigned, note))
     timestamp = int(clock().timestamp())
     cosigned = cosigner.cosign(note, timestamp)
-    line = signature_lines(cosigned)[-1]
     store.append(Cosignature(new.origin, new.size, new.root.hex(), note, cosigned, timestamp))
-    ledger.storage.add_cosignature(new.size, new.root.hex(), line)
+    ledger.storage.add_cosignature(new.size, new.root.hex(), cosigner.verifier_key(), cosigned)
     since = f" (extends the {last.size:,} cosigned before)" if last is not None else " (the first)"
     return Outcome(
         target.name, "cosigned", f"cosigned the checkpoint of {_facts(new.size)}{since}", said

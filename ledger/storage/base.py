@@ -208,22 +208,24 @@ class Storage(ABC):
             found = run.query(self.dialect.people_exists, params)
         return bool(found and found[0][0])
 
-    def cosignatures(self) -> list[tuple[int, str, str]]:
-        """Every (size, root as hex, signature line) a witness delivered, by size."""
+    def cosignatures(self) -> list[tuple[int, str, str, str]]:
+        """Every (size, root as hex, witness's key, cosigned note) a witness delivered, by
+        size."""
         if not self._has_table(self.cosignatures_table):
             return []
         with self.runner(saved=False, commit=False, table=self.cosignatures_table) as run:
             return [
-                (int(r[0]), str(r[1]), str(r[2]))
+                (int(r[0]), str(r[1]), str(r[2]), str(r[3]))
                 for r in run.query(self._statement(sql.COSIGNATURES), ())
             ]
 
-    def add_cosignature(self, size: int, root: str, line: str) -> None:
-        """Add a witness's cosignature line of the checkpoint at ``size`` (root ``root``, hex);
-        nothing is ever updated or deleted (a line already there is left as it is)."""
+    def add_cosignature(self, size: int, root: str, witness: str, note: str) -> None:
+        """Add a witness's cosigned note of the checkpoint at ``size`` (root ``root``, hex;
+        ``witness`` its published key); nothing is ever updated or deleted (a row already
+        there is left as it is)."""
         with self.runner(saved=False, commit=True, table=self.cosignatures_table) as run:
             run.run(sql.CREATE_COSIGNATURES, ())
-            run.run(self._statement(sql.INSERT_COSIGNATURE), (size, root, line))
+            run.run(self._statement(sql.INSERT_COSIGNATURE), (size, root, witness, note))
 
     # -- facts and checkpoints ----------------------------------------------------------------
 
