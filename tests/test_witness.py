@@ -15,6 +15,7 @@ import datetime as dt
 import hashlib
 import html
 import json
+import shlex
 import shutil
 import sqlite3
 import uuid
@@ -565,3 +566,46 @@ def test_the_integrity_page_shows_the_latest_cosigned_checkpoint_and_the_witness
     for line in cosigned.splitlines():
         assert line in page  # the cosigned note, whole (its witness line included)
     assert f"covers the first {size} facts; the 1 fact recorded since is not yet" in page
+
+
+# --- the README's commands ----------------------------------------------------------------------
+
+
+def test_the_readme_witness_commands_run_as_written(workdir: Path) -> None:
+    """The README's witness commands (its SQLite ledger, sunflowers.db, as the README names
+    it): the first block runs as written, twice; the checks parse with the options shown."""
+    from ledger.cli.parser import build_parser
+    from tests.test_readme import _blocks, _section
+
+    section = _section("## For a federation or local authority")
+    first, checks = _blocks(section, "sh")[:2]
+    with pinned_now():
+        status, out = run(
+            "--db",
+            "sunflowers.db",
+            "init",
+            "--profile",
+            "south-woodham-preschool",
+            "--setting",
+            "S",
+        )
+        assert status == 0, out
+        Path("federation.toml").write_text(
+            'name = "F"\n[[members]]\nname = "Sunflowers"\nledger = "sunflowers.db"\n'
+        )
+        for number, line in enumerate(first.splitlines()):
+            argv = shlex.split(line.split("#", 1)[0])
+            assert argv[0] == "ledger"
+            status, out = run(*argv[1:])
+            assert status == 0, (line, out)
+            if number == 1:
+                assert "Sunflowers: cosigned" in out
+            if number == 2:
+                assert "unchanged" in out  # the same checkpoint: nothing more to cosign
+    parser = build_parser()
+    for line in checks.splitlines():
+        if line.startswith("ledger "):
+            argv = shlex.split(line.split("   #", 1)[0].replace('"$KEY"', "K").replace('"$W"', "W"))
+            args = parser.parse_args(argv[1:])
+            assert args.witness == ["W"], line
+    assert "30 18" in _blocks(section, "cron")[0]
