@@ -609,3 +609,34 @@ def test_the_readme_witness_commands_run_as_written(workdir: Path) -> None:
             args = parser.parse_args(argv[1:])
             assert args.witness == ["W"], line
     assert "30 18" in _blocks(section, "cron")[0]
+
+
+def test_a_member_that_cannot_be_read_fails_alone(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]], witness_key: tuple[Path, str]
+) -> None:
+    signer, (a, _) = twins
+    fed = _federation(tmp_path, [("Good", a)], signer)
+    fed.write_text(
+        fed.read_text()
+        + '[[members]]\nname = "Gone"\nledger = "gone.db"\n'
+        + '[[members]]\nname = "Unreachable"\n'
+        + 'ledger = "postgresql://ledger:x@127.0.0.1:1/ledger?schema=nowhere"\n'
+        + f'public_key = "{signer.verifier_key()}"\n'
+    )
+    with pinned_now(), contextlib.chdir(tmp_path):
+        status, out = run(
+            "witness",
+            "--key",
+            str(witness_key[0]),
+            "--store",
+            str(tmp_path / "w.db"),
+            "--federation",
+            str(fed),
+        )
+    assert status == 1, out
+    assert "Good: cosigned" in out
+    assert "Gone: FAILED: no published key" in out  # no public_key, no gone.db.pub
+    assert "Unreachable: FAILED: cannot connect to the PostgreSQL server" in out
+    assert "ledger:x@" not in out  # never the password
+    # Only what was checked is said to be checked against the member's key.
+    assert out.count("Its signature checked against") == 1

@@ -139,7 +139,11 @@ def _witness_command(sub: Callable[..., Parser]) -> None:
     p.add_argument(
         "--store", help="the witness's own record of what it cosigned (a file, made on first use)"
     )
-    p.add_argument("--federation", help="witness every member of this federation file")
+    p.add_argument(
+        "--federation",
+        dest="witness_federation",
+        help="witness every member of this federation file",
+    )
     p.add_argument("--db", dest="witness_db", help="witness this one ledger")
     p.set_defaults(run=cmd_witness)
     actions = p.add_subparsers(dest="witness_action", metavar="init", parser_class=Parser)

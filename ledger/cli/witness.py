@@ -25,10 +25,13 @@ def cmd_witness_init(args: argparse.Namespace) -> int:
 
 
 def _targets(args: argparse.Namespace) -> list[witnessing.Target]:
-    if args.federation and args.witness_db:
+    # Its own --federation, or a global one (``ledger --federation FILE witness``) where the
+    # parser has it.
+    file = args.witness_federation or getattr(args, "federation", None)
+    if file and args.witness_db:
         raise Refusal("witness: give --federation FILE or --db LEDGER, not both")
-    if args.federation:
-        fed = federation.load(args.federation)
+    if file:
+        fed = federation.load(file)
         return [
             witnessing.Target(member.name, member.config(), member.public_key)
             for member in fed.members
@@ -61,7 +64,7 @@ def cmd_witness(args: argparse.Namespace) -> int:
         for outcome in witnessing.witness(cosigner, store, targets, system_clock):
             word = outcome.status.upper() if not outcome.ok else outcome.status
             print(f"{outcome.member}: {word}: {outcome.message}")
-            if outcome.key_said:
+            if outcome.key_said and outcome.status != "failed":
                 print(f"  Its signature checked against {outcome.key_said}.")
             if outcome.evidence is not None:
                 cosigned, offending = outcome.evidence

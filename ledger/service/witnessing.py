@@ -18,6 +18,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from eventsourcing.persistence import PersistenceError
+
 from ledger import integrity, merkle
 from ledger.checkpoint import Checkpoint
 from ledger.cosignature import Cosigner
@@ -138,12 +140,20 @@ def witness_one(cosigner: Cosigner, store: WitnessStore, target: Target, clock: 
         ledger = open_ledger(target.config)
     except LedgerError as exc:
         return Outcome(target.name, "failed", str(exc), said)
+    except PersistenceError as exc:  # a server that cannot be reached: the others go on
+        return Outcome(target.name, "failed", _unusable(exc), said)
     try:
         return _witness(cosigner, store, target, ledger, verifier, said, clock)
     except LedgerError as exc:
         return Outcome(target.name, "failed", str(exc), said)
+    except PersistenceError as exc:
+        return Outcome(target.name, "failed", _unusable(exc), said)
     finally:
         ledger.close()
+
+
+def _unusable(exc: PersistenceError) -> str:
+    return f"the ledger's database could not be used ({type(exc).__name__}): nothing cosigned"
 
 
 def _witness(
@@ -164,7 +174,8 @@ def _witness(
         return Outcome(
             target.name,
             "failed",
-            "its latest checkpoint is not signed by the member's published key: nothing cosigned",
+            f"its latest checkpoint is not signed by the member's published key ({said}):"
+            " nothing cosigned",
             said,
         )
     last = store.latest(new.origin)
