@@ -267,6 +267,10 @@ def test_the_witness_cosigns_a_growing_ledger(
             opened = verifier.open(note)
             assert opened is not None and opened.checkpoint.size == size
             assert opened.timestamp == int(NOW.timestamp())
+        # The member's ledger still verifies: the cosignatures delivered change no fact or cache.
+        with pinned_now():
+            status, out = cli(place, "verify")
+        assert status == 0 and "Intact: 4 facts" in out, out
 
 
 def _twins(store: str, tmp_path: Path) -> Iterator[tuple[Signer, list[Place]]]:
