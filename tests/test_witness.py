@@ -39,7 +39,16 @@ from ledger.cosignature import (
 from ledger.integrity import Signer
 from ledger.service import witnessing
 from ledger.storage.witnessed import Cosignature, WitnessStore
-from tests.conftest import NOW, config_for, fixed_clock, fresh_db, is_postgres, new_ledger
+from tests.conftest import (
+    NOW,
+    config_for,
+    fixed_clock,
+    fresh_db,
+    is_postgres,
+    new_ledger,
+    raw,
+    schema_of,
+)
 from tests.test_audit_trail import Place, cli
 from tests.test_privacy_and_refusals import pinned_now, run
 
@@ -254,6 +263,7 @@ def test_the_witness_cosigns_a_growing_ledger(
         assert "extends the 2 cosigned before" in second.message
         again = witnessing.witness_one(cosigner, witnesses, _target(place, signer), fixed_clock)
         assert again.status == "unchanged"
+        assert "delivered again" not in again.message
         rows = witnesses.all()
         assert [row.size for row in rows] == [2, 4]  # nothing added for the unchanged one
         witnesses.close()
@@ -644,3 +654,26 @@ def test_a_member_that_cannot_be_read_fails_alone(
     assert "ledger:x@" not in out  # never the password
     # Only what was checked is said to be checked against the member's key.
     assert out.count("Its signature checked against") == 1
+
+
+def test_a_cosignature_the_ledger_lost_is_delivered_again(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]], witness_key: tuple[Path, str]
+) -> None:
+    """A ledger restored from a backup taken between the witness's store and the delivery (the
+    same checkpoint, no cosignature): the next run delivers it again, and adds nothing to the
+    witness's store."""
+    signer, (a, _) = twins
+    cosigner = Cosigner.load(witness_key[0])
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    assert witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock).ok
+    (row,) = _delivered(a)
+    table = "ledger_cosignatures" if is_postgres(a.db) else "stored_cosignatures"
+    with raw(a.db) as db:
+        if is_postgres(a.db):
+            table = f'"{schema_of(a.db)}".{table}'
+        db.execute(f"DELETE FROM {table}")
+    assert _delivered(a) == []
+    again = witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock)
+    assert again.status == "unchanged" and "delivered again" in again.message
+    assert _delivered(a) == [row]
+    assert len(witnesses.all()) == 1

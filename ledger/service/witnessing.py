@@ -182,10 +182,15 @@ def _witness(
     if last is not None:
         problem = _does_not_extend(ledger, last, new)
         if problem == "":
+            again = (
+                " (its cosignature delivered again: the ledger did not hold it)"
+                if _deliver_again(ledger, cosigner, last)
+                else ""
+            )
             return Outcome(
                 target.name,
                 "unchanged",
-                f"checkpoint of {_facts(new.size)} already cosigned",
+                f"checkpoint of {_facts(new.size)} already cosigned{again}",
                 said,
             )
         if problem is not None:
@@ -198,6 +203,19 @@ def _witness(
     return Outcome(
         target.name, "cosigned", f"cosigned the checkpoint of {_facts(new.size)}{since}", said
     )
+
+
+def _deliver_again(ledger: Ledger, cosigner: Cosigner, last: Cosignature) -> bool:
+    """Deliver the cosignature made last to the ledger again if it does not hold it (a run
+    stopped between the witness's store and the ledger, or a ledger restored from a backup
+    taken before): whether it had to. Only this witness's own (not one of an earlier key)."""
+    if cosigner.verifier().open(last.cosigned) is None:
+        return False
+    key = cosigner.verifier_key()
+    if (last.size, last.root, key, last.cosigned) in ledger.storage.cosignatures():
+        return False
+    ledger.storage.add_cosignature(last.size, last.root, key, last.cosigned)
+    return True
 
 
 def _does_not_extend(ledger: Ledger, last: Cosignature, new: Checkpoint) -> str | None:
