@@ -677,3 +677,29 @@ def test_a_cosignature_the_ledger_lost_is_delivered_again(
     assert again.status == "unchanged" and "delivered again" in again.message
     assert _delivered(a) == [row]
     assert len(witnesses.all()) == 1
+
+
+def test_two_witnesses_cosignatures_are_carried_together_and_each_is_required(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]], witness_key: tuple[Path, str]
+) -> None:
+    signer, (a, _) = twins
+    first = Cosigner.load(witness_key[0])
+    second = Cosigner.generate("second.witness.example")
+    for cosigner, name in ((first, "one.db"), (second, "two.db")):
+        witnesses = WitnessStore(tmp_path / name)
+        assert witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock).ok
+        witnesses.close()
+    with pinned_now():
+        status, trail = cli(a, "export")
+        (tmp_path / "trail.jsonl").write_text(trail)
+        last = json.loads(trail.splitlines()[-1])
+        assert len(signature_lines(last["note"])) == 3  # the setting's, and one per witness
+        replay = ["replay", str(tmp_path / "trail.jsonl"), "--key", signer.verifier_key()]
+        both = ["--witness", first.verifier_key(), "--witness", second.verifier_key()]
+        status, out = run(*replay, *both)
+        assert status == 0, out
+        assert "Witnessed by witness.example.gov.uk up to checkpoint 3" in out
+        assert "Witnessed by second.witness.example up to checkpoint 3" in out
+        third = Cosigner.generate("third.witness.example").verifier_key()
+        status, out = run(*replay, *both, "--witness", third)
+        assert status == 1 and "cosigned by the witness third.witness.example" in out, out
