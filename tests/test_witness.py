@@ -703,3 +703,23 @@ def test_two_witnesses_cosignatures_are_carried_together_and_each_is_required(
         third = Cosigner.generate("third.witness.example").verifier_key()
         status, out = run(*replay, *both, "--witness", third)
         assert status == 1 and "cosigned by the witness third.witness.example" in out, out
+
+
+def test_a_setting_key_given_as_a_witness_key_is_refused(tmp_path: Path) -> None:
+    setting = Signer.generate("policy-ledger").verifier_key()
+    (tmp_path / "receipt.json").write_text("{}")
+    for command in ("receipt", "consistency"):
+        status, out = run(
+            command,
+            "--check",
+            str(tmp_path / "receipt.json"),
+            "--key",
+            setting,
+            "--witness",
+            setting,
+        )
+        assert status == 2, out
+        assert "--witness: the key's type is 0x01 (that is a setting's key" in out
+    (tmp_path / "trail.jsonl").write_text("")
+    status, out = run("replay", str(tmp_path / "trail.jsonl"), "--key", setting, "--witness", "x")
+    assert status == 2 and "--witness: a witness key has the form" in out, out
