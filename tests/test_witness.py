@@ -723,3 +723,43 @@ def test_a_setting_key_given_as_a_witness_key_is_refused(tmp_path: Path) -> None
     (tmp_path / "trail.jsonl").write_text("")
     status, out = run("replay", str(tmp_path / "trail.jsonl"), "--key", setting, "--witness", "x")
     assert status == 2 and "--witness: a witness key has the form" in out, out
+
+
+def test_a_cosignature_row_written_by_something_else_is_named_by_verify_and_left_out(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]], witness_key: tuple[Path, str]
+) -> None:
+    """The member's table of cosignatures is kept beside the facts: ``verify`` names a row that
+    is not one of the ledger's checkpoints cosigned by its witness, and exports leave it out
+    (a forged line by the setting's own name would otherwise break every replay)."""
+    signer, (a, _) = twins
+    cosigner = Cosigner.load(witness_key[0])
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    assert witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock).ok
+    ((size, root, key, note),) = _delivered(a)
+    impostor = Cosigner.generate("witness.example.gov.uk")
+    forged = [
+        (size, root, key, impostor.cosign(witnesses.all()[0].note, 1_700_000_000)),
+        (size, root, key, note + "\u2014 policy-ledger AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\n"),
+    ]
+    table = "ledger_cosignatures" if is_postgres(a.db) else "stored_cosignatures"
+    if is_postgres(a.db):
+        table = f'"{schema_of(a.db)}".{table}'
+    with raw(a.db) as db:
+        for row in forged:
+            db.execute(f"INSERT INTO {table} (size, root, witness, note) VALUES (?, ?, ?, ?)", row)
+    with pinned_now():
+        status, out = cli(a, "verify")
+        assert status == 1, out
+        assert out.count("a witness's cosignature kept for the checkpoint of 3 facts") == 2, out
+        status, trail = cli(a, "export")
+        (tmp_path / "trail.jsonl").write_text(trail)
+        assert json.loads(trail.splitlines()[-1])["note"] == note  # the genuine one alone
+        status, out = run(
+            "replay",
+            str(tmp_path / "trail.jsonl"),
+            "--key",
+            signer.verifier_key(),
+            "--witness",
+            cosigner.verifier_key(),
+        )
+        assert status == 0, out
