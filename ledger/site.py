@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Any, Final
 import msgspec
 
 from ledger.checkpoint import Checkpoint, Verifier
+from ledger.cosignature import CosignatureVerifier
 from ledger.profile import Profile, coverage
 from projections import charts, pages, report
 from projections.pages import (
@@ -107,6 +108,9 @@ class SiteInputs(msgspec.Struct, frozen=True):
     verifier_key: str
     policy_text: str | None  # the setting's own policy text, if it supplied one
     policy_file: str  # the name that file has (or would have), without any folder
+    # The latest checkpoint witnesses cosigned (``ledger witness``): its size and, for each
+    # witness, its published key and the note it cosigned (none: no witness yet).
+    cosigned: tuple[tuple[int, str, str], ...] = ()
 
 
 # --- entry points -------------------------------------------------------------------------------
@@ -153,6 +157,7 @@ def inputs_of(ledger: Ledger, day: dt.date, verifier_key: str) -> SiteInputs:
         verifier_key=verifier_key,
         policy_text=policy_text,
         policy_file=policy_file,
+        cosigned=_latest_cosigned(ledger),
     )
 
 
@@ -296,6 +301,40 @@ def _mkdocs(docs: Path, out: Path, *, site_name: str, nav: list[object] | None =
     return collect.messages
 
 
+def _latest_cosigned(ledger: Ledger) -> tuple[tuple[int, str, str], ...]:
+    """The cosigned notes of the largest checkpoint witnesses delivered: (size, witness's
+    key, note), one for each witness's cosignature of it."""
+    rows = ledger.storage.cosignatures()
+    if not rows:
+        return ()
+    largest = max(size for size, _, _, _ in rows)
+    return tuple((size, key, note) for size, _, key, note in rows if size == largest)
+
+
+def _witnessed(inputs: SiteInputs) -> report.Witnessed | None:
+    """The latest cosigned checkpoint as the integrity page shows it: the setting's note with
+    every cosignature that checks against its witness's key (none that checks: nothing)."""
+    note = ""
+    keys: list[str] = []
+    times: list[int] = []
+    size = 0
+    for size, key, cosigned in inputs.cosigned:
+        try:
+            opened = CosignatureVerifier.from_vkey(key).open(cosigned)
+        except ValueError:
+            continue
+        if opened is None or opened.checkpoint.size != size:
+            continue
+        lines = cosigned.splitlines()
+        note = cosigned if not note else note + lines[-1] + "\n"
+        keys.append(key)
+        times.append(opened.timestamp)
+    if not keys:
+        return None
+    at = dt.datetime.fromtimestamp(max(times), dt.UTC)
+    return report.Witnessed(note=note, size=size, cosigned_at=at, keys=tuple(keys))
+
+
 # --- rendering ----------------------------------------------------------------------------------
 
 
@@ -318,6 +357,7 @@ def head_report(inputs: SiteInputs) -> report.IntegrityReport:
         root=checkpoint.root,
         origin=checkpoint.origin,
         verified=verified,
+        witness=_witnessed(inputs),
     )
 
 

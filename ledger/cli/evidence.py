@@ -108,12 +108,16 @@ def cmd_consistency(args: argparse.Namespace) -> int:
     if args.check:
         data = trust.read_bytes(args.file)
         trusted = trust.trusted_keys(args.key, args.trusted, trust.claimed(data, "key"))
+        witnesses = inspection.witness_verifiers(args.witness)
         proven = inspection.check_consistency(data, trusted)
+        vouched = inspection.witnessed(inspection.proof_note(data), witnesses, system_clock())
         print(
             f"Verified: the ledger at {proven.new_size:,} facts extends the ledger at"
             f" {proven.old_size:,}: nothing recorded by then was changed or removed."
         )
         print(f"Checked against the key supplied, {proven.key}.")
+        for line in vouched:
+            print(line)
         return EXIT_OK
     ledger = cli.opened(args)
     signer = cli.signer_of(cli.config_of(args))
@@ -131,6 +135,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
     except (OSError, ValueError) as exc:
         raise trust.unreadable(args.file, exc) from None
     trusted = trust.trusted_keys(args.key, args.trusted, trust.claimed_by_trail(data))
+    witnesses = inspection.witness_verifiers(args.witness)
     # Its units are lines checked, then facts folded: twice the file's lines in all.
     with Bar("Replaying", unit=None, threshold=2 * THRESHOLD) as bar:
         replayed = inspection.replay(
@@ -144,6 +149,7 @@ def cmd_replay(args: argparse.Namespace) -> int:
             progress=bar,
         )
     checked, published = replayed.checked, replayed.published
+    vouched = inspection.witnessed_trail(data, witnesses, system_clock()) if witnesses else []
     if args.json:
         answer = {
             "verified": True,
@@ -156,11 +162,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
             "facts_judged": replayed.registers.position,
             "findings": replayed.found,
         }
+        if witnesses:
+            answer["witnessed"] = vouched
         print(msgspec.json.encode(answer).decode())
         return EXIT_OK
     print(f"Verified: {checked.size:,} facts, {checked.checkpoints:,} signed checkpoints.")
     print(f"Root: {checked.root}")
     print(f"Checked against the key supplied, {checked.vkey}.")
+    for line in vouched:
+        print(line)
     if published is not None:
         print(
             f"It reaches and extends the published checkpoint in {printable(args.published)}"
@@ -183,11 +193,15 @@ def cmd_receipt(args: argparse.Namespace) -> int:
     if args.check:
         data = trust.read_bytes(args.ref)
         trusted = trust.trusted_keys(args.key, args.trusted, inspection.claimed_key(data))
+        witnesses = inspection.witness_verifiers(args.witness)
         proven = inspection.check_receipt(data, trusted)
+        vouched = inspection.witnessed(inspection.receipt_note(data), witnesses, system_clock())
         print("Verified: this receipt's facts are in the signed ledger.")
         for line in proven:
             print(f"  {line}")
         print(f"Checked against the key supplied, {inspection.claimed_key(data)}.")
+        for line in vouched:
+            print(line)
         return EXIT_OK
     ledger = cli.opened(args)
     config = cli.config_of(args)

@@ -22,6 +22,7 @@ from ledger.cli.evidence import (
 from ledger.cli.people import cmd_forget, cmd_retention, cmd_subject
 from ledger.cli.publishing import cmd_follow, cmd_site_build
 from ledger.cli.reading import cmd_check_post, cmd_findings
+from ledger.cli.witness import cmd_witness, cmd_witness_init
 from ledger.cli.writing import cmd_demo, cmd_import, cmd_init
 from ledger.events import Purpose
 from ledger.importer import register_help
@@ -108,6 +109,55 @@ def _field_help(command: recording.Command, field: msgspec.structs.FieldInfo) ->
         return "one of: " + ", ".join(accepted)
     example = recording.EXAMPLES.get(field.encode_name)
     return f"e.g. {example}" if example else None
+
+
+WITNESS_EXAMPLE = "ledger witness --key witness.key --store witness.db --federation federation.toml"
+
+
+def _witness_option(p: Parser) -> None:
+    p.add_argument(
+        "--witness",
+        action="append",
+        default=[],
+        metavar="KEY",
+        help="a witness's published key (repeatable): the checkpoint must also carry a valid"
+        " cosignature by each (`ledger witness`)",
+    )
+
+
+def _witness_command(sub: Callable[..., Parser]) -> None:
+    p = sub(
+        "witness",
+        "a witness outside the settings: check that each ledger only grew since the checkpoint"
+        " it cosigned last, then cosign its latest (C2SP tlog-cosignature)",
+    )
+    p.epilog = (
+        f"examples:\n  ledger witness init --name witness.example.gov.uk --key witness.key\n"
+        f"  {WITNESS_EXAMPLE}\n  ledger --db sunflowers.db witness --key witness.key --store"
+        " witness.db"
+    )
+    p.add_argument("--key", help="the witness's own key file (made by `ledger witness init`)")
+    p.add_argument(
+        "--store", help="the witness's own record of what it cosigned (a file, made on first use)"
+    )
+    p.add_argument(
+        "--federation",
+        dest="witness_federation",
+        help="witness every member of this federation file",
+    )
+    p.add_argument("--db", dest="witness_db", help="witness this one ledger")
+    p.set_defaults(run=cmd_witness)
+    actions = p.add_subparsers(dest="witness_action", metavar="init", parser_class=Parser)
+    q = actions.add_parser(
+        "init",
+        help="make the witness's own Ed25519 key and print its public key",
+        description="make the witness's own Ed25519 key and print its public key, to publish",
+        epilog="example:\n  ledger witness init --name witness.example.gov.uk --key witness.key",
+        formatter_class=HelpFormatter,
+    )
+    q.add_argument("--name", required=True, help="the witness's name, e.g. witness.example.gov.uk")
+    q.add_argument("--key", required=True, help="the file to write the private key to")
+    q.set_defaults(run=cmd_witness_init)
 
 
 def build_parser() -> Parser:
@@ -269,6 +319,7 @@ def build_parser() -> Parser:
     p.add_argument("--known-at", type=parse_moment, help="as the ledger knew it at that time")
     p.add_argument("--profile", help="the setting's own profile, if it is not a shipped one")
     p.add_argument("--json", action="store_true")
+    _witness_option(p)
     p.set_defaults(run=cmd_replay)
 
     p = sub(
@@ -284,6 +335,7 @@ def build_parser() -> Parser:
     p.add_argument("--check", action="store_true", help="check a proof offline")
     p.add_argument("--key", help=f"with --check: {KEY_HELP}")
     _trusted_option(p)
+    _witness_option(p)
     p.set_defaults(run=cmd_consistency)
 
     p = sub("receipt", "a consent receipt for a parent, or check one (--check FILE)")
@@ -300,7 +352,10 @@ def build_parser() -> Parser:
     )
     p.add_argument("--key", help=f"with --check: {KEY_HELP}")
     _trusted_option(p)
+    _witness_option(p)
     p.set_defaults(run=cmd_receipt)
+
+    _witness_command(sub)
 
     p = sub(
         "checkpoint", "write the latest signed checkpoint, for a committee or an inspector to keep"

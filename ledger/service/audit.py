@@ -14,6 +14,7 @@ import msgspec
 from eventsourcing.persistence import StoredEvent
 
 from ledger import caches, integrity, merkle, trail
+from ledger.cosignature import CosignatureVerifier, add_line, is_signature_line
 from ledger.mapper import MapperError, Recorded
 from ledger.service.errors import Refusal
 from ledger.service.progress import Progress, counted
@@ -50,6 +51,7 @@ def export_lines(
         checkpoints = [c for c in checkpoints if c.size <= upto]
     pending = iter(checkpoints)
     current = next(pending, None)
+    cosigned = delivered(ledger)
     keys: dict[str, bytes | None] = {}
     total = ledger.head() if upto is None else upto
     for stored in counted(ledger.stored(0, upto), progress, total):
@@ -58,7 +60,11 @@ def export_lines(
         while current is not None and current.size == recorded.position:
             yield (
                 trail.checkpoint_line(
-                    current.sequence, current.size, current.signed_at, current.note, vkey
+                    current.sequence,
+                    current.size,
+                    current.signed_at,
+                    with_cosignatures(current.note, cosigned),
+                    vkey,
                 )
                 + b"\n"
             )
@@ -110,6 +116,78 @@ def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRe
     """Every signed leaf hash, in order, and the checkpoint records they come from."""
     records = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
     return [leaf for record in records for leaf in record.leaf_hashes()], records
+
+
+# --- cosignatures (delivered by a witness, ``ledger.service.witnessing``) -----------------
+
+
+def with_cosignatures(note: str, found: dict[int, list[tuple[str, str, str]]]) -> str:
+    """``note`` with the cosignature lines of every cosigned note delivered for that exact
+    checkpoint (``delivered``) that its witness's key verifies; the note as it is where there
+    is none. A row something else wrote (``cosignature_faults``) is left out."""
+    try:
+        checkpoint = trail.head_checkpoint(note)
+    except ValueError:
+        return note
+    plain = note
+    for _, witness, cosigned in found.get(checkpoint.size, []):
+        if not cosigned.startswith(plain):
+            continue  # a note of another checkpoint, or other signatures of the setting
+        try:
+            verifier = CosignatureVerifier.from_vkey(witness)
+        except ValueError:
+            continue
+        opened = verifier.open(cosigned)
+        if opened is None or opened.checkpoint != checkpoint:
+            continue
+        for line in cosigned[len(plain) :].splitlines():
+            if is_signature_line(line) and line.startswith(f"\u2014 {verifier.name} "):
+                note = add_line(note, line)
+    return note
+
+
+def delivered(ledger: Ledger) -> dict[int, list[tuple[str, str, str]]]:
+    """The cosigned notes witnesses delivered to the ledger, by checkpoint size: (root as hex,
+    the witness's key, the note with its cosignature)."""
+    found: dict[int, list[tuple[str, str, str]]] = {}
+    for size, root, witness, cosigned in ledger.storage.cosignatures():
+        found.setdefault(size, []).append((root, witness, cosigned))
+    return found
+
+
+def cosignature_faults(ledger: Ledger) -> list[str]:
+    """The cosignatures delivered to the ledger that do not check: each must be the note of
+    one of the ledger's own checkpoints (its size and root) with a line its witness's key
+    verifies. (Exports carry only lines of their exact checkpoint, and a check with
+    ``--witness`` verifies them itself; this says that something else wrote them.)"""
+    rows = ledger.storage.cosignatures()
+    if not rows:
+        return []
+    notes = {
+        record.size: record.note
+        for record in (integrity.decode_record(c.state) for c in ledger.checkpoints())
+    }
+    faults: list[str] = []
+    for size, root, key, cosigned in rows:
+        plain = notes.get(size)
+        try:
+            opened = CosignatureVerifier.from_vkey(key).open(cosigned)
+        except ValueError:
+            opened = None
+        if (
+            plain is None
+            or opened is None
+            or opened.checkpoint.size != size
+            or opened.checkpoint.root.hex() != root
+            or not cosigned.startswith(plain)
+            or cosigned[len(plain) :].count("\n") != 1  # the witness's one line, no other
+        ):
+            faults.append(
+                f"a witness's cosignature kept for the checkpoint of {size:,} facts is not one"
+                " of this ledger's checkpoints cosigned with its witness's key (exports,"
+                " receipts and proofs leave it out)"
+            )
+    return faults
 
 
 # --- checkpoint -------------------------------------------------------------------------------
@@ -206,6 +284,9 @@ def check_caches(ledger: Ledger, *, people: bool = True) -> CacheCheck:
     tampered = any(caches.is_tampering(fault) for _, _, fault in faults)
     wrong = ledger.people_faults() if people else []
     lines += [f"CACHE TAMPERED: {fault}" for fault in wrong]
+    forged = cosignature_faults(ledger) if people else []
+    lines += [f"CACHE TAMPERED: {fault}" for fault in forged]
+    tampered = tampered or bool(forged)
     if wrong:
         lines.append(
             "The person index does not match the facts: `ledger subject` would leave facts"
@@ -283,4 +364,5 @@ def prove_consistency(
     if old.size > len(leaves) or merkle.root_of(leaves[: old.size]) != old.root:
         return None
     proof = merkle.consistency_proof(leaves, old.size, len(leaves)) if old.size else []
-    return ConsistencyProof(text, records[-1].note, [h.hex() for h in proof], signer.verifier_key())
+    latest = with_cosignatures(records[-1].note, delivered(ledger))
+    return ConsistencyProof(text, latest, [h.hex() for h in proof], signer.verifier_key())

@@ -20,9 +20,10 @@ from eventsourcing.persistence import StoredEvent
 from ledger import events as ev
 from ledger import integrity, merkle, privacy, receipt_page, receipts, trail
 from ledger.checkpoint import Checkpoint
+from ledger.cosignature import CosignatureVerifier
 from ledger.profile import Profile, ProfileError
 from ledger.profile import load as load_profile
-from ledger.service.audit import all_leaves, export_line_of
+from ledger.service.audit import all_leaves, delivered, export_line_of, with_cosignatures
 from ledger.service.errors import NotVerified, Refusal
 from ledger.service.progress import Progress, counted, lines_in
 from ledger.service.reading import nothing_yet
@@ -195,7 +196,7 @@ def make_receipt(
         setting_line=setting_line,
         lines=lines,
         leaves=leaves,
-        note=records[-1].note,
+        note=with_cosignatures(records[-1].note, delivered(ledger)),
         signer=key,
         now=clock(),
     )
@@ -228,3 +229,97 @@ def receipt_text(receipt: dict[str, Any], form: str) -> str:
     carrying that line byte for byte."""
     line = msgspec.json.encode(receipt).decode()
     return receipt_page.render((line + "\n").encode()) if form == "html" else line + "\n"
+
+
+# --- witnesses' cosignatures, required (--witness KEY) ---------------------------------------
+
+
+def witness_verifiers(keys: Sequence[str]) -> list[CosignatureVerifier]:
+    """The witness keys a user supplied (``--witness``, each the text of a witness's published
+    key); one that is not a witness key is refused, saying why."""
+    verifiers: list[CosignatureVerifier] = []
+    for key in keys:
+        try:
+            verifiers.append(CosignatureVerifier.from_vkey(key))
+        except ValueError as exc:
+            raise Refusal(
+                f"--witness: {exc} (expected the witness's published key, as `ledger witness"
+                " init` printed it)"
+            ) from None
+    return verifiers
+
+
+def witnessed(note: str, witnesses: Sequence[CosignatureVerifier], now: dt.datetime) -> list[str]:
+    """Each witness's valid cosignature on the checkpoint ``note`` (already checked against
+    the setting's key), in words; ``NotVerified`` naming the first witness without one."""
+    said: list[str] = []
+    for verifier in witnesses:
+        cosigned = verifier.open(note, now)
+        if cosigned is None:
+            raise NotVerified(
+                f"the checkpoint is not cosigned by the witness {verifier.name}: it is signed"
+                " only by the setting (or the cosignature is by another key, over another"
+                " checkpoint, or altered); run the witness, then make the file again"
+            )
+        said.append(
+            f"Witnessed: cosigned by {verifier.name} at"
+            f" {cosigned.at.isoformat().replace('+00:00', 'Z')}"
+            f" ({cosigned.checkpoint.size:,} facts)."
+        )
+    return said
+
+
+def receipt_note(data: bytes) -> str:
+    """The checkpoint note a receipt (or the page carrying it) was proven against: read only
+    after the receipt itself was checked."""
+    if receipt_page.is_page(data):
+        data = receipt_page.carried(data)
+    note = msgspec.json.decode(data)["ledger"]["checkpoint"]
+    assert isinstance(note, str)
+    return note
+
+
+def proof_note(data: bytes) -> str:
+    """The later checkpoint of a consistency proof, read only after the proof was checked."""
+    note = msgspec.json.decode(data)["new"]
+    assert isinstance(note, str)
+    return note
+
+
+def witnessed_trail(
+    data: bytes, witnesses: Sequence[CosignatureVerifier], now: dt.datetime
+) -> list[str]:
+    """For a trail already checked: up to which checkpoint each witness cosigned it, in
+    words; ``NotVerified`` for a witness that cosigned none of its checkpoints."""
+    notes: list[tuple[int, int, str]] = []
+    for raw in data.split(b"\n"):
+        if raw.startswith(b'{"type":"Checkpoint"'):
+            line = msgspec.json.decode(raw, type=trail.CheckpointLine)
+            notes.append((line.sequence, line.size, line.note))
+    said: list[str] = []
+    for verifier in witnesses:
+        last = None
+        for sequence, size, note in notes:
+            cosigned = verifier.open(note, now)
+            if cosigned is not None:
+                last = (sequence, size, cosigned)
+        if last is None:
+            raise NotVerified(
+                f"no checkpoint in the trail is cosigned by the witness {verifier.name}: it is"
+                " signed only by the setting (or the cosignatures are by another key, or"
+                " altered)"
+            )
+        sequence, size, cosigned = last
+        later = len(notes) - sequence
+        said.append(
+            f"Witnessed by {verifier.name} up to checkpoint {sequence:,} ({size:,} facts),"
+            f" cosigned at {cosigned.at.isoformat().replace('+00:00', 'Z')}"
+            + (
+                f"; the {later:,} later checkpoint{'s are' if later > 1 else ' is'} not"
+                " cosigned by it"
+                if later
+                else ""
+            )
+            + "."
+        )
+    return said

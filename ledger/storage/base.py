@@ -16,6 +16,7 @@ from typing import Any, NamedTuple, Protocol
 
 from eventsourcing.persistence import StoredEvent
 
+from ledger.storage import sql
 from ledger.storage.sql import Dialect
 
 FactRow = tuple[int, str, bytes]  # a stored row: position (or sequence), topic, stored bytes
@@ -193,6 +194,38 @@ class Storage(ABC):
         """A reader's catch-up of the index (``write_people``, in a transaction of its own)."""
         with self.runner(saved=False, commit=True, table=self.people_table) as run:
             write_people(run, self.dialect, people)
+
+    # -- witnesses' cosignatures, delivered to the ledger ------------------------------------
+
+    cosignatures_table: str  # the table of cosignatures delivered by witnesses
+
+    def _statement(self, statement: str) -> str:
+        return statement if not self.is_postgres else statement.replace("?", "%s")
+
+    def _has_table(self, table: str) -> bool:
+        params = (*self._people_exists_params()[:-1], table)
+        with self.runner(saved=False, commit=False) as run:
+            found = run.query(self.dialect.people_exists, params)
+        return bool(found and found[0][0])
+
+    def cosignatures(self) -> list[tuple[int, str, str, str]]:
+        """Every (size, root as hex, witness's key, cosigned note) a witness delivered, by
+        size."""
+        if not self._has_table(self.cosignatures_table):
+            return []
+        with self.runner(saved=False, commit=False, table=self.cosignatures_table) as run:
+            return [
+                (int(r[0]), str(r[1]), str(r[2]), str(r[3]))
+                for r in run.query(self._statement(sql.COSIGNATURES), ())
+            ]
+
+    def add_cosignature(self, size: int, root: str, witness: str, note: str) -> None:
+        """Add a witness's cosigned note of the checkpoint at ``size`` (root ``root``, hex;
+        ``witness`` its published key); nothing is ever updated or deleted (a row already
+        there is left as it is)."""
+        with self.runner(saved=False, commit=True, table=self.cosignatures_table) as run:
+            run.run(sql.CREATE_COSIGNATURES, ())
+            run.run(self._statement(sql.INSERT_COSIGNATURE), (size, root, witness, note))
 
     # -- facts and checkpoints ----------------------------------------------------------------
 

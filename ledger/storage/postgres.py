@@ -68,6 +68,7 @@ class PostgresRunner:
 class PostgresStorage(Storage):
     dialect = sql.POSTGRES
     people_table = sql.POSTGRES_PEOPLE
+    cosignatures_table = sql.POSTGRES_COSIGNATURES
 
     def __init__(self, events: PostgresAggregateRecorder, saved: PostgresAggregateRecorder) -> None:
         self._events = events

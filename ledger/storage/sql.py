@@ -157,6 +157,20 @@ POSTGRES = Dialect(
 SQLITE_PEOPLE = "stored_people"
 POSTGRES_PEOPLE = "ledger_people"
 
+# Witnesses' cosignatures delivered to a ledger (``Storage.cosignatures``): one row per
+# checkpoint and witness's cosigned note (the size, the root as hex, the witness's published key
+# and the note with its line), only ever added to; the table made on the first one.
+SQLITE_COSIGNATURES = "stored_cosignatures"
+POSTGRES_COSIGNATURES = "ledger_cosignatures"
+CREATE_COSIGNATURES = (
+    "CREATE TABLE IF NOT EXISTS {table} (size BIGINT NOT NULL, root TEXT NOT NULL,"
+    " witness TEXT NOT NULL, note TEXT NOT NULL, PRIMARY KEY (size, witness, note))"
+)
+INSERT_COSIGNATURE = (
+    "INSERT INTO {table} (size, root, witness, note) VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING"
+)
+COSIGNATURES = "SELECT size, root, witness, note FROM {table} ORDER BY size, witness, note"
+
 # The ledger's tables on each store (made by the library; their names never change).
 SQLITE_TABLES = ("stored_events", "stored_snapshots")
 POSTGRES_TABLES = ("ledger_events", "ledger_snapshots")

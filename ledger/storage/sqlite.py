@@ -87,6 +87,7 @@ class SQLiteRunner:
 class SQLiteStorage(Storage):
     dialect = sql.SQLITE
     people_table = sql.SQLITE_PEOPLE
+    cosignatures_table = sql.SQLITE_COSIGNATURES
 
     def __init__(self, events: SQLiteAggregateRecorder, saved: SQLiteAggregateRecorder) -> None:
         self._events = events

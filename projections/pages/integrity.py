@@ -86,6 +86,7 @@ def integrity_page(w: PageContext, h: report.IntegrityReport) -> str:
         "The key can only check signatures, not make them. Keep a copy of this page (or of the"
         " key and the checkpoint) outside the setting: it is what later checks compare with.\n"
     )
+    out.extend(_witness_section(h))
     out.append("## How an inspector checks the ledger\n")
     out.append(
         "**On the ledger itself.** Run\n\n"
@@ -121,3 +122,33 @@ def integrity_page(w: PageContext, h: report.IntegrityReport) -> str:
         " Without a key no check says `Verified`.\n"
     )
     return "\n".join(out)
+
+
+def _witness_section(h: report.IntegrityReport) -> list[str]:
+    """The latest checkpoint a witness outside the setting cosigned, and the witness's key
+    (nothing when no witness has cosigned one)."""
+    w = h.witness
+    if w is None:
+        return []
+    keys = "\n".join(w.keys)
+    since = h.size - w.size
+    behind = (
+        " (the latest: every fact is witnessed)"
+        if since == 0
+        else f"; the {since:,} {'fact' if since == 1 else 'facts'} recorded since"
+        f" {'is' if since == 1 else 'are'} not yet witnessed"
+    )
+    example = " ".join(f"--witness {key}" for key in w.keys)
+    return [
+        "## The witness\n",
+        "A witness outside the setting (the federation or the local authority) checks that"
+        " each checkpoint extends the last one it cosigned, so that the setting cannot show one"
+        " history to a parent and another to an inspector, and then adds its own signature"
+        " (a C2SP cosignature) to the checkpoint. The latest checkpoint it cosigned, on"
+        f" {moment_(w.cosigned_at)}, covers the first {w.size:,}"
+        f" {'fact' if w.size == 1 else 'facts'}{behind}:\n",
+        "```text\n" + w.note.rstrip("\n") + "\n```\n",
+        "The witness's public key (a check given it also requires the witness's cosignature):\n",
+        "```text\n" + keys + "\n```\n",
+        f"```sh\nledger receipt --check receipt.json --key {h.verifier_key} {example}\n```\n",
+    ]

@@ -88,6 +88,7 @@ from projections.report.group import (
 )
 from projections.report.integrity import (
     IntegrityReport,
+    Witnessed,
     integrity_report,
 )
 from projections.report.period import (
@@ -167,6 +168,7 @@ __all__ = [
     "ResolvedMonth",
     "RuleCount",
     "RuleText",
+    "Witnessed",
     "age_bucket",
     "bounded",
     "changes",

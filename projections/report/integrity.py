@@ -23,6 +23,18 @@ class IntegrityReport(msgspec.Struct, frozen=True):
     checkpoints: int  # signed checkpoints so far (the last one's sequence number)
     verifier_key: str
     verified: bool  # the note's signature checks against the verifier key
+    witness: Witnessed | None = None  # the latest checkpoint a witness cosigned, if any
+
+
+class Witnessed(msgspec.Struct, frozen=True):
+    """The latest checkpoint witnesses cosigned (``ledger witness``): the note with their
+    cosignatures, its size, when the last of them cosigned, and the witnesses' public keys
+    (each cosignature checked by the write side against its key)."""
+
+    note: str
+    size: int
+    cosigned_at: dt.datetime
+    keys: tuple[str, ...]
 
 
 def integrity_report(
@@ -35,6 +47,7 @@ def integrity_report(
     root: bytes,
     origin: str,
     verified: bool,
+    witness: Witnessed | None = None,
 ) -> IntegrityReport:
     """The head checkpoint as published: its signed note, and the size, root and origin the
     note's body carries (read by the caller), and whether its signature checks against the key.
@@ -49,4 +62,5 @@ def integrity_report(
         checkpoints=sequence,
         verifier_key=verifier_key,
         verified=verified,
+        witness=witness,
     )
