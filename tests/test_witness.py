@@ -591,7 +591,7 @@ def test_the_readme_witness_commands_run_as_written(workdir: Path) -> None:
     from ledger.cli.parser import build_parser
     from tests.test_readme import _blocks, _section
 
-    section = _section("## For a federation or local authority")
+    section = _section("#### The witness")
     first, checks = _blocks(section, "sh")[:2]
     with pinned_now():
         status, out = run(

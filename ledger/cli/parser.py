@@ -142,8 +142,9 @@ def _witness_command(sub: Callable[..., Parser]) -> None:
     )
     p.add_argument(
         "--federation",
-        dest="witness_federation",
-        help="witness every member of this federation file",
+        metavar="FILE",
+        help="witness every member of this federation file (default: $LEDGER_FEDERATION, when"
+        " no --db is given)",
     )
     p.add_argument("--db", dest="witness_db", help="witness this one ledger")
     p.set_defaults(run=cmd_witness)

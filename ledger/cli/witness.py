@@ -4,6 +4,7 @@ each member's latest checkpoint, ``ledger.service.witnessing``)."""
 from __future__ import annotations
 
 import argparse
+import os
 from pathlib import Path
 
 from ledger import federation
@@ -25,11 +26,14 @@ def cmd_witness_init(args: argparse.Namespace) -> int:
 
 
 def _targets(args: argparse.Namespace) -> list[witnessing.Target]:
-    # Its own --federation, or a global one (``ledger --federation FILE witness``) where the
-    # parser has it.
-    file = args.witness_federation or getattr(args, "federation", None)
+    # Its own --federation or the global one (``ledger --federation FILE witness``: the
+    # parser's route gives it here as ``args.federation``), else LEDGER_FEDERATION when no
+    # ledger is named.
+    file = getattr(args, "federation", None)
     if file and args.witness_db:
         raise Refusal("witness: give --federation FILE or --db LEDGER, not both")
+    if not file and not (args.witness_db or args.db):
+        file = os.environ.get(federation.ENV) or None
     if file:
         fed = federation.load(file)
         return [
