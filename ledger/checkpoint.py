@@ -73,7 +73,7 @@ def _b64encode(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
 
-def _b64decode_strict(text: str) -> bytes | None:
+def b64decode_strict(text: str) -> bytes | None:
     """Decode canonical standard base64 (with padding); None if ``text`` is anything else.
 
     Python's decoder ignores non-zero padding bits, so two different strings can decode to the
@@ -90,7 +90,7 @@ def _b64decode_strict(text: str) -> bytes | None:
     return data
 
 
-def _has_control_chars(text: str, allow_newline: bool) -> bool:
+def has_control_chars(text: str, allow_newline: bool) -> bool:
     return any(ord(c) < 0x20 and not (allow_newline and c == "\n") for c in text)
 
 
@@ -147,7 +147,7 @@ def parse_vkey(vkey: str) -> tuple[str, bytes, bytes]:
         raise ValueError(f"verifier key has an invalid name: {exc}") from None
     if not _HEX8_RE.fullmatch(hex_id):
         raise ValueError(f"verifier key ID must be 8 hexadecimal digits, got {hex_id!r}")
-    raw = _b64decode_strict(b64_key)
+    raw = b64decode_strict(b64_key)
     if raw is None:
         raise ValueError("verifier key material is not valid base64")
     if len(raw) == 0 or raw[0] != ALG_ED25519:
@@ -181,7 +181,7 @@ class Checkpoint:
     def __post_init__(self) -> None:
         if not isinstance(self.origin, str) or not self.origin:
             raise ValueError("origin must be a non-empty str")
-        if _has_control_chars(self.origin, allow_newline=False):
+        if has_control_chars(self.origin, allow_newline=False):
             raise ValueError("origin must not contain newlines or control characters")
         try:
             self.origin.encode("utf-8")
@@ -209,7 +209,7 @@ class Checkpoint:
         origin, size_text, root_text = lines
         if not _SIZE_RE.fullmatch(size_text):
             raise ValueError("tree size must be a decimal number without leading zeros")
-        root = _b64decode_strict(root_text)
+        root = b64decode_strict(root_text)
         if root is None:
             raise ValueError("root hash is not canonical base64")
         return cls(origin=origin, size=int(size_text), root=root)
@@ -335,7 +335,7 @@ class Signer:
         """
         if not isinstance(text, str) or not text.endswith("\n"):
             raise ValueError("note text must be a str ending in a newline")
-        if _has_control_chars(text, allow_newline=True):
+        if has_control_chars(text, allow_newline=True):
             raise ValueError("note text must not contain control characters other than newline")
         message = text.encode("utf-8")
         signature = self._key.sign(message)
@@ -415,7 +415,7 @@ class Verifier:
             encoded = note.encode("utf-8")
         except UnicodeEncodeError:
             return None
-        if len(encoded) > MAX_NOTE_BYTES or _has_control_chars(note, allow_newline=True):
+        if len(encoded) > MAX_NOTE_BYTES or has_control_chars(note, allow_newline=True):
             return None
         if not note.endswith("\n"):
             return None
@@ -433,7 +433,7 @@ class Verifier:
         message = text.encode("utf-8")
         verified = False
         for line in signature_lines:
-            parsed = _parse_signature_line(line)
+            parsed = parse_signature_line(line)
             if parsed is None:
                 return None
             name, blob = parsed
@@ -450,7 +450,7 @@ class Verifier:
         return f"Verifier({self.verifier_key()!r})"
 
 
-def _parse_signature_line(line: str) -> tuple[str, bytes] | None:
+def parse_signature_line(line: str) -> tuple[str, bytes] | None:
     """``— <name> <base64>`` → (name, decoded blob), or None if malformed."""
     if not line.startswith(_SIG_PREFIX):
         return None
@@ -462,7 +462,7 @@ def _parse_signature_line(line: str) -> tuple[str, bytes] | None:
         validate_key_name(name)
     except ValueError:
         return None
-    blob = _b64decode_strict(b64)
+    blob = b64decode_strict(b64)
     if blob is None or len(blob) < 5:
         return None
     return name, blob

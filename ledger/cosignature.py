@@ -42,9 +42,9 @@ from ledger.checkpoint import (
     MAX_SIGNATURES,
     Checkpoint,
     Signer,
-    _b64decode_strict,
-    _has_control_chars,
-    _parse_signature_line,
+    b64decode_strict,
+    has_control_chars,
+    parse_signature_line,
     validate_key_name,
 )
 
@@ -95,7 +95,7 @@ def parse_witness_key(vkey: str) -> tuple[str, bytes]:
         validate_key_name(name)
     except ValueError as exc:
         raise ValueError(f"the witness key's name is not valid: {exc}") from None
-    raw = _b64decode_strict(material)
+    raw = b64decode_strict(material)
     if raw is None:
         raise ValueError("the witness key's material is not valid base64")
     if not raw or raw[0] != ALG_COSIGNATURE_V1:
@@ -125,7 +125,7 @@ def signature_lines(note: str) -> list[str]:
 
 def is_signature_line(line: str) -> bool:
     """Whether ``line`` (no newline) is a well-formed signed-note signature line."""
-    return _parse_signature_line(line) is not None
+    return parse_signature_line(line) is not None
 
 
 def add_line(note: str, line: str) -> str:
@@ -245,7 +245,7 @@ class CosignatureVerifier:
     def _open(self, note: str, now: dt.datetime | None) -> Cosigned | None:
         if not isinstance(note, str) or len(note.encode("utf-8")) > MAX_NOTE_BYTES:
             return None
-        if _has_control_chars(note, allow_newline=True) or not note.endswith("\n"):
+        if has_control_chars(note, allow_newline=True) or not note.endswith("\n"):
             return None
         split = note.rfind("\n\n")
         if split < 0:
@@ -256,7 +256,7 @@ class CosignatureVerifier:
             return None
         found: int | None = None
         for line in lines:
-            parsed = _parse_signature_line(line)
+            parsed = parse_signature_line(line)
             if parsed is None:
                 return None
             name, blob = parsed

@@ -18,8 +18,9 @@ settings, writes one TOML file::
 Each member's keys stay its own: ``public_key`` is the key the member publishes (what ``verify``
 checks against when it is given), ``key_file`` where the member keeps its key file if not beside
 its ledger (``PATH.key`` for a SQLite file, ``ledger-SCHEMA.key`` beside this file for
-PostgreSQL)); as with ``LEDGER_KEY``, its key store (``.keys``) and own profile
-(``.profile.toml``) are found beside its key file. A file the program cannot use is refused with the line and the field as written.
+PostgreSQL); as with ``LEDGER_KEY``, its key store (``.keys``) and own profile
+(``.profile.toml``) are found beside its key file. A file the program cannot use is refused
+with the line and the field as written.
 """
 
 from __future__ import annotations

@@ -18,12 +18,15 @@ index written once for every page) is paid once, whatever the number of members.
 
 from __future__ import annotations
 
+import concurrent.futures
 import datetime as dt
 import html
+import multiprocessing
+import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +34,7 @@ import msgspec
 
 from ledger import site
 from ledger.site import AUDIENCES, CONFIG_FILE, SOURCES, SUMMARY_FILE, Audience, SiteInputs
-from projections import report
+from projections import pages, report
 from projections.pages import federation as fed_pages
 
 __all__ = ["MemberSite", "build"]
@@ -68,7 +71,7 @@ def build(
             " install the ledger from its repository with `pip install -e .` (as `make` does)"
         )
     out = out.expanduser().resolve()
-    site._check_out(out)
+    site.check_out(out)
     edition: Audience = "committee" if audience == "committee" else "public"
     folders = fed_pages.member_folders([m.name for m in members])
     total = len(members) + 1
@@ -83,12 +86,16 @@ def build(
         handwritten = (docs / "index.md").read_text(encoding="utf-8")
         about = (docs / "about.md").read_text(encoding="utf-8")
         (docs / "about.md").unlink()
-        for number, (member, folder) in enumerate(zip(members, folders, strict=True)):
-            clock = time.perf_counter()
-            previous = _read_summary(out / folder / SUMMARY_FILE)
-            made = site.site_files(member.inputs, edition, previous, shared="../")
+        clock = time.perf_counter()
+        jobs = [
+            (member.inputs, edition, _read_summary(out / folder / SUMMARY_FILE))
+            for member, folder in zip(members, folders, strict=True)
+        ]
+        for number, (member, folder, made) in enumerate(
+            zip(members, folders, _rendered(jobs), strict=True)
+        ):
             files = made.files()
-            seconds["render"] += time.perf_counter() - clock
+            seconds["render"] = time.perf_counter() - clock
             files["index.md"] = _shared_links(handwritten).rstrip() + "\n\n" + files["index.md"]
             files["about.md"] = about
             where = docs / folder
@@ -114,7 +121,7 @@ def build(
         (docs / fed_pages.MEMBERS_FILE).write_text(fed_pages.members_csv(figures), encoding="utf-8")
         count = sum(1 for _ in docs.rglob("*.md"))
         clock = time.perf_counter()
-        warnings = site._mkdocs(
+        warnings = site.run_mkdocs(
             docs,
             out,
             site_name=html.escape(f"{name}: policy ledger ({_edition(audience)})"),
@@ -129,6 +136,35 @@ def build(
     return site.BuildReport(
         pages=count, out=str(out), audience=audience, seconds=seconds, warnings=warnings
     )
+
+
+# Each member's pages are a pure function of its inputs, and most of their cost is drawing its
+# charts (matplotlib): with several members and more than one core, they are drawn in worker
+# processes (forked from this one, so nothing is imported again), in the members' order. The
+# build is still one command and one MkDocs build; only the drawing is shared out.
+PARALLEL_FROM = 3  # members: below this, a worker's start costs more than it saves
+_Job = tuple[SiteInputs, Audience, report.BuildSummary | None]
+
+
+def _render(job: _Job) -> pages.SiteFiles:
+    inputs, edition, previous = job
+    return site.site_files(inputs, edition, previous, shared="../")
+
+
+def _workers(members: int) -> int:
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    return min(cores or 1, members) if members >= PARALLEL_FROM else 1
+
+
+def _rendered(jobs: Sequence[_Job]) -> Iterator[pages.SiteFiles]:
+    """Each member's pages, in the members' order: in worker processes when it pays."""
+    workers = _workers(len(jobs))
+    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield from map(_render, jobs)
+        return
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
+        yield from pool.map(_render, jobs)
 
 
 def _edition(audience: str) -> str:

@@ -196,7 +196,7 @@ def build_from(
             " install the ledger from its repository with `pip install -e .` (as `make` does)"
         )
     out = out.expanduser().resolve()
-    _check_out(out)
+    check_out(out)
     seconds: dict[str, float] = {}
     clock = time.perf_counter()
     previous = _read_summary(out)
@@ -220,7 +220,7 @@ def build_from(
         _step(progress, 3)
         clock = time.perf_counter()
         count = sum(1 for _ in docs.rglob("*.md"))
-        warnings = _mkdocs(docs, out, site_name=_site_name(inputs.data.setting, audience))
+        warnings = run_mkdocs(docs, out, site_name=_site_name(inputs.data.setting, audience))
         # The theme's 404 page links to the server's root: no use from a USB stick.
         (out / "404.html").unlink(missing_ok=True)
         seconds["mkdocs"] = time.perf_counter() - clock
@@ -238,7 +238,7 @@ def _site_name(setting: str | None, audience: str) -> str:
     return html.escape(f"{setting}: policy ledger ({edition})")
 
 
-def _check_out(out: Path) -> None:
+def check_out(out: Path) -> None:
     """Refuse to replace a folder that is not an earlier build of the site."""
     if out.exists() and not out.is_dir():
         raise ValueError(f"{out.name} is a file, not a folder")
@@ -270,7 +270,9 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _mkdocs(docs: Path, out: Path, *, site_name: str, nav: list[object] | None = None) -> list[str]:
+def run_mkdocs(
+    docs: Path, out: Path, *, site_name: str, nav: list[object] | None = None
+) -> list[str]:
     """Build with MkDocs's own API and the repository's mkdocs.yml (``nav`` in place of its
     menu, for a federation's site); return its warnings."""
     from mkdocs.commands.build import build as mkdocs_build
