@@ -255,6 +255,29 @@ def test_the_command_builds_it_and_ledger_federation_is_read_without_db(
     assert (own / "findings.html").is_file() and not (own / "members.csv").exists()
 
 
+def test_members_drawn_in_workers_build_the_same_site_as_one_after_another(
+    fed: Fed, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From three members on (with two cores) the members' pages are drawn in worker
+    processes: the site is byte for byte the one drawn in this process, member by member."""
+    from ledger import federation_site
+
+    loaded = federation.load(fed.file)
+    assert len(loaded.members) >= federation_site.PARALLEL_FROM
+    monkeypatch.setattr(federation_site, "_workers", lambda members: 2)
+    with pinned_now(), contextlib.chdir(fed.folder):
+        publishing.federation_site_build(
+            loaded, tmp_path / "workers", audience="committee", clock=system_clock
+        )
+        monkeypatch.setattr(federation_site, "_workers", lambda members: 1)
+        publishing.federation_site_build(
+            loaded, tmp_path / "alone", audience="committee", clock=system_clock
+        )
+    workers, alone = every_file(tmp_path / "workers"), every_file(tmp_path / "alone")
+    assert workers == alone
+    assert workers == every_file(fed.sites["committee"])  # and the fixture's own build
+
+
 def test_a_federation_file_that_is_not_there_is_refused(tmp_path: Path) -> None:
     out = tmp_path / "site"
     message = refused_and_nothing_written(
