@@ -62,8 +62,11 @@ class Finding(msgspec.Struct, frozen=True, omit_defaults=False):
     resolution: str | None = None
 
 
-def all_episodes(registers: Registers, profile: Profile) -> list[Episode]:
-    """Every episode of every rule the profile turns on, acknowledgements applied.
+def all_episodes(
+    registers: Registers, profile: Profile, judges: Iterable[Judge] = JUDGES
+) -> list[Episode]:
+    """Every episode of every rule the profile turns on, acknowledgements applied (of the
+    rules ``judges`` return: all of them unless told).
 
     The rules make many short-lived, acyclic lists (a history's turns, a subject's days) while
     they read the registers' millions of objects; the cycle collector is paused meanwhile, as
@@ -72,7 +75,7 @@ def all_episodes(registers: Registers, profile: Profile) -> list[Episode]:
     with paused_gc():
         episodes = [
             episode
-            for judge in JUDGES
+            for judge in judges
             for episode in judge(registers, profile)
             if profile.is_on(episode.rule)
         ]

@@ -488,6 +488,54 @@ _TOUCHES: dict[type[ev.Event], Callable[[Any], tuple[EntryKey, ...]]] = {
 }
 
 
+# The sections of the registers each kind of fact writes (its handler above, and nothing else):
+# what ``ledger.warnings`` asks to know which rules a fact can bear on. A test folds the demo
+# facts through a handler that records every section touched and holds it to this table.
+_WRITES: dict[type[ev.Event], frozenset[str]] = {
+    ev.SettingRegistered: frozenset({"setting", "profile"}),
+    ev.PolicyAdopted: frozenset({"policy"}),
+    ev.PolicyReviewed: frozenset({"policy"}),
+    ev.TermDatesRecorded: frozenset({"term_dates"}),
+    ev.ChildEnrolled: frozenset({"children"}),
+    ev.ChildLeft: frozenset({"children"}),
+    ev.GuardianLinked: frozenset({"children", "guardians"}),
+    ev.PersonJoined: frozenset({"persons"}),
+    ev.PersonLeft: frozenset({"persons"}),
+    ev.RoleAssigned: frozenset({"roles"}),
+    ev.RoleRevoked: frozenset({"roles"}),
+    ev.DeviceRegistered: frozenset({"devices"}),
+    ev.DeviceRetired: frozenset({"devices"}),
+    ev.ConsentGranted: frozenset({"consents"}),
+    ev.ConsentWithdrawn: frozenset({"consents"}),
+    ev.PostPublished: frozenset({"posts"}),
+    ev.PostRemoved: frozenset({"posts"}),
+    ev.PosterContacted: frozenset({"posts"}),
+    ev.ReferredToManager: frozenset({"posts", "concerns"}),
+    ev.MemberAdmitted: frozenset({"members", "invited"}),
+    ev.MemberRemoved: frozenset({"members"}),
+    ev.FriendshipExceptionGranted: frozenset({"exceptions"}),
+    ev.FriendshipExceptionEnded: frozenset({"exceptions"}),
+    ev.ConnectionReported: frozenset({"connections"}),
+    ev.ConcernRaised: frozenset({"concerns"}),
+    ev.ConcernAddressed: frozenset({"concerns"}),
+    ev.DisciplinaryReferred: frozenset({"cases"}),
+    ev.DisciplinaryDecided: frozenset({"cases"}),
+    ev.CommunicationPermitted: frozenset({"permissions"}),
+    ev.ChildContacted: frozenset({"contacts"}),
+    ev.ParentContacted: frozenset({"parent_contacts"}),
+    ev.FindingAcknowledged: frozenset({"acks"}),
+    ev.SubjectForgotten: frozenset({"forgotten"}),
+}
+assert set(_WRITES) == set(ev.EVENT_TYPES.values()), "every event type says what it writes"
+
+
+def writes(event: ev.Event) -> frozenset[str]:
+    """The sections of the registers applying ``event`` can change (besides ``position``)."""
+    if isinstance(event, ev.ReferredToManager):  # a post's referral, or a concern's
+        return frozenset({"posts"}) if event.ref.startswith("P-") else frozenset({"concerns"})
+    return _WRITES[type(event)]
+
+
 def touches(event: ev.Event) -> tuple[EntryKey, ...]:
     """The entries a fact changes."""
     entries = _TOUCHES.get(type(event))
