@@ -171,6 +171,11 @@ class TrackedProjections(ABC):
             self._from_start = [registers, *self._from_start[: FROM_START_KEPT - 1]]
         return reg.advance(registers, self.facts(registers.position, upto))
 
+    def saved_registers(self) -> reg.Registers | None:
+        """The newest saved registers, as saved (not advanced to the head), if they are bound
+        to this history; None if there are none such (``registers`` then folds every fact)."""
+        return self._saved_registers(None)
+
     def is_folded_from_start(self, registers: reg.Registers) -> bool:
         """Whether these registers were folded from the first fact by this ledger and not
         saved since (then saving them replaces every other saved row)."""
@@ -395,10 +400,11 @@ class TrackedProjections(ABC):
                 registers, self.profile, sitedata.fingerprint(self.profile), rules_digest()
             )
 
-    def saved_judged(self) -> fnd.Judged | None:
-        """The saved episodes, if they are for the head, the profile and these rules."""
+    def saved_judged(self, position: int | None = None) -> fnd.Judged | None:
+        """The saved episodes, if they are for the head (or ``position``), the profile and
+        these rules."""
         saved = self.saved_view(EPISODES_VIEW)
-        if saved is None or saved[0] != self.head():
+        if saved is None or saved[0] != (self.head() if position is None else position):
             return None
         found = fnd.judged_from_bytes(saved[1])
         if (

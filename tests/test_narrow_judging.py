@@ -15,14 +15,20 @@ from typing import Any
 import msgspec
 import pytest
 
+from ledger import caches, follow, store
 from ledger import events as ev
 from ledger import warnings as alerts
 from ledger.demo import generate
+from ledger.follow import follow_postgres, follow_sqlite
+from ledger.integrity import Signer
 from ledger.profile import load, shipped
+from ledger.storage.base import SavedRow
+from ledger.tracked import EPISODES_VIEW, view_id
+from projections import findings, sitedata, status
 from projections import registers as reg
-from projections import status
 from projections.findings import Episode, all_episodes
 from projections.rules import JUDGES
+from tests.conftest import fixed_clock
 
 SECTIONS = {f.name for f in msgspec.structs.fields(reg.Registers)}
 
@@ -123,3 +129,114 @@ def test_what_a_fact_opened_or_resolved_is_what_judging_everything_says(
         assert changed <= judged, (position, event, changed - judged)
         before = after
     assert told >= 5  # the history opens and resolves findings
+
+
+# --- the follower: the episodes judged at one head, updated by each new fact -------------------
+
+PROFILE = "south-woodham-preschool"
+
+
+def _follow_once(config: store.Config, ledger: store.Ledger, day: dt.date) -> None:
+    if config.is_postgres:
+        follow_postgres(config, once=True, poll=0.2, today=lambda: day)
+    else:
+        follow_sqlite(ledger, once=True, today=lambda: day)
+
+
+def _ledger(db: str, folder: Path) -> tuple[store.Config, store.Ledger, Signer, list[ev.Event]]:
+    config = store.Config(db=db, key_path=folder / "ledger.key")
+    if config.is_postgres:
+        store.create_postgres_schema(config)
+    ledger = store.Ledger(config, create=True)
+    signer = Signer.generate("policy-ledger")
+    ledger.create("Test", PROFILE, signer, fixed_clock)
+    facts = generate(
+        load(PROFILE), setting="x", start=dt.date(2024, 9, 1), end=dt.date(2026, 7, 31),
+        seed=5, children=14,
+    )  # fmt: skip
+    return config, ledger, signer, facts
+
+
+def _as_rebuilt(ledger: store.Ledger, day: dt.date) -> None:
+    """The saved episodes and site numbers are those of every rule judged over a rebuild."""
+    rebuilt = reg.rebuild(ledger.facts())
+    profile = ledger.profile
+    saved = ledger.saved_judged()
+    assert saved is not None and saved.position == rebuilt.position
+    assert saved.episodes == all_episodes(rebuilt, profile)
+    assert ledger.saved_site_data(day) == sitedata.compute(rebuilt, profile, day)
+
+
+def test_a_follower_updates_the_episodes_with_each_new_fact(
+    ledger_db: str, workdir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """After a follower judged every rule once, each fact recorded after it (the last thirty of
+    a history: posts, removals, consents, members, concerns, ...) is followed by updating the
+    saved episodes with what that fact changed, without judging every rule again; the episodes
+    and the site's numbers it saves are those a rebuild judges."""
+    config, ledger, signer, facts = _ledger(ledger_db, workdir)
+    day = dt.date(2026, 7, 31)
+    tail = facts[-30:]
+    ledger.record(facts[:-30], signer, fixed_clock)
+    _follow_once(config, ledger, day)
+    _as_rebuilt(ledger, day)
+    monkeypatch.setattr(follow, "NARROW_BUDGET", 600.0)  # (however slow the machine)
+    monkeypatch.setattr(store.Ledger, "judge", lambda *_: pytest.fail("every rule judged"))
+    for fact in tail:
+        ledger.record([fact], signer, fixed_clock)
+        _follow_once(config, ledger, day)
+        _as_rebuilt(ledger, day)
+    assert len({type(f) for f in tail}) >= 5, {type(f).__name__ for f in tail}
+    ledger.close()
+
+
+@pytest.mark.parametrize("wrong", ["rules", "position", "altered", "missing"])
+def test_episodes_saved_for_other_rules_a_position_or_altered_are_judged_afresh(
+    ledger_db: str, workdir: Path, wrong: str
+) -> None:
+    """The follower updates only episodes saved at the position its registers started from, by
+    these rules and this profile, and bound to the history there; episodes from which what a
+    fact changed cannot be taken out are not used either. Otherwise it judges every rule: what
+    it saves is what a rebuild judges."""
+    config, ledger, signer, facts = _ledger(ledger_db, workdir)
+    day = dt.date(2026, 7, 31)
+    ledger.record(facts[:-2], signer, fixed_clock)
+    _follow_once(config, ledger, day)
+    saved = ledger.saved_judged()
+    assert saved is not None
+    # The episodes the next fact can change, as they are before it.
+    changes = alerts.episodes(ledger.registers(), ledger.profile, facts[-2])
+    ledger.record(facts[-2:-1], signer, fixed_clock)  # not followed yet
+    if wrong == "rules":
+        ledger.save_judged(msgspec.structs.replace(saved, rules="other rules"))
+    elif wrong == "position":  # registers saved since, by a command: not where they were judged
+        ledger.save_registers(ledger.registers())
+    elif wrong == "missing":  # none of the episodes the next fact can change
+        assert changes  # (the next fact is about something with findings)
+        gone = {findings.order(e) for e in changes}
+        kept = [e for e in saved.episodes if findings.order(e) not in gone]
+        ledger.save_judged(msgspec.structs.replace(saved, episodes=kept))
+    else:  # the bytes changed after they were bound
+        altered = findings.judged_to_bytes(msgspec.structs.replace(saved, episodes=[]))
+        head = ledger.head_for(saved.position)
+        assert head is not None
+        bound = bytearray(caches.bind(head, findings.judged_to_bytes(saved)))
+        bound[caches.HEADER_SIZE :] = altered
+        ledger.storage.replace_saved(
+            SavedRow(view_id(ledger.stream, EPISODES_VIEW), saved.position, EPISODES_VIEW,
+                     bytes(bound))
+        )  # fmt: skip
+    judged: list[int] = []
+    real = store.Ledger.judge
+
+    def counted(self: store.Ledger, registers: reg.Registers) -> findings.Judged:
+        judged.append(registers.position)
+        return real(self, registers)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(store.Ledger, "judge", counted)
+        ledger.record(facts[-1:], signer, fixed_clock)
+        _follow_once(config, ledger, day)
+    _as_rebuilt(ledger, day)
+    assert judged, "every rule judged afresh"
+    ledger.close()
