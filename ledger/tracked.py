@@ -139,6 +139,8 @@ class TrackedProjections(ABC):
     # Registers folded from the first fact (no saved registers used), not saved since: all
     # their entries are marked changed, and saving them makes every other saved row dead.
     _from_start: list[reg.Registers]
+    # Partial registers (``registers_for``): never saved as the registers.
+    _partial: list[reg.Registers]
 
     @property
     @abstractmethod
@@ -275,7 +277,12 @@ class TrackedProjections(ABC):
                     registers.position = at  # about nothing asked for
                 else:
                     reg.apply(registers, event, at)
+        self._partial = [registers, *self._partial[: FROM_START_KEPT - 1]]
         return registers
+
+    def is_partial(self, registers: reg.Registers) -> bool:
+        """Whether these are partial registers (``registers_for``): they are never saved."""
+        return any(kept is registers for kept in self._partial)
 
     def _entries_saved_anew(self, position: int, bad: list[reg.EntryKey]) -> reg.Registers:
         """The registers at the head when saved entries were ignored: the saved registers at

@@ -25,7 +25,7 @@ import msgspec
 
 from ledger import events as ev
 
-SCHEMA = 6  # bump when the shape changes: persisted registers of another schema are rebuilt
+SCHEMA = 7  # bump when the shape changes: persisted registers of another schema are rebuilt
 
 
 class Mark(msgspec.Struct, array_like=True, order=True):
@@ -467,6 +467,7 @@ _ENTRY_TYPES: dict[str, type] = {
     "devices": Device,
     "consents": list[ConsentMark],
     "members": list[Mark],
+    "posts": Post,  # (whether a post was published: what recording one decides on)
 }
 
 
@@ -485,6 +486,10 @@ _TOUCHES: dict[type[ev.Event], Callable[[Any], tuple[EntryKey, ...]]] = {
     ev.ConsentWithdrawn: lambda e: (("consents", key(e.child, e.channel)),),
     ev.MemberAdmitted: lambda e: (("members", e.member),),
     ev.MemberRemoved: lambda e: (("members", e.member),),
+    ev.PostPublished: lambda e: (("posts", e.post),),
+    ev.PostRemoved: lambda e: (("posts", e.post),),
+    ev.PosterContacted: lambda e: (("posts", e.post),),
+    ev.ReferredToManager: lambda e: (("posts", e.ref),) if e.ref.startswith("P-") else (),
 }
 
 

@@ -18,17 +18,23 @@ import pytest
 from ledger import caches, follow, store
 from ledger import events as ev
 from ledger import warnings as alerts
+from ledger.decisions import Refused, decide
 from ledger.demo import generate
 from ledger.follow import follow_postgres, follow_sqlite
 from ledger.integrity import Signer
-from ledger.profile import load, shipped
+from ledger.profile import Profile, load, shipped
+from ledger.service import recording
 from ledger.storage.base import SavedRow
+from ledger.store import open_ledger
 from ledger.tracked import EPISODES_VIEW, view_id
 from projections import findings, sitedata, status
 from projections import registers as reg
 from projections.findings import Episode, all_episodes
 from projections.rules import JUDGES
-from tests.conftest import fixed_clock
+from tests.conftest import NewDb, config_for, fixed_clock
+from tests.test_cli import export, facts_of, has, run
+from tests.test_cli import findings as cli_findings
+from tests.test_cli import ledger as cli_ledger
 
 SECTIONS = {f.name for f in msgspec.structs.fields(reg.Registers)}
 
@@ -240,3 +246,101 @@ def test_episodes_saved_for_other_rules_a_position_or_altered_are_judged_afresh(
     _as_rebuilt(ledger, day)
     assert judged, "every rule judged afresh"
     ledger.close()
+
+
+# --- recording a post: decided on the entries it reads, not on all the registers ---------------
+
+
+def _outcome(
+    registers: reg.Registers, profile: Profile, event: ev.Event, today: dt.date
+) -> str | list[str]:
+    """What recording ``event`` on these registers does: the refusal, or the lines told."""
+    try:
+        decide(registers, profile, event, today)
+    except Refused as refusal:
+        return str(refusal)
+    before = alerts.episodes(registers, profile, event)
+    reg.apply(registers, event, registers.position + 1)
+    after = alerts.episodes(registers, profile, event)
+    return alerts.lines(alerts.told(event, before, after, registers, profile), today)
+
+
+def test_a_post_is_decided_and_told_from_its_entries_as_from_all_the_registers(
+    ledger_db: str, workdir: Path
+) -> None:
+    """Posts by guardians (on their own children's channel too), staff and people the ledger
+    does not know, on every channel, showing their own children, others', unknown ones or one
+    twice, with and without a device, under a new reference and one already used: each is
+    refused, or tells what it opened, from the few entries recording it reads (saved, and
+    facts since: a guardian linked to another child after they were saved) exactly as from all
+    the registers."""
+    _, ledger, signer, facts = _ledger(ledger_db, workdir)
+    ledger.record(facts, signer, fixed_clock)
+    ledger.save_registers(ledger.registers())
+    full = ledger.registers()
+    guardians = sorted(full.guardians)[:2]
+    staff = sorted(p for p in full.persons if p.startswith("S-"))[:2]
+    on = max(f.on for f in facts)
+    own = full.guardians[guardians[0]][0].child
+    other = next(c for c in sorted(full.children) if guardians[0] not in full.children[c].guardians)
+    since = [  # after the registers were saved: a new child, linked to the first guardian
+        ev.ChildEnrolled(on=on, child="C-0900", name="A. Example"),
+        ev.GuardianLinked(on=on, guardian=guardians[0], child="C-0900", name="B. Example"),
+    ]
+    ledger.record(since, signer, fixed_clock)
+    assert ledger.saved_position() == full.position  # (not saved again)
+    profile = ledger.profile
+    used = sorted(full.posts)[0]
+    told = refused = 0
+    for author in [*guardians, *staff, "S-0999", "G-0999"]:
+        for channel in profile.channels:
+            for depicts in ([], [own], ["C-0900"], [other], [own, other], ["C-0999"], [own, own]):
+                for device in (None, "T-01"):
+                    for post in ("P-0999", used):
+                        event = ev.PostPublished(
+                            on=on, post=post, channel=channel, author=author,
+                            depicts=depicts, device=device,
+                        )  # fmt: skip
+                        partial = recording.registers_to_record(ledger, event)
+                        assert ledger.is_partial(partial)
+                        assert len(partial.posts) <= 1 and len(partial.children) <= 4
+                        said = _outcome(partial, profile, event, on)
+                        assert said == _outcome(ledger.registers(), profile, event, on), event
+                        refused += isinstance(said, str)
+                        told += isinstance(said, list) and bool(said)
+    assert refused >= 100 and told >= 20, (refused, told)
+    ledger.close()
+
+
+def test_post_publish_on_saved_registers_records_refuses_and_leaves_them_whole(
+    workdir: Path,
+    new_db: NewDb,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """`ledger post publish` once the follower saved the registers (so it reads only the
+    post's entries): a post without consent is recorded and warned about; one under a used
+    reference is refused (exit 2, the field named, nothing written); the registers that later
+    commands read, the findings and verify are those of the facts."""
+    monkeypatch.setenv("LEDGER_NOW", "2026-04-01T12:00Z")
+    db = cli_ledger(capsys, new_db)
+    assert run(capsys, "--db", db, "follow", "--once").status == 0
+    args = ["post", "publish", "--channel", "closed-group", "--author", "G-0001", "--depicts",
+            "C-0002", "--device", "T-01", "--on", "2026-03-02"]  # fmt: skip
+    with pytest.MonkeyPatch.context() as patch:  # all the registers are not read
+        patch.setattr(store.Ledger, "registers", lambda *_, **__: pytest.fail("all read"))
+        result = run(capsys, "--db", db, *args, "--post", "P-0002")
+        assert result.status == 0, result.text
+        assert "Warning: this opens a finding: consent-missing" in result.out
+        again = run(capsys, "--db", db, *args, "--post", "P-0001")
+    assert again.status == 2, again.text
+    assert (
+        again.err
+        == "ledger: refused: --post: P-0001 is already published (expected a new reference)\n"
+    )
+    assert [f["post"] for f in facts_of(export(capsys, db)) if "post" in f] == ["P-0001", "P-0002"]
+    store_ = open_ledger(config_for(db, workdir))
+    assert reg.to_bytes(store_.registers()) == reg.to_bytes(reg.rebuild(store_.facts()))
+    store_.close()
+    assert has(cli_findings(capsys, db), "consent-missing", "P-0002")
+    assert run(capsys, "--db", db, "verify").status == 0
