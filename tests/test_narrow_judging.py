@@ -31,6 +31,7 @@ from projections import findings, sitedata, status
 from projections import registers as reg
 from projections.findings import Episode, all_episodes
 from projections.rules import JUDGES
+from tests import test_caches as caching
 from tests.conftest import NewDb, config_for, fixed_clock
 from tests.test_cli import export, facts_of, has, run
 from tests.test_cli import findings as cli_findings
@@ -344,3 +345,46 @@ def test_post_publish_on_saved_registers_records_refuses_and_leaves_them_whole(
     store_.close()
     assert has(cli_findings(capsys, db), "consent-missing", "P-0002")
     assert run(capsys, "--db", db, "verify").status == 0
+
+
+@pytest.mark.parametrize("fault", ["altered", "moved", "foreign", "unbound"])
+def test_a_post_entry_saying_a_used_reference_is_free_is_not_believed(
+    workdir: Path,
+    new_db: NewDb,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    fault: str,
+) -> None:
+    """The saved entry of post P-0001 replaced by one saying no such post was published:
+    changed after it was bound, moved to another position, bound to a head of another history,
+    or with no binding. Recording P-0001 again is still refused (its entries are not used: the
+    registers are read), verify names the row, and the entry asked for is saved anew."""
+    monkeypatch.setenv("LEDGER_NOW", "2026-04-01T12:00Z")
+    db = cli_ledger(capsys, new_db)
+    assert run(capsys, "--db", db, "follow", "--once").status == 0
+    rows = caching.saved_rows(db)
+    with caching.opened(db) as ledger:
+        ident = caching._stored_id(db, store.entry_id(ledger.stream, ("posts", "P-0001")))
+        head = ledger.head_for(ledger.head())
+        assert head is not None
+    (place,) = [i for i, row in enumerate(rows) if row[0] == ident]
+    _, version, topic, state = rows[place]
+    never = reg.entry_bytes(reg.Registers(), ("posts", "P-0001"))  # (None: not published)
+    forged = {
+        "altered": bytes(state)[: caches.HEADER_SIZE] + never,
+        "moved": bytes(state),
+        "foreign": caches.bind(caches.Head(head.size, head.sequence, b"\x07" * 32), never),
+        "unbound": never,
+    }[fault]
+    rows[place] = (ident, version - 1 if fault == "moved" else version, topic, forged)
+    caching.put_saved(db, rows)
+    assert run(capsys, "--db", db, "verify").status == (0 if fault == "unbound" else 1)
+    again = run(
+        capsys, "--db", db, "post", "publish", "--post", "P-0001", "--channel", "closed-group",
+        "--author", "G-0001",
+    )  # fmt: skip
+    assert again.status == 2, again.text
+    assert "P-0001 is already published" in again.err
+    with caching.opened(db) as ledger:
+        entry = ledger.registers_for([("posts", "P-0001")]).posts.get("P-0001")
+        assert entry is not None and entry.author == "G-0001"
