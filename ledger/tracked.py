@@ -98,11 +98,10 @@ def registers_rows(
     at = registers.position
     if head.size != at:
         raise ValueError(f"registers at {at} cannot be bound to the head at {head.size}")
+    changed = sorted(reg.changed(registers))
     entries = [
-        SavedRow(
-            entry_id(stream, e), at, ENTRY_TOPIC, caches.bind(head, reg.entry_bytes(registers, e))
-        )
-        for e in sorted(reg.changed(registers))
+        SavedRow(entry_id(stream, e), at, ENTRY_TOPIC, caches.bind(head, content))
+        for e, content in zip(changed, reg.entries_bytes(registers, changed), strict=True)
     ]
     return [
         *entries,
@@ -293,13 +292,8 @@ class TrackedProjections(ABC):
         if saved is None or saved.position != position or head is None:
             return self.registers()
         rows = [
-            SavedRow(
-                entry_id(self.stream, e),
-                position,
-                ENTRY_TOPIC,
-                caches.bind(head, reg.entry_bytes(saved, e)),
-            )
-            for e in bad
+            SavedRow(entry_id(self.stream, e), position, ENTRY_TOPIC, caches.bind(head, content))
+            for e, content in zip(bad, reg.entries_bytes(saved, bad), strict=True)
         ]
         try:
             self.storage.save(rows)

@@ -25,7 +25,7 @@ import msgspec
 
 from ledger import events as ev
 
-SCHEMA = 7  # bump when the shape changes: persisted registers of another schema are rebuilt
+SCHEMA = 8  # bump when the shape changes: persisted registers of another schema are rebuilt
 
 
 class Mark(msgspec.Struct, array_like=True, order=True):
@@ -467,8 +467,18 @@ _ENTRY_TYPES: dict[str, type] = {
     "devices": Device,
     "consents": list[ConsentMark],
     "members": list[Mark],
-    "posts": Post,  # (whether a post was published: what recording one decides on)
+    # The posts, in groups by their reference's last three characters (``post_entry``):
+    # whether a post was published is what recording one decides on, and a row per post would
+    # be half a million rows to save at a million facts (a thousand groups: references are
+    # numbered, ``P-`` then digits).
+    "post_groups": dict[str, Post],
 }
+
+
+def post_entry(ref: str) -> EntryKey:
+    """The entry that holds the post ``ref`` (if it was published), with the others of its
+    group."""
+    return ("post_groups", ref[-3:])
 
 
 # The entries each kind of fact changes (facts about posts, concerns, cases, ... change none).
@@ -486,10 +496,10 @@ _TOUCHES: dict[type[ev.Event], Callable[[Any], tuple[EntryKey, ...]]] = {
     ev.ConsentWithdrawn: lambda e: (("consents", key(e.child, e.channel)),),
     ev.MemberAdmitted: lambda e: (("members", e.member),),
     ev.MemberRemoved: lambda e: (("members", e.member),),
-    ev.PostPublished: lambda e: (("posts", e.post),),
-    ev.PostRemoved: lambda e: (("posts", e.post),),
-    ev.PosterContacted: lambda e: (("posts", e.post),),
-    ev.ReferredToManager: lambda e: (("posts", e.ref),) if e.ref.startswith("P-") else (),
+    ev.PostPublished: lambda e: (post_entry(e.post),),
+    ev.PostRemoved: lambda e: (post_entry(e.post),),
+    ev.PosterContacted: lambda e: (post_entry(e.post),),
+    ev.ReferredToManager: lambda e: (post_entry(e.ref),) if e.ref.startswith("P-") else (),
 }
 
 
@@ -564,8 +574,25 @@ def changed(registers: Registers) -> set[EntryKey]:
 
 
 def entry_bytes(registers: Registers, entry: EntryKey) -> bytes:
-    section, name = entry
-    return _encoder.encode(getattr(registers, section).get(name))
+    return entries_bytes(registers, [entry])[0]
+
+
+def entries_bytes(registers: Registers, entries: list[EntryKey]) -> list[bytes]:
+    """The saved form of each entry (None where the registers have none; a group of posts
+    with none is None too), the posts grouped in one pass over them if any is asked for."""
+    groups: dict[str, dict[str, Post]] = {}
+    wanted = {name for section, name in entries if section == "post_groups"}
+    if wanted:
+        for ref, post in registers.posts.items():
+            if ref[-3:] in wanted:  # (``post_entry``, written out: it runs for every post)
+                groups.setdefault(ref[-3:], {})[ref] = post
+    out = []
+    for section, name in entries:
+        if section == "post_groups":
+            out.append(_encoder.encode(groups.get(name)))
+        else:
+            out.append(_encoder.encode(getattr(registers, section).get(name)))
+    return out
 
 
 def put_entry(registers: Registers, entry: EntryKey, data: bytes) -> None:
@@ -575,7 +602,11 @@ def put_entry(registers: Registers, entry: EntryKey, data: bytes) -> None:
         value = msgspec.msgpack.decode(data, type=_ENTRY_TYPES[section] | None)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise ValueError(f"saved entry {section} does not decode") from exc
-    if value is not None:
+    if value is None:
+        return
+    if section == "post_groups":
+        registers.posts.update(value)
+    else:
         getattr(registers, section)[name] = value
 
 

@@ -304,7 +304,9 @@ def test_a_post_is_decided_and_told_from_its_entries_as_from_all_the_registers(
                         )  # fmt: skip
                         partial = recording.registers_to_record(ledger, event)
                         assert ledger.is_partial(partial)
-                        assert len(partial.posts) <= 1 and len(partial.children) <= 4
+                        group = reg.post_entry(post)
+                        assert {reg.post_entry(p) for p in partial.posts} <= {group}
+                        assert len(partial.children) <= 4
                         said = _outcome(partial, profile, event, on)
                         assert said == _outcome(ledger.registers(), profile, event, on), event
                         refused += isinstance(said, str)
@@ -364,12 +366,12 @@ def test_a_post_entry_saying_a_used_reference_is_free_is_not_believed(
     assert run(capsys, "--db", db, "follow", "--once").status == 0
     rows = caching.saved_rows(db)
     with caching.opened(db) as ledger:
-        ident = caching._stored_id(db, store.entry_id(ledger.stream, ("posts", "P-0001")))
+        ident = caching._stored_id(db, store.entry_id(ledger.stream, reg.post_entry("P-0001")))
         head = ledger.head_for(ledger.head())
         assert head is not None
     (place,) = [i for i, row in enumerate(rows) if row[0] == ident]
     _, version, topic, state = rows[place]
-    never = reg.entry_bytes(reg.Registers(), ("posts", "P-0001"))  # (None: not published)
+    never = reg.entry_bytes(reg.Registers(), reg.post_entry("P-0001"))  # (no post in it)
     forged = {
         "altered": bytes(state)[: caches.HEADER_SIZE] + never,
         "moved": bytes(state),
@@ -386,5 +388,5 @@ def test_a_post_entry_saying_a_used_reference_is_free_is_not_believed(
     assert again.status == 2, again.text
     assert "P-0001 is already published" in again.err
     with caching.opened(db) as ledger:
-        entry = ledger.registers_for([("posts", "P-0001")]).posts.get("P-0001")
+        entry = ledger.registers_for([reg.post_entry("P-0001")]).posts.get("P-0001")
         assert entry is not None and entry.author == "G-0001"

@@ -132,7 +132,7 @@ def entries_to_record(event: ev.Event) -> list[reg.EntryKey] | None:
     kinds of fact, which are decided on all the registers."""
     if isinstance(event, ev.PostPublished):
         found = reg.post_entries(event.channel, event.author, event.depicts, event.device)
-        return [("posts", event.post), *found]
+        return [reg.post_entry(event.post), *found]
     return None
 
 
