@@ -38,10 +38,13 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
+import msgspec
 from eventsourcing.persistence import Tracking
 from eventsourcing.projection import Projection, ProjectionRunner
 
 from ledger import caches, store
+from ledger import events as ev
+from ledger import warnings as alerts
 from ledger.mapper import CheckpointRow, Recorded
 from ledger.profile import Profile
 from ledger.storage.postgres import PostgresCacheView
@@ -53,6 +56,10 @@ from projections import registers as reg
 from projections import sitedata
 
 SAVE_EVERY = store.SAVE_EVERY  # facts between saves while catching up
+# Seconds a follower spends keeping what each new fact changed in the findings' episodes (to
+# update those judged before them) before it gives up and judges every rule once caught up:
+# a post costs milliseconds; a fact about membership, a judge of every member.
+NARROW_BUDGET = 0.3
 APP_NAME = Ledger.name
 
 
@@ -105,6 +112,13 @@ class RegistersProjection(Projection[View]):
         self._saved_at = 0  # the registers' position when last saved (or loaded)
         self._count = 0
         self._lock = threading.Lock()
+        # What each fact applied since ``_changes_from`` changed in the episodes (the rules it
+        # can change, before and after it: ``warnings.episodes``), to update the episodes
+        # judged there rather than judge every rule again; None once too costly to keep.
+        self._changes: list[tuple[list[fnd.Episode], list[fnd.Episode]]] | None = None
+        self._changes_from = 0
+        self._spent = 0.0  # seconds spent on them
+        self._judged: fnd.Judged | None = None  # the episodes at the registers' position
 
     def process_event(self, domain_event: Any, tracking: Tracking) -> None:
         with self._lock:
@@ -113,11 +127,10 @@ class RegistersProjection(Projection[View]):
                     self._start(domain_event.stream)
                 position = domain_event.position
                 if position > self.registers.position + 1:  # facts it was not given: read them
-                    reg.advance(
-                        self.registers, self.ledger.facts(self.registers.position, position - 1)
-                    )
+                    for at, event in self.ledger.facts(self.registers.position, position - 1):
+                        self._apply(event, at)
                 if position > self.registers.position:
-                    reg.apply(self.registers, domain_event.event, position)
+                    self._apply(domain_event.event, position)
             elif not isinstance(domain_event, CheckpointRow):
                 raise TypeError(f"not a fact of the ledger: {type(domain_event).__name__}")
             self._unsaved = tracking
@@ -135,21 +148,75 @@ class RegistersProjection(Projection[View]):
         with self._lock:
             if self.stream is None:  # no new fact since it started: the ledger's registers
                 self._start(stream)
+            judged = self._judged
+            held = judged is not None and judged.position == self.registers.position
             with reg.settled():
-                return sitedata.compute(self.registers, profile, day)
+                return sitedata.compute(
+                    self.registers, profile, day, judged.episodes if judged and held else None
+                )
 
     def judged(self, stream: uuid.UUID) -> fnd.Judged:
-        """Every episode of the registers as they stand (no fact applied meanwhile)."""
+        """Every episode of the registers as they stand (no fact applied meanwhile): those
+        judged at the position it started from (saved), updated by the facts since, when it
+        kept what each changed; else every rule judged again."""
         with self._lock:
             if self.stream is None:
                 self._start(stream)
-            return self.ledger.judge(self.registers)
+            judged = self._updated() or self.ledger.judge(self.registers)
+            self.judged_are(judged)
+            return judged
+
+    def judged_are(self, judged: fnd.Judged) -> None:
+        """Note the episodes at the registers' position (judged, or found saved): the site's
+        numbers use them, and the changes of the facts after them are kept from there."""
+        if judged.position == self.registers.position:
+            self._judged = judged
+            self._changes, self._changes_from, self._spent = [], judged.position, 0.0
+
+    def _updated(self) -> fnd.Judged | None:
+        """The episodes at the registers' position from the saved ones and the changes kept
+        since them; None if there are no such (then every rule is judged)."""
+        if self._changes is None:
+            return None
+        base = self.ledger.saved_judged(self._changes_from)
+        if base is None:
+            return None
+        try:
+            episodes = fnd.updated(base.episodes, self._changes)
+        except ValueError:
+            return None  # (not the episodes of these registers: judged afresh)
+        return msgspec.structs.replace(
+            base, position=self.registers.position, setting=self.registers.setting,
+            episodes=episodes,
+        )  # fmt: skip
+
+    def _apply(self, event: ev.Event, position: int) -> None:
+        """Apply one fact, keeping what it changed in the episodes while that costs less than
+        judging every rule again would (``NARROW_BUDGET``)."""
+        if self._changes is None or self._spent > NARROW_BUDGET:
+            self._changes = None
+            reg.apply(self.registers, event, position)
+            return
+        started = time.perf_counter()
+        profile = self.ledger.profile
+        before = alerts.episodes(self.registers, profile, event)
+        reg.apply(self.registers, event, position)
+        self._changes.append((before, alerts.episodes(self.registers, profile, event)))
+        self._spent += time.perf_counter() - started
 
     def _start(self, stream: uuid.UUID) -> None:
         """The registers as commands read them: from saved ones bound to this history (none
-        else), and the facts since."""
+        else), and the facts since (what each changed in the episodes kept, from there)."""
         self.stream = stream
-        self.registers = self.ledger.registers()
+        saved = self.ledger.saved_registers()
+        if saved is None:
+            self.registers = self.ledger.registers()  # every fact folded
+        else:
+            self.registers = saved
+            self._changes, self._changes_from, self._spent = [], saved.position, 0.0
+            with reg.paused_gc():
+                for position, event in self.ledger.facts(saved.position):
+                    self._apply(event, position)
         if self.ledger.saved_position() != self.registers.position:
             self.ledger.save_registers(self.registers)  # as a command saves them: bound
         self._saved_at = self.ledger.saved_position()
@@ -203,6 +270,7 @@ class SiteDataKeeper:
             return  # saved (or found saved) at these registers' position already
         saved = self._ledger.saved_judged()
         if saved is not None:
+            projection.judged_are(saved)
             self._judged = saved.position
             return
         judged = projection.judged(self._ledger.stream)

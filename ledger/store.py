@@ -147,6 +147,7 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         self._profile: Profile | None = None
         self._heads: dict[int, caches.Head] = {}  # checkpoints read for binding caches
         self._from_start: list[reg.Registers] = []
+        self._partial: list[reg.Registers] = []
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
         return EventMapper(cipher=self.factory.cipher(), compressor=self.factory.compressor())
@@ -327,6 +328,8 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         Saved registers only spare later commands the fold: where the ledger cannot be written
         to (a read-only copy, a read-only replica) they are not saved, and nothing else changes.
         """
+        if self.is_partial(registers):
+            return  # a few entries (recording one fact): the registers are saved by others
         # Registers folded from the first fact though some were saved (they were not bound to
         # this history, or lacked a binding): saved anew now, in place of every saved row.
         replace = self.is_folded_from_start(registers) and self.has_saved_rows()

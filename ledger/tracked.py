@@ -98,11 +98,10 @@ def registers_rows(
     at = registers.position
     if head.size != at:
         raise ValueError(f"registers at {at} cannot be bound to the head at {head.size}")
+    changed = sorted(reg.changed(registers))
     entries = [
-        SavedRow(
-            entry_id(stream, e), at, ENTRY_TOPIC, caches.bind(head, reg.entry_bytes(registers, e))
-        )
-        for e in sorted(reg.changed(registers))
+        SavedRow(entry_id(stream, e), at, ENTRY_TOPIC, caches.bind(head, content))
+        for e, content in zip(changed, reg.entries_bytes(registers, changed), strict=True)
     ]
     return [
         *entries,
@@ -139,6 +138,8 @@ class TrackedProjections(ABC):
     # Registers folded from the first fact (no saved registers used), not saved since: all
     # their entries are marked changed, and saving them makes every other saved row dead.
     _from_start: list[reg.Registers]
+    # Partial registers (``registers_for``): never saved as the registers.
+    _partial: list[reg.Registers]
 
     @property
     @abstractmethod
@@ -170,6 +171,11 @@ class TrackedProjections(ABC):
             registers = reg.Registers()
             self._from_start = [registers, *self._from_start[: FROM_START_KEPT - 1]]
         return reg.advance(registers, self.facts(registers.position, upto))
+
+    def saved_registers(self) -> reg.Registers | None:
+        """The newest saved registers, as saved (not advanced to the head), if they are bound
+        to this history; None if there are none such (``registers`` then folds every fact)."""
+        return self._saved_registers(None)
 
     def is_folded_from_start(self, registers: reg.Registers) -> bool:
         """Whether these registers were folded from the first fact by this ledger and not
@@ -270,7 +276,12 @@ class TrackedProjections(ABC):
                     registers.position = at  # about nothing asked for
                 else:
                     reg.apply(registers, event, at)
+        self._partial = [registers, *self._partial[: FROM_START_KEPT - 1]]
         return registers
+
+    def is_partial(self, registers: reg.Registers) -> bool:
+        """Whether these are partial registers (``registers_for``): they are never saved."""
+        return any(kept is registers for kept in self._partial)
 
     def _entries_saved_anew(self, position: int, bad: list[reg.EntryKey]) -> reg.Registers:
         """The registers at the head when saved entries were ignored: the saved registers at
@@ -281,13 +292,8 @@ class TrackedProjections(ABC):
         if saved is None or saved.position != position or head is None:
             return self.registers()
         rows = [
-            SavedRow(
-                entry_id(self.stream, e),
-                position,
-                ENTRY_TOPIC,
-                caches.bind(head, reg.entry_bytes(saved, e)),
-            )
-            for e in bad
+            SavedRow(entry_id(self.stream, e), position, ENTRY_TOPIC, caches.bind(head, content))
+            for e, content in zip(bad, reg.entries_bytes(saved, bad), strict=True)
         ]
         try:
             self.storage.save(rows)
@@ -395,10 +401,11 @@ class TrackedProjections(ABC):
                 registers, self.profile, sitedata.fingerprint(self.profile), rules_digest()
             )
 
-    def saved_judged(self) -> fnd.Judged | None:
-        """The saved episodes, if they are for the head, the profile and these rules."""
+    def saved_judged(self, position: int | None = None) -> fnd.Judged | None:
+        """The saved episodes, if they are for the head (or ``position``), the profile and
+        these rules."""
         saved = self.saved_view(EPISODES_VIEW)
-        if saved is None or saved[0] != self.head():
+        if saved is None or saved[0] != (self.head() if position is None else position):
             return None
         found = fnd.judged_from_bytes(saved[1])
         if (

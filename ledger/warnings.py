@@ -18,8 +18,18 @@ from ledger import events as ev
 from ledger import recording
 from ledger.profile import Profile
 from projections.calendar import ONE_DAY, add_days
-from projections.findings import Episode, all_episodes
-from projections.registers import Registers
+from projections.findings import Episode, Judge, all_episodes
+from projections.registers import Registers, writes
+from projections.rules import (
+    JUDGES,
+    concerns,
+    contact,
+    flagged,
+    friendship,
+    membership,
+    policy,
+    posting,
+)
 from projections.rules.titles import TITLES
 
 Kind = Literal["opened", "due", "resolved"]
@@ -68,6 +78,43 @@ _PLACEHOLDERS: Final[dict[str, str]] = {
 }
 
 
+# The sections of the registers each judge reads (its rule module's, and ``projections.status``'s
+# for the modules that ask it; every judge's episodes read ``acks`` when acknowledgements are
+# applied). A fact that writes none of a judge's sections (``registers.writes``) leaves its
+# episodes as they were: it cannot open or resolve one of its findings, so it is not judged.
+# A test holds this table to every section each rule module (and ``status``) names.
+_STATUS = frozenset(
+    {"children", "consents", "devices", "exceptions", "guardians", "members", "persons", "roles"}
+)
+_POSTING = _STATUS | {"posts"}
+_MEMBERSHIP = _STATUS | {"invited", "term_dates"}
+_CONTACT = _STATUS | {"acks", "contacts", "parent_contacts", "permissions"}
+READS: dict[Judge, frozenset[str]] = {
+    posting.published_posts: _POSTING,
+    posting.withdrawn_consent_post_live: _POSTING,
+    posting.removal_follow_up_overdue: _POSTING,
+    membership.ineligible_member: _MEMBERSHIP,
+    membership.leaver_not_removed: _MEMBERSHIP,
+    membership.too_few_admins: _MEMBERSHIP,
+    friendship.connection_without_exception: _STATUS | {"acks", "connections"},
+    concerns.concern_unaddressed: frozenset({"cases", "concerns"}),
+    concerns.referral_undecided: frozenset({"cases", "concerns"}),
+    policy.policy_review_overdue: frozenset({"policy"}),
+    contact.contact_without_permission: _CONTACT,
+    contact.contact_device: _CONTACT,
+    contact.unofficial_contact: _CONTACT,
+    flagged.flagged_post_not_removed: frozenset({"concerns", "posts"}),
+}
+assert set(READS) == set(JUDGES), "every judge says what it reads"
+
+
+def judges_for(fact: ev.Event) -> list[Judge]:
+    """The judges whose episodes ``fact`` can change: those reading a section it writes (all
+    of them for an acknowledgement, which any episode reads)."""
+    written = writes(fact)
+    return [judge for judge in JUDGES if "acks" in written or not written.isdisjoint(READS[judge])]
+
+
 def mentioned(fact: ev.Event) -> set[str]:
     """Every reference the fact names (each text field, and each item of a list field)."""
     out: set[str] = set()
@@ -86,6 +133,10 @@ def scoped(registers: Registers, fact: ev.Event) -> Registers:
     or resolve a finding about it. The other sections are shared, not copied. Judging a post
     is most of the work of judging a ledger (half a million posts at a million facts)."""
     refs = mentioned(fact)
+    if writes(fact) == {"posts"}:  # a fact about a post changes that post alone
+        return msgspec.structs.replace(
+            registers, posts={ref: registers.posts[ref] for ref in refs if ref in registers.posts}
+        )
     posts = {
         ref: post
         for ref, post in registers.posts.items()
@@ -98,8 +149,9 @@ def scoped(registers: Registers, fact: ev.Event) -> Registers:
 
 
 def episodes(registers: Registers, profile: Profile, fact: ev.Event) -> list[Episode]:
-    """The episodes the fact can bear on: every rule's, with the posts ``scoped``."""
-    return all_episodes(scoped(registers, fact), profile)
+    """The episodes the fact can bear on: those of the rules it can change (``judges_for``),
+    with the posts ``scoped``. The others are the same before and after it."""
+    return all_episodes(scoped(registers, fact), profile, judges_for(fact))
 
 
 def command(noun: str, verb: str, **known: str) -> str:

@@ -46,7 +46,9 @@ __all__ = [
     "judged",
     "judged_from_bytes",
     "judged_to_bytes",
+    "order",
     "runs",
+    "updated",
 ]
 
 
@@ -62,8 +64,11 @@ class Finding(msgspec.Struct, frozen=True, omit_defaults=False):
     resolution: str | None = None
 
 
-def all_episodes(registers: Registers, profile: Profile) -> list[Episode]:
-    """Every episode of every rule the profile turns on, acknowledgements applied.
+def all_episodes(
+    registers: Registers, profile: Profile, judges: Iterable[Judge] = JUDGES
+) -> list[Episode]:
+    """Every episode of every rule the profile turns on, acknowledgements applied (of the
+    rules ``judges`` return: all of them unless told).
 
     The rules make many short-lived, acyclic lists (a history's turns, a subject's days) while
     they read the registers' millions of objects; the cycle collector is paused meanwhile, as
@@ -72,13 +77,41 @@ def all_episodes(registers: Registers, profile: Profile) -> list[Episode]:
     with paused_gc():
         episodes = [
             episode
-            for judge in JUDGES
+            for judge in judges
             for episode in judge(registers, profile)
             if profile.is_on(episode.rule)
         ]
         acknowledge(episodes, registers.acks)
-        episodes.sort(key=lambda e: (e.since, e.rule, e.subject))
+        episodes.sort(key=order)
     return episodes
+
+
+def order(e: Episode) -> tuple[dt.date, str, str, str, dt.date, str]:
+    """The order episodes are listed in: by day begun, rule and subject (then the rest of the
+    episode, so that episodes worked out in any order are listed alike)."""
+    return (e.since, e.rule, e.subject, e.detail, e.end or dt.date.max, e.resolution or "")
+
+
+def updated(
+    episodes: Iterable[Episode], changes: Iterable[tuple[list[Episode], list[Episode]]]
+) -> list[Episode]:
+    """Every episode after some facts, from every episode before them and, for each fact in
+    turn, the episodes it could change as they were before it and after it (those of the
+    rules it can change, over what it can bear on: ``ledger.warnings.episodes``); the others
+    are the same before and after. Raises ``ValueError`` if an episode said to be there before
+    a fact is not (the episodes were not those of the registers the changes were judged on)."""
+    held: dict[tuple[object, ...], list[Episode]] = {}
+    for e in episodes:
+        held.setdefault(order(e), []).append(e)
+    for before, after in changes:
+        for e in before:
+            same = held.get(order(e))
+            if not same:
+                raise ValueError(f"no episode {e.rule} for {e.subject} to take out")
+            same.pop()
+        for e in after:
+            held.setdefault(order(e), []).append(e)
+    return sorted((e for same in held.values() for e in same), key=order)
 
 
 def as_of(episodes: Iterable[Episode], day: dt.date) -> list[Finding]:

@@ -25,7 +25,7 @@ import msgspec
 
 from ledger import events as ev
 
-SCHEMA = 6  # bump when the shape changes: persisted registers of another schema are rebuilt
+SCHEMA = 8  # bump when the shape changes: persisted registers of another schema are rebuilt
 
 
 class Mark(msgspec.Struct, array_like=True, order=True):
@@ -467,7 +467,18 @@ _ENTRY_TYPES: dict[str, type] = {
     "devices": Device,
     "consents": list[ConsentMark],
     "members": list[Mark],
+    # The posts, in groups by their reference's last three characters (``post_entry``):
+    # whether a post was published is what recording one decides on, and a row per post would
+    # be half a million rows to save at a million facts (a thousand groups: references are
+    # numbered, ``P-`` then digits).
+    "post_groups": dict[str, Post],
 }
+
+
+def post_entry(ref: str) -> EntryKey:
+    """The entry that holds the post ``ref`` (if it was published), with the others of its
+    group."""
+    return ("post_groups", ref[-3:])
 
 
 # The entries each kind of fact changes (facts about posts, concerns, cases, ... change none).
@@ -485,7 +496,59 @@ _TOUCHES: dict[type[ev.Event], Callable[[Any], tuple[EntryKey, ...]]] = {
     ev.ConsentWithdrawn: lambda e: (("consents", key(e.child, e.channel)),),
     ev.MemberAdmitted: lambda e: (("members", e.member),),
     ev.MemberRemoved: lambda e: (("members", e.member),),
+    ev.PostPublished: lambda e: (post_entry(e.post),),
+    ev.PostRemoved: lambda e: (post_entry(e.post),),
+    ev.PosterContacted: lambda e: (post_entry(e.post),),
+    ev.ReferredToManager: lambda e: (post_entry(e.ref),) if e.ref.startswith("P-") else (),
 }
+
+
+# The sections of the registers each kind of fact writes (its handler above, and nothing else):
+# what ``ledger.warnings`` asks to know which rules a fact can bear on. A test folds the demo
+# facts through a handler that records every section touched and holds it to this table.
+_WRITES: dict[type[ev.Event], frozenset[str]] = {
+    ev.SettingRegistered: frozenset({"setting", "profile"}),
+    ev.PolicyAdopted: frozenset({"policy"}),
+    ev.PolicyReviewed: frozenset({"policy"}),
+    ev.TermDatesRecorded: frozenset({"term_dates"}),
+    ev.ChildEnrolled: frozenset({"children"}),
+    ev.ChildLeft: frozenset({"children"}),
+    ev.GuardianLinked: frozenset({"children", "guardians"}),
+    ev.PersonJoined: frozenset({"persons"}),
+    ev.PersonLeft: frozenset({"persons"}),
+    ev.RoleAssigned: frozenset({"roles"}),
+    ev.RoleRevoked: frozenset({"roles"}),
+    ev.DeviceRegistered: frozenset({"devices"}),
+    ev.DeviceRetired: frozenset({"devices"}),
+    ev.ConsentGranted: frozenset({"consents"}),
+    ev.ConsentWithdrawn: frozenset({"consents"}),
+    ev.PostPublished: frozenset({"posts"}),
+    ev.PostRemoved: frozenset({"posts"}),
+    ev.PosterContacted: frozenset({"posts"}),
+    ev.ReferredToManager: frozenset({"posts", "concerns"}),
+    ev.MemberAdmitted: frozenset({"members", "invited"}),
+    ev.MemberRemoved: frozenset({"members"}),
+    ev.FriendshipExceptionGranted: frozenset({"exceptions"}),
+    ev.FriendshipExceptionEnded: frozenset({"exceptions"}),
+    ev.ConnectionReported: frozenset({"connections"}),
+    ev.ConcernRaised: frozenset({"concerns"}),
+    ev.ConcernAddressed: frozenset({"concerns"}),
+    ev.DisciplinaryReferred: frozenset({"cases"}),
+    ev.DisciplinaryDecided: frozenset({"cases"}),
+    ev.CommunicationPermitted: frozenset({"permissions"}),
+    ev.ChildContacted: frozenset({"contacts"}),
+    ev.ParentContacted: frozenset({"parent_contacts"}),
+    ev.FindingAcknowledged: frozenset({"acks"}),
+    ev.SubjectForgotten: frozenset({"forgotten"}),
+}
+assert set(_WRITES) == set(ev.EVENT_TYPES.values()), "every event type says what it writes"
+
+
+def writes(event: ev.Event) -> frozenset[str]:
+    """The sections of the registers applying ``event`` can change (besides ``position``)."""
+    if isinstance(event, ev.ReferredToManager):  # a post's referral, or a concern's
+        return frozenset({"posts"}) if event.ref.startswith("P-") else frozenset({"concerns"})
+    return _WRITES[type(event)]
 
 
 def touches(event: ev.Event) -> tuple[EntryKey, ...]:
@@ -511,8 +574,25 @@ def changed(registers: Registers) -> set[EntryKey]:
 
 
 def entry_bytes(registers: Registers, entry: EntryKey) -> bytes:
-    section, name = entry
-    return _encoder.encode(getattr(registers, section).get(name))
+    return entries_bytes(registers, [entry])[0]
+
+
+def entries_bytes(registers: Registers, entries: list[EntryKey]) -> list[bytes]:
+    """The saved form of each entry (None where the registers have none; a group of posts
+    with none is None too), the posts grouped in one pass over them if any is asked for."""
+    groups: dict[str, dict[str, Post]] = {}
+    wanted = {name for section, name in entries if section == "post_groups"}
+    if wanted:
+        for ref, post in registers.posts.items():
+            if ref[-3:] in wanted:  # (``post_entry``, written out: it runs for every post)
+                groups.setdefault(ref[-3:], {})[ref] = post
+    out = []
+    for section, name in entries:
+        if section == "post_groups":
+            out.append(_encoder.encode(groups.get(name)))
+        else:
+            out.append(_encoder.encode(getattr(registers, section).get(name)))
+    return out
 
 
 def put_entry(registers: Registers, entry: EntryKey, data: bytes) -> None:
@@ -522,7 +602,11 @@ def put_entry(registers: Registers, entry: EntryKey, data: bytes) -> None:
         value = msgspec.msgpack.decode(data, type=_ENTRY_TYPES[section] | None)
     except (msgspec.DecodeError, msgspec.ValidationError) as exc:
         raise ValueError(f"saved entry {section} does not decode") from exc
-    if value is not None:
+    if value is None:
+        return
+    if section == "post_groups":
+        registers.posts.update(value)
+    else:
         getattr(registers, section)[name] = value
 
 

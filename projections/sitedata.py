@@ -20,7 +20,7 @@ import msgspec
 
 from ledger.profile import Profile
 from projections import report
-from projections.findings import all_episodes
+from projections.findings import Episode, all_episodes
 from projections.registers import Registers
 
 FORMAT = 2  # bump whenever what is saved, or how any of it is worked out, changes
@@ -55,10 +55,14 @@ def fingerprint(profile: Profile) -> str:
     return hashlib.sha256(msgspec.msgpack.encode(profile)).hexdigest()
 
 
-def compute(registers: Registers, profile: Profile, day: dt.date) -> SiteData:
-    """The site's numbers from the registers (all the facts up to their position)."""
+def compute(
+    registers: Registers, profile: Profile, day: dt.date, episodes: list[Episode] | None = None
+) -> SiteData:
+    """The site's numbers from the registers (all the facts up to their position); their
+    ``episodes`` (``all_episodes``) if the caller has them already."""
     r = registers
-    episodes = all_episodes(r, profile)
+    if episodes is None:
+        episodes = all_episodes(r, profile)
     return SiteData(
         position=r.position,
         day=day,

@@ -17,7 +17,8 @@ from ledger.decisions import Refused
 from ledger.importer import BadInput, decode_object
 from ledger.profile import Profile
 from ledger.service.errors import FactRefused, Refusal
-from ledger.store import Clock, Ledger, LedgerError, NothingToRecord, today
+from ledger.store import SAVE_EVERY, Clock, Ledger, LedgerError, NothingToRecord, today
+from ledger.warnings import mentioned
 from projections import registers as reg
 from projections import wording
 from projections.findings import Episode
@@ -123,10 +124,42 @@ class Before:
     episodes: list[Episode]
 
 
+def entries_to_record(event: ev.Event) -> list[reg.EntryKey] | None:
+    """The entries of the registers that deciding ``event`` and telling what it changed read,
+    where they are known (a post: whether its reference was used, its children and their
+    consent on its channel, its author's standing, roles and membership, its device; and the
+    children a guardian author is linked to, ``registers_to_record``); None for the other
+    kinds of fact, which are decided on all the registers."""
+    if isinstance(event, ev.PostPublished):
+        found = reg.post_entries(event.channel, event.author, event.depicts, event.device)
+        return [reg.post_entry(event.post), *found]
+    return None
+
+
+def registers_to_record(ledger: Ledger, event: ev.Event) -> reg.Registers:
+    """The registers at the head to decide ``event`` on and tell what it changed from: only
+    the entries it reads (``entries_to_record``), from the saved entries and the facts since
+    them, where it says which and those are near the head (``store.SAVE_EVERY`` facts); else
+    all of them."""
+    wanted = entries_to_record(event)
+    if wanted is None or ledger.head() - ledger.saved_position() > SAVE_EVERY:
+        return ledger.registers()
+    registers = ledger.registers_for(wanted)
+    if not ledger.is_partial(registers):
+        return registers  # (no saved entries to read: all of them)
+    # A guardian's right to post, or to post their own children, reads their children too.
+    linked = {("children", link.child) for ref in mentioned(event) for link in
+              registers.guardians.get(ref, ())}  # fmt: skip
+    if linked - set(wanted):
+        registers = ledger.registers_for([*wanted, *sorted(linked)])
+    return registers
+
+
 def before_recording(ledger: Ledger, event: ev.Event) -> Before:
     """What ``event``'s findings are before it is recorded (the registers read once: the write
-    then decides on them, and leaves them holding the new fact)."""
-    registers = ledger.registers()
+    then decides on them, and leaves them holding the new fact): of the few entries it reads
+    where those are known (``registers_to_record``), else of all the registers."""
+    registers = registers_to_record(ledger, event)
     profile = ledger.profile
     return Before(registers, profile, alerts.episodes(registers, profile, event))
 

@@ -98,6 +98,9 @@ class TurnsBy(dict[str, list[dt.date]]):
         return turns
 
 
+EVERY_POST_FROM = 100  # posts from which every history is worked out at once (``PostJudge``)
+
+
 class PostJudge:
     """Judges posts against the profile, with the registers' histories turned into turns.
 
@@ -301,7 +304,9 @@ def published_posts(r: Registers, profile: Profile) -> list[Episode]:
     """consent-missing, child-image-forbidden, unauthorised-poster, purpose-not-allowed and
     non-setting-device (for posts): each begins on the post's day and is resolved by its
     removal."""
-    judge = PostJudge(r, profile, every_post=True)
+    # A few posts (those a fact just recorded can bear on, ``ledger.warnings``): only their
+    # histories are worked out, not every consent's and membership's of the ledger.
+    judge = PostJudge(r, profile, every_post=len(r.posts) > EVERY_POST_FROM)
     out: list[Episode] = []
     for ref, post in r.posts.items():
         problems = judge.problems(
