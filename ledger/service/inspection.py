@@ -8,11 +8,13 @@ verify raises ``NotVerified`` saying what is wrong with it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 from eventsourcing.persistence import StoredEvent
@@ -24,7 +26,7 @@ from ledger.profile import Profile, ProfileError
 from ledger.profile import load as load_profile
 from ledger.service.audit import all_leaves, export_line_of
 from ledger.service.errors import NotVerified, Refusal
-from ledger.service.progress import Progress, counted, lines_in
+from ledger.service.progress import Progress, lines_in
 from ledger.service.reading import nothing_yet
 from ledger.service.trust import read_note
 from ledger.store import Clock, Ledger, today
@@ -97,10 +99,11 @@ def check_consistency(data: bytes, trusted: Sequence[integrity.Verifier]) -> Con
 
 @dataclass(frozen=True)
 class Replayed:
-    """A verified trail (``checked``), judged: the findings as of ``day`` (as the ledger knew
-    them at ``known_at``, if given), and the published checkpoint it extends, if one was given."""
+    """A verified trail (``checked``: its head), judged: the findings as of ``day`` (as the
+    ledger knew them at ``known_at``, if given), and the published checkpoint it extends, if
+    one was given."""
 
-    checked: trail.Checked
+    checked: trail.Verified
     published: Checkpoint | None
     registers: reg.Registers
     profile: Profile
@@ -110,7 +113,7 @@ class Replayed:
 
 
 def replay(
-    data: bytes,
+    source: bytes | BinaryIO,
     trusted: Sequence[integrity.Verifier],
     clock: Clock,
     *,
@@ -120,22 +123,47 @@ def replay(
     known_at: dt.datetime | None = None,
     progress: Progress | None = None,
 ) -> Replayed:
-    """An inspector's replay of an exported trail: verified against the trusted keys (and a
-    checkpoint ``published`` earlier, which it must reach and extend), then judged by the
-    setting's profile (a shipped one by its name, or ``profile``). ``progress`` is told the
-    lines checked, then the facts folded, of twice the file's lines."""
-    lines = lines_in([data]) if progress is not None else 0
+    """An inspector's replay of an exported trail (the bytes, or a seekable binary file):
+    verified against the trusted keys (and a checkpoint ``published`` earlier, which it must
+    reach and extend), then judged by the setting's profile (a shipped one by its name, or
+    ``profile``). ``progress`` is told the lines read, of the file's.
+
+    The trail is folded as it is read (``trail.fold_trail``): each fact, once checked, goes
+    into the registers and is dropped, so memory is bounded by the registers, not the trail.
+    The registers are used only once the whole trail has verified."""
+    file = io.BytesIO(source) if isinstance(source, bytes) else source
+    lines = _lines_of(file) if progress is not None else 0
     checking = None
     if progress is not None:
         told = progress
 
         def checking(line: int) -> None:
-            told(min(line, lines), 2 * lines)
+            told(min(line, lines), lines)
 
+    registers = reg.Registers()
+    stopped: list[BaseException | None] = []  # known_at passed (None), or a fold that failed
+
+    def fold(fact: trail.Fact, _: bytes) -> None:
+        if stopped:
+            return
+        if known_at is not None and fact.recorded_at > known_at:
+            stopped.append(None)
+            return
+        try:
+            reg.apply(registers, fact.event, fact.position)
+        except Exception as exc:  # raised where the registers were made before: see below
+            stopped.append(exc)
+
+    wanted = _size_of(published) if published is not None else None
     try:
-        checked = trail.check_trail(data, trusted, checking)
+        with reg.paused_gc():
+            checked = trail.fold_trail(
+                file, trusted, fold, checking, () if wanted is None else (wanted,)
+            )
     except trail.TrailError as exc:
         raise NotVerified(str(exc)) from None
+    if progress is not None:
+        progress(lines, lines)
     kept: Checkpoint | None = None
     if published is not None:
         verifier = integrity.Verifier.from_vkey(checked.vkey)
@@ -143,7 +171,7 @@ def replay(
         problem = trail.extends(checked, kept)
         if problem:
             raise NotVerified(f"{problem} (checkpoint in {published})")
-    setting = checked.facts[0].event
+    setting = checked.first.event
     assert isinstance(setting, ev.SettingRegistered)
     try:
         judged_by = load_profile(profile or setting.profile)
@@ -151,12 +179,31 @@ def replay(
         raise Refusal(
             f"{exc} (the setting's own profile is needed: pass --profile PATH.toml)"
         ) from None
-    facts = trail.pairs(checked.facts, known_at)
-    registers = reg.rebuild(counted(facts, progress, 2 * lines, start=lines))
+    if stopped and stopped[0] is not None:
+        raise stopped[0]
     nothing_yet(registers)
     day = as_of or today(clock)
     found = fnd.evaluate(registers, judged_by, day)
     return Replayed(checked, kept, registers, judged_by, day, known_at, found)
+
+
+def _lines_of(file: BinaryIO) -> int:
+    """How many lines a file holds (``progress.lines_in``), read a chunk at a time; the file is
+    left at its start."""
+    file.seek(0)
+    count = lines_in(iter(functools.partial(file.read, 1 << 20), b""))
+    file.seek(0)
+    return count
+
+
+def _size_of(published: Path) -> int | None:
+    """The size a checkpoint kept earlier says it has, read before it is checked: the replay
+    keeps the root of the trail's tree at that size (and no other). The note is checked
+    after the trail (``read_note``), which names any fault in it."""
+    try:
+        return trail.head_checkpoint(published.read_text()).size
+    except Exception:  # any fault is named when the note is checked, after the trail
+        return None
 
 
 # --- receipts ---------------------------------------------------------------------------------
