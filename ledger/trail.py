@@ -40,6 +40,7 @@ import binascii
 import datetime as dt
 import io
 import json
+import sys
 import uuid
 from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
 from typing import Any, BinaryIO
@@ -206,6 +207,19 @@ def _b64(value: object, line: int, what: str) -> bytes:
         raise TrailError(line, f"{what} is not base64") from None
 
 
+SHARED = 24
+"""Strings this short (a reference, a channel, a method) are kept once (``sys.intern``): a
+replay's registers hold the same ones for thousands of facts (a third of their memory)."""
+
+
+def _shared(value: object) -> object:
+    if type(value) is str:
+        return sys.intern(value) if len(value) <= SHARED else value
+    if type(value) is list:
+        return [sys.intern(v) if type(v) is str and len(v) <= SHARED else v for v in value]
+    return value
+
+
 def rebuild_fact(
     obj: dict[str, Any],
     line: int,
@@ -236,7 +250,7 @@ def rebuild_fact(
     sealed_in = obj.get("sealed", {})
     if not isinstance(sealed_in, dict):
         raise TrailError(line, "`sealed` is not an object")
-    plain = {k: v for k, v in obj.items() if k not in EXPORT_ONLY}
+    plain = {k: _shared(v) for k, v in obj.items() if k not in EXPORT_ONLY}
     try:
         event = decode_object(plain, line)
     except BadInput as bad:

@@ -26,7 +26,7 @@ from ledger.profile import Profile, ProfileError
 from ledger.profile import load as load_profile
 from ledger.service.audit import all_leaves, export_line_of
 from ledger.service.errors import NotVerified, Refusal
-from ledger.service.progress import Progress, lines_in
+from ledger.service.progress import EVERY, Progress, lines_in
 from ledger.service.reading import nothing_yet
 from ledger.service.trust import read_note
 from ledger.store import Clock, Ledger, today
@@ -151,6 +151,8 @@ def replay(
             return
         try:
             reg.apply(registers, fact.event, fact.position)
+            if fact.position % EVERY == 0:
+                registers.changed.clear()  # what to save: a replay saves nothing
         except Exception as exc:  # raised where the registers were made before: see below
             stopped.append(exc)
 
