@@ -299,7 +299,7 @@ def rebuild_fact(
     return Fact(line, position, recorded_at, event), leaf
 
 
-LAYOUT_CHUNK = 1 << 20  # bytes read at a time to check the layout of a file
+LAYOUT_CHUNK = 1 << 18  # bytes read at a time to check the layout of a file
 
 
 def _layout(file: BinaryIO) -> None:
@@ -407,7 +407,7 @@ def _checkpoint_out_of_place(expected: int, found: int) -> str:
     return f"a checkpoint is repeated or out of order here {details}"
 
 
-BUFFERED = 4096
+BUFFERED = 512
 """The facts of one write held in memory, read once, until its checkpoint comes. A write of
 more (an import) is read again from the file when its checkpoint comes, so that memory does
 not grow with it."""
