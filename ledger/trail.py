@@ -26,6 +26,12 @@ and refuses the file naming the first line that fails:
 - the whole: the last line is a checkpoint (no unsigned fact at the end), and the first fact
   is the setting's ``SettingRegistered``.
 
+The file is checked as it is read (``fold_trail``): each fact, once checked, is handed to a
+fold (replay's registers) and dropped; the tree is kept as its frontier (``merkle.Frontier``,
+RFC 9162's compact range), a write's facts held only while few (a larger write is read again
+from the file when its checkpoint comes, and checked then), and the root kept only at the size
+of a checkpoint published earlier. So memory does not grow with the trail.
+
 With a checkpoint published earlier (``replay --published``), the trail must also reach at
 least that checkpoint's size and give its root at that size: a trail cut back, or from a
 forked history, is refused. What replay cannot see is a trail cut back to an earlier signed
