@@ -46,10 +46,10 @@ def main() -> int:
         ledger.close()
     if leaves is None:
         return NOT_USEFUL
+    sys.stdout.buffer.write(leaves)
     if request.people is not None:
         found = [] if checker is None else checker.found if checker.complete else None
-        leaves = peoplecheck.with_faults(leaves, found)
-    sys.stdout.buffer.write(leaves)
+        sys.stdout.buffer.write(peoplecheck.trailer(found))
     sys.stdout.buffer.flush()
     return 0
 

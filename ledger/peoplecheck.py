@@ -176,12 +176,19 @@ _faults_json = msgspec.json.Decoder(list[str] | None)
 
 
 def with_faults(leaves: bytes, found: list[str] | None) -> bytes:
+    return leaves + trailer(found)
+
+
+def trailer(found: list[str] | None) -> bytes:
+    """What follows the leaf hashes (``with_faults``), written after them."""
     text = msgspec.json.encode(found)
-    return leaves + text + _LENGTH.pack(len(text))
+    return text + _LENGTH.pack(len(text))
 
 
-def split(data: bytes) -> tuple[bytes | None, list[str] | None]:
-    """``with_faults`` undone: the leaf hashes and the faults; (None, None) if it is not that."""
+def split(data: bytes | bytearray) -> tuple[bytes | bytearray | None, list[str] | None]:
+    """``with_faults`` undone: the leaf hashes and the faults; (None, None) if it is not that.
+    A ``bytearray`` is cut in place (the leaf hashes of a million facts are 32 MB: not
+    copied), and given back as the leaf hashes."""
     if len(data) < _LENGTH.size:
         return None, None
     (length,) = _LENGTH.unpack(data[-_LENGTH.size :])
@@ -192,4 +199,7 @@ def split(data: bytes) -> tuple[bytes | None, list[str] | None]:
         found = _faults_json.decode(data[end - length : end])
     except (msgspec.DecodeError, msgspec.ValidationError):
         return None, None
+    if isinstance(data, bytearray):
+        del data[end - length :]
+        return data, found
     return data[: end - length], found

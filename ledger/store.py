@@ -36,7 +36,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
-from typing import IO
+from typing import IO, cast
 
 import msgspec
 from eventsourcing.application import Application
@@ -693,13 +693,21 @@ class _Answer:
 
     def _answer(self) -> tuple[bytes | None, list[str] | None]:
         if self._read is None:
-            data: bytes | None = self._output.read()
+            data: bytes | bytearray | None
+            if self._people:  # read into one buffer, cut in place (``peoplecheck.split``)
+                buffer = bytearray()
+                while chunk := self._output.read(1 << 20):
+                    buffer += chunk
+                data = buffer
+            else:
+                data = self._output.read()
             ok = self._process.wait() == 0
             found = None
             if ok and self._people and data is not None:
                 data, found = peoplecheck.split(data)
             good = ok and data is not None and len(data) % merkle.HASH_SIZE == 0
-            self._read = (data if good else None, found if good else None)
+            # A bytearray compares and slices as the bytes it holds (``integrity.Hashed``).
+            self._read = (cast(bytes, data) if good else None, found if good else None)
         return self._read
 
     def __call__(self) -> bytes | None:
