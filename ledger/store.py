@@ -36,6 +36,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
+from typing import IO, cast
 
 import msgspec
 from eventsourcing.application import Application
@@ -48,7 +49,7 @@ from eventsourcing.persistence import (
     StoredEvent,
 )
 
-from ledger import caches, integrity, merkle
+from ledger import caches, integrity, merkle, peoplecheck
 from ledger import events as ev
 from ledger.decisions import Refused, decide
 from ledger.keys import KeyStore
@@ -148,6 +149,9 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         self._heads: dict[int, caches.Head] = {}  # checkpoints read for binding caches
         self._from_start: list[reg.Registers] = []
         self._partial: list[reg.Registers] = []
+        # The person index checked by ``verify`` against the rows it read (``people_faults``):
+        # the position it was checked to, and its faults.
+        self._people_checked: tuple[int, list[str]] | None = None
 
     def construct_mapper(self) -> Mapper[uuid.UUID]:
         return EventMapper(cipher=self.factory.cipher(), compressor=self.factory.compressor())
@@ -253,29 +257,74 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
         after: int | None,
         progress: Callable[[int], None] | None = None,
     ) -> integrity.Verdict:
+        """One check of every fact; the person index is checked against the rows as they are
+        read (in each process, for the facts it reads), for ``people_faults`` to use if the
+        facts are intact."""
         origin = integrity.origin_for(self.stream)
+        self._people_checked = None
+        marker = self.storage.people_marker()
+        upto = None if marker is None else min(marker, self.head())
         if after is None:
             head = self.head()
             if head < PARALLEL_VERIFY_FROM or (os.cpu_count() or 1) < 2:
-                return integrity.verify_rows(
-                    _told(self.rows(), progress),
+                checker = self._people_checker(0, upto)
+                rows = self.rows() if checker is None else checker.tap(self.rows())
+                verdict = integrity.verify_rows(
+                    _told(rows, progress),
                     self.checkpoint_rows(),
                     verifier,
                     origin,
                     recorded_at,
                 )
+                if verdict.ok and checker is not None and checker.complete and upto is not None:
+                    self._people_checked = (upto, checker.found)
+                return verdict
             after = head * 3 // 8
         start = after
-        with _hashing_after(self.config, start) as leaves:
-            rest = integrity.Hashed(start, leaves, self.rows_at, lambda: self.rows(start))
-            return integrity.verify_rows(
-                _told(self.rows(0, start), progress),
+        checker = self._people_checker(0, None if upto is None else min(upto, start))
+        fell_back: list[bool] = []
+
+        def read_here() -> Iterator[FactRow]:  # the second process's rows did not all match
+            fell_back.append(True)
+            return self.rows(start)
+
+        with _hashing_after(self.config, start, upto) as leaves:
+            rest = integrity.Hashed(start, leaves, self.rows_at, read_here)
+            rows = self.rows(0, start)
+            verdict = integrity.verify_rows(
+                _told(rows if checker is None else checker.tap(rows), progress),
                 self.checkpoint_rows(),
                 verifier,
                 origin,
                 recorded_at,
                 rest,
             )
+            people = leaves.people if isinstance(leaves, _Answer) else None
+            theirs = people() if people is not None and verdict.ok and not fell_back else None
+        if checker is not None and checker.complete and theirs is not None and upto is not None:
+            self._people_checked = (upto, peoplecheck.joined(checker.found, theirs))
+        return verdict
+
+    def _people_checker(self, after: int, upto: int | None) -> peoplecheck.Checker | None:
+        """A check of the person index against the facts after ``after`` up to ``upto`` (None:
+        the ledger has no index), to be given the rows as they are read."""
+        if upto is None:
+            return None
+        return peoplecheck.Checker(self.storage.people_after(after), upto, self.people_of())
+
+    def people_of(self) -> Callable[[int, str, bytes], set[str]]:
+        """Whom a stored fact row (position, topic, stored bytes) names (``privacy.people_in``):
+        read from its bytes as plain MessagePack (``peoplecheck.named``), unless they are
+        stored compressed or encrypted."""
+        mapper = self.mapper
+        assert isinstance(mapper, EventMapper)
+        if not (mapper.cipher or mapper.compressor):
+            return peoplecheck.named
+
+        def people_of(position: int, topic: str, state: bytes) -> set[str]:
+            return people_in(mapper.open_row(position, topic, state).event)
+
+        return people_of
 
     def decode(self, stored: StoredEvent) -> Recorded:
         recorded = self.mapper.to_domain_event(stored)
@@ -558,27 +607,14 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
             faults.append(
                 f"the person index says it covers {marker:,} facts, but the ledger holds {head:,}"
             )
-        listed = self.storage.people_after(0)
-        pending = next(listed, None)
-        for position, event in self.facts(0, min(marker, head)):
-            indexed: set[str] = set()
-            while pending is not None and pending[0] < position:
-                faults.append(f"the person index lists position {pending[0]:,}, no fact's")
-                pending = next(listed, None)
-            while pending is not None and pending[0] == position:
-                indexed.add(pending[1])
-                pending = next(listed, None)
-            named = people_in(event)
-            if indexed != named:
-                faults.append(
-                    f"the person index is wrong at position {position:,}: it lists"
-                    f" {', '.join(sorted(indexed)) or 'nobody'} where the fact names"
-                    f" {', '.join(sorted(named)) or 'nobody'}"
-                )
-            if len(faults) >= 20:
-                faults.append("(and perhaps more: the first twenty are shown)")
-                break
-        return faults
+        upto = min(marker, head)
+        checked, self._people_checked = self._people_checked, None
+        if checked is not None and checked[0] == upto:  # checked by verify as it read the facts
+            return peoplecheck.joined(faults, checked[1])
+        rows = self.rows(0, upto)
+        return peoplecheck.faults(
+            rows, self.storage.people_after(0), upto, self.people_of(), faults
+        )
 
     def held_names(self) -> Iterator[str]:
         """Every name the ledger holds and can still read (a forgotten one reads as
@@ -647,14 +683,55 @@ def _told(rows: Iterable[FactRow], progress: Callable[[int], None] | None) -> It
             progress(count)
 
 
+class _Answer:
+    """The second process's answer (``_hashing_after``): called, its leaf hashes (waited for),
+    or None if they would not help or the process failed; ``people()``, its faults of the
+    person index, if it was asked to check it (None if not, or if it could not)."""
+
+    def __init__(self, process: subprocess.Popen[bytes], output: IO[bytes], people: bool):
+        self._process = process
+        self._output = output
+        self._people = people
+        self._read: tuple[bytes | None, list[str] | None] | None = None
+
+    def _answer(self) -> tuple[bytes | None, list[str] | None]:
+        if self._read is None:
+            data: bytes | bytearray | None
+            if self._people:  # read into one buffer, cut in place (``peoplecheck.split``)
+                buffer = bytearray()
+                while chunk := self._output.read(1 << 20):
+                    buffer += chunk
+                data = buffer
+            else:
+                data = self._output.read()
+            ok = self._process.wait() == 0
+            found = None
+            if ok and self._people and data is not None:
+                data, found = peoplecheck.split(data)
+            good = ok and data is not None and len(data) % merkle.HASH_SIZE == 0
+            # A bytearray compares and slices as the bytes it holds (``integrity.Hashed``).
+            self._read = (cast(bytes, data) if good else None, found if good else None)
+        return self._read
+
+    def __call__(self) -> bytes | None:
+        return self._answer()[0]
+
+    def people(self) -> list[str] | None:
+        return self._answer()[1]
+
+
 @contextlib.contextmanager
-def _hashing_after(config: Config, after: int) -> Iterator[Callable[[], bytes | None]]:
+def _hashing_after(
+    config: Config, after: int, people: int | None = None
+) -> Iterator[Callable[[], bytes | None]]:
     """A second process (``ledger.leafhashing``, a fresh interpreter: it shares nothing with
-    this one) reads and hashes the facts after ``after``; the function yielded waits for their
-    leaf hashes, or gives None if they would not help or the process failed. The process is
-    stopped on the way out if still running (when the check ended early)."""
+    this one) reads and hashes the facts after ``after``; the function yielded (an ``_Answer``)
+    waits for their leaf hashes, or gives None if they would not help or the process failed.
+    With ``people`` (the position the person index is complete to), it also checks the index
+    against the facts it reads up to there (``peoplecheck.Checker``): ``_Answer.people``. The
+    process is stopped on the way out if still running (when the check ended early)."""
     request = msgspec.json.encode(
-        {"db": config.db, "key_path": str(config.key_path), "after": after}
+        {"db": config.db, "key_path": str(config.key_path), "after": after, "people": people}
     )
     process = subprocess.Popen(
         [sys.executable, "-m", "ledger.leafhashing"],
@@ -669,13 +746,8 @@ def _hashing_after(config: Config, after: int) -> Iterator[Callable[[], bytes | 
     except BrokenPipeError:
         pass  # it is gone already: leaves() says so
     output = process.stdout
-
-    def leaves() -> bytes | None:
-        data = output.read()
-        return data if process.wait() == 0 and len(data) % merkle.HASH_SIZE == 0 else None
-
     try:
-        yield leaves
+        yield _Answer(process, output, people is not None)
     finally:
         if process.poll() is None:
             process.kill()

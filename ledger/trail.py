@@ -26,6 +26,12 @@ and refuses the file naming the first line that fails:
 - the whole: the last line is a checkpoint (no unsigned fact at the end), and the first fact
   is the setting's ``SettingRegistered``.
 
+The file is checked as it is read (``fold_trail``): each fact, once checked, is handed to a
+fold (replay's registers) and dropped; the tree is kept as its frontier (``merkle.Frontier``,
+RFC 9162's compact range), a write's facts held only while few (a larger write is read again
+from the file when its checkpoint comes, and checked then), and the root kept only at the size
+of a checkpoint published earlier. So memory does not grow with the trail.
+
 With a checkpoint published earlier (``replay --published``), the trail must also reach at
 least that checkpoint's size and give its root at that size: a trail cut back, or from a
 forked history, is refused. What replay cannot see is a trail cut back to an earlier signed
@@ -38,19 +44,21 @@ from __future__ import annotations
 import base64
 import binascii
 import datetime as dt
+import io
 import json
+import sys
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import Any
+from collections.abc import Callable, Collection, Iterable, Iterator, Sequence
+from typing import Any, BinaryIO
 
 import msgspec
 
 from ledger import events as ev
 from ledger import keys as keystore
 from ledger.checkpoint import Checkpoint, Verifier
-from ledger.importer import BadInput, decode_object, json_lines
+from ledger.importer import BadInput, decode_object
 from ledger.mapper import FORGOTTEN, PLACEHOLDER, Envelope, EventMapper, Sealed, envelope_of
-from ledger.merkle import Frontier, leaf_hash, leaf_input, root_of
+from ledger.merkle import EMPTY_ROOT, Frontier, leaf_hash, leaf_input, root_of
 
 EXPORT_ONLY = frozenset({"sealed"})  # besides position, recorded_at and leaf
 WITHHELD = "[withheld]"
@@ -131,19 +139,6 @@ class CheckpointLine(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     vkey: str
 
 
-class Checked(msgspec.Struct, frozen=True):
-    """What a verified trail holds."""
-
-    facts: list[Fact]
-    size: int
-    root: str
-    note: str  # the last signed checkpoint
-    vkey: str
-    checkpoints: int
-    origin: str
-    leaves: list[bytes]
-
-
 def _duplicate_field(raw: bytes) -> str | None:
     """The first field name given twice in one object of ``raw`` (JSON), if any."""
     found: list[str] = []
@@ -218,6 +213,19 @@ def _b64(value: object, line: int, what: str) -> bytes:
         raise TrailError(line, f"{what} is not base64") from None
 
 
+SHARED = 24
+"""Strings this short (a reference, a channel, a method) are kept once (``sys.intern``): a
+replay's registers hold the same ones for thousands of facts (a third of their memory)."""
+
+
+def _shared(value: object) -> object:
+    if type(value) is str:
+        return sys.intern(value) if len(value) <= SHARED else value
+    if type(value) is list:
+        return [sys.intern(v) if type(v) is str and len(v) <= SHARED else v for v in value]
+    return value
+
+
 def rebuild_fact(
     obj: dict[str, Any],
     line: int,
@@ -248,7 +256,7 @@ def rebuild_fact(
     sealed_in = obj.get("sealed", {})
     if not isinstance(sealed_in, dict):
         raise TrailError(line, "`sealed` is not an object")
-    plain = {k: v for k, v in obj.items() if k not in EXPORT_ONLY}
+    plain = {k: _shared(v) for k, v in obj.items() if k not in EXPORT_ONLY}
     try:
         event = decode_object(plain, line)
     except BadInput as bad:
@@ -297,34 +305,59 @@ def rebuild_fact(
     return Fact(line, position, recorded_at, event), leaf
 
 
-def _layout(data: bytes) -> None:
+LAYOUT_CHUNK = 1 << 18  # bytes read at a time to check the layout of a file
+
+
+def _layout(file: BinaryIO) -> None:
     """Refuse any byte the ledger never writes between lines: a ``\r``, a blank line, a last
-    line without its ``\n``."""
-    problems = []
-    cr = data.find(b"\r")
-    if cr >= 0:
-        problems.append((cr, "the line ends in \\r (the ledger writes \\n only)"))
-    blank = data.find(b"\n\n")
-    if blank >= 0:
-        problems.append((blank + 1, "the line is blank (the ledger writes none)"))
-    if data.startswith(b"\n"):
-        problems.append((0, "the line is blank (the ledger writes none)"))
-    if data and not data.endswith(b"\n"):
-        problems.append((len(data) - 1, "the last line has no \\n (the file was cut short?)"))
+    line without its ``\n``. The file is read a chunk at a time from its start (and left at
+    its start); the first problem in it is named."""
+    file.seek(0)
+    problems: list[tuple[int, int, str]] = []  # offset, the newlines before it, what
+    offset = newlines = 0  # the chunk's offset in the file, and the newlines before it
+    previous = b"\n"  # the byte before the chunk: a file that starts with \n starts blank
+    ended = False
+    while not problems:
+        chunk = file.read(LAYOUT_CHUNK)
+        if not chunk:
+            ended = True
+            break
+        found = []
+        cr = chunk.find(b"\r")
+        if cr >= 0:
+            found.append((cr, "the line ends in \\r (the ledger writes \\n only)"))
+        if previous == b"\n" and chunk.startswith(b"\n"):
+            found.append((0, "the line is blank (the ledger writes none)"))
+        blank = chunk.find(b"\n\n")
+        if blank >= 0:
+            found.append((blank + 1, "the line is blank (the ledger writes none)"))
+        problems = [(offset + at, newlines + chunk.count(b"\n", 0, at), what) for at, what in found]
+        newlines += chunk.count(b"\n")
+        offset += len(chunk)
+        previous = chunk[-1:]
+    if not ended:
+        ended = file.read(1) == b""
+    if ended and offset and previous != b"\n":
+        problems.append(
+            (offset - 1, newlines, "the last line has no \\n (the file was cut short?)")
+        )
+    file.seek(0)
     if problems:
-        where, what = min(problems)
-        raise TrailError(data.count(b"\n", 0, where) + 1, what)
+        _, before, what = min(problems, key=lambda problem: (problem[0], problem[2]))
+        raise TrailError(before + 1, what)
 
 
-def _lines(data: bytes) -> Iterator[tuple[int, dict[str, Any], bytes]]:
-    _layout(data)
+def _decoded(decode: Callable[[bytes], Any], number: int, raw: bytes) -> dict[str, Any]:
+    """One line of the trail as a JSON object (``importer.json_lines``' reading of it)."""
     try:
-        for number, obj, raw in json_lines(data):
-            if not isinstance(obj, dict):
-                raise TrailError(number, "expected a JSON object")
-            yield number, obj, raw
-    except BadInput as bad:
-        raise TrailError(bad.line or 0, bad.message) from None
+        obj = decode(raw)
+    except (msgspec.DecodeError, RecursionError):
+        raise TrailError(number, "not valid JSON (expected one JSON object)") from None
+    except UnicodeDecodeError:
+        raise TrailError(number, "not UTF-8 text (save the file as UTF-8)") from None
+    if not isinstance(obj, dict):
+        raise TrailError(number, "expected a JSON object")
+    return obj
 
 
 def _stream_of(origin: str) -> uuid.UUID | None:
@@ -380,35 +413,127 @@ def _checkpoint_out_of_place(expected: int, found: int) -> str:
     return f"a checkpoint is repeated or out of order here {details}"
 
 
-def check_trail(
-    data: bytes,
+BUFFERED = 512
+"""The facts of one write held in memory, read once, until its checkpoint comes. A write of
+more (an import) is read again from the file when its checkpoint comes, so that memory does
+not grow with it."""
+
+
+class _Write:
+    """The facts read since the last checkpoint: where they start in the file, how many, and
+    (while they are few) the lines themselves."""
+
+    __slots__ = ("count", "line", "lines", "offset")
+
+    def __init__(self) -> None:
+        self.line = 0  # the first one's line number
+        self.offset = 0  # and where it starts in the file
+        self.count = 0
+        self.lines: list[tuple[int, dict[str, Any], bytes]] | None = []
+
+    def add(self, number: int, offset: int, obj: dict[str, Any], raw: bytes) -> None:
+        if not self.count:
+            self.line, self.offset = number, offset
+        self.count += 1
+        if self.lines is not None:
+            self.lines.append((number, obj, raw))
+            if len(self.lines) > BUFFERED:
+                self.lines = None  # too many to hold: read again when the checkpoint comes
+
+    def read(
+        self, file: BinaryIO, decode: Callable[[bytes], Any]
+    ) -> Iterator[tuple[int, dict[str, Any], bytes]]:
+        """The facts, from memory or read again from the file (the file is left where it
+        was)."""
+        if self.lines is not None:
+            yield from self.lines
+            return
+        resume = file.tell()
+        file.seek(self.offset)
+        for number in range(self.line, self.line + self.count):
+            raw = file.readline()
+            if not raw.endswith(b"\n"):
+                raise TrailError(number, "the file changed while it was read")
+            yield number, _decoded(decode, number, raw[:-1]), raw[:-1]
+        file.seek(resume)
+
+
+class Verified(msgspec.Struct, frozen=True):
+    """What a trail verified as it was read holds: its head, the checkpoints, its first fact
+    (the setting's), and the root of its tree at each size asked for (``fold_trail``)."""
+
+    size: int
+    root: str
+    note: str  # the last signed checkpoint
+    vkey: str
+    checkpoints: int
+    origin: str
+    first: Fact
+    roots: dict[int, bytes]
+
+
+OnFact = Callable[[Fact, bytes], None]
+
+
+def fold_trail(
+    file: BinaryIO,
     trusted: Sequence[Verifier],
+    on_fact: OnFact | None = None,
     progress: Callable[[int], None] | None = None,
-) -> Checked:
-    """Verify an exported trail against a trusted key; raise ``TrailError`` naming the line.
+    roots_at: Collection[int] = (),
+    on_checkpoint: Callable[[int, int, str], None] | None = None,
+) -> Verified:
+    """Verify an exported trail against a trusted key as it is read, a line at a time; raise
+    ``TrailError`` naming the line.
+
+    ``file`` is the trail, open for reading in binary, seekable (a write's facts are read
+    again when there are too many to hold until their checkpoint). Memory does not grow with
+    the trail: the tree is kept as its frontier (``merkle.Frontier``), each fact is dropped
+    once checked and given to ``on_fact`` with its leaf hash, in order. A fact is checked, and
+    given, once the checkpoint after it has been read and checked (its line, signature and
+    number); the checks that need its facts (their count, root and time) come after them, so
+    ``on_fact`` may see facts of a trail that is then refused: its result is the caller's to
+    drop. If ``on_fact`` raises, it is not called again, and the exception is raised once
+    the whole trail has verified (a refusal of the trail comes first, as when the trail was
+    checked before being folded).
 
     ``trusted`` are the public keys the reader trusts (the setting's published key); the key
     written in the file only picks one of them. ``progress`` is told the number of the line
-    reached, every thousand lines.
+    reached, every thousand lines. ``roots_at``: the sizes at which the root of the tree is
+    wanted (a checkpoint published earlier), given in ``roots`` if the trail reaches them.
+    ``on_checkpoint`` is told each checkpoint once it and the facts before it have been
+    checked: its sequence, its size and its note as the file has it (cosignatures included),
+    in order.
     """
     if not trusted:
         raise TrailError(0, "no public key was supplied to check against")
+    _layout(file)
+    decode = msgspec.json.Decoder().decode
+    wanted = set(roots_at)
+    roots: dict[int, bytes] = {}
     verifier: Verifier | None = None
     tree = Frontier()
-    leaves: list[bytes] = []
-    facts: list[Fact] = []
-    pending: list[tuple[int, dict[str, Any], bytes]] = []
+    first: Fact | None = None
+    last_recorded: dt.datetime | None = None
+    failed: list[BaseException] = []
+    write = _Write()
     redacted: dict[str, int] = {}
     forgotten: set[str] = set()
     stream: uuid.UUID | None = None
     origin = ""
     note = ""
     checkpoints = 0
-    for number, obj, raw in _lines(data):
+    number = offset = 0
+    for raw in file:
+        number += 1
+        start = offset
+        offset += len(raw)
+        raw = raw[:-1] if raw.endswith(b"\n") else raw
         if progress is not None and number % 1000 == 0:
             progress(number)
+        obj = _decoded(decode, number, raw)
         if obj.get("type") != "Checkpoint":
-            pending.append((number, obj, raw))
+            write.add(number, start, obj, raw)
             continue
         # A checkpoint: it names the ledger (for opening sealed fields) and signs what precedes.
         try:
@@ -430,7 +555,7 @@ def check_trail(
             )
         if line.sequence != checkpoints + 1:
             raise TrailError(number, _checkpoint_out_of_place(checkpoints + 1, line.sequence))
-        if not pending:
+        if not write.count:
             raise TrailError(
                 number, "a checkpoint with no facts before it (every write adds facts)"
             )
@@ -442,7 +567,7 @@ def check_trail(
             raise TrailError(number, "the checkpoint names another ledger")
         origin = opened.origin
         stream = _stream_of(origin)
-        for fact_line, fact_obj, fact_raw in pending:
+        for fact_line, fact_obj, fact_raw in write.read(file, decode):
             fact, leaf = rebuild_fact(fact_obj, fact_line, stream, fact_raw, redacted=redacted)
             if fact.position != tree.size + 1:
                 raise TrailError(fact_line, _out_of_place(tree.size + 1, fact.position))
@@ -454,11 +579,19 @@ def check_trail(
             if isinstance(fact.event, ev.SubjectForgotten):
                 forgotten.add(fact.event.subject_ref)
             tree.append(leaf)
-            leaves.append(leaf)
-            facts.append(fact)
-        if line.signed_at != facts[-1].recorded_at:
+            if tree.size in wanted:
+                roots[tree.size] = tree.root()
+            if first is None:
+                first = fact
+            last_recorded = fact.recorded_at
+            if on_fact is not None and not failed:
+                try:
+                    on_fact(fact, leaf)
+                except Exception as exc:  # raised once the whole trail has verified
+                    failed.append(exc)
+        if line.signed_at != last_recorded:
             raise TrailError(number, "the checkpoint's time is not its facts' record time")
-        pending = []
+        write = _Write()
         if opened.size != tree.size:
             raise TrailError(
                 number,
@@ -477,19 +610,21 @@ def check_trail(
             )
         note = text
         checkpoints += 1
-    if pending:
-        count = len(pending)
+        if on_checkpoint is not None:
+            on_checkpoint(line.sequence, line.size, text)
+    if write.count:
+        count = write.count
         raise TrailError(
-            pending[0][0],
+            write.line,
             f"the file is incomplete, or was added to: its last {count:,}"
             f" {'fact is' if count == 1 else 'facts are'} not followed by a signed checkpoint"
             " (an export always ends with one); the facts from here on are not signed",
         )
-    if not facts or verifier is None:
+    if first is None or verifier is None:
         raise TrailError(1, "the file holds no facts")
-    if not isinstance(facts[0].event, ev.SettingRegistered):
+    if not isinstance(first.event, ev.SettingRegistered):
         raise TrailError(
-            facts[0].line,
+            first.line,
             "the file does not start at the beginning of the trail: its first fact is not"
             " SettingRegistered",
         )
@@ -503,14 +638,44 @@ def check_trail(
                 " trail was cut before the forget (an"
                 " `export --as-of` made after a forget: replay the whole export with --known-at)",
             )
+    if failed:
+        raise failed[0]
     root = tree.root().hex()
     vkey = verifier.verifier_key()
-    return Checked(facts, tree.size, root, note, vkey, checkpoints, origin, leaves)
+    return Verified(tree.size, root, note, vkey, checkpoints, origin, first, roots)
 
 
-def extends(checked: Checked, published: Checkpoint) -> str | None:
+class Checked(Verified, frozen=True):
+    """What a verified trail holds, all of it: every fact and leaf (``check_trail``)."""
+
+    facts: list[Fact]
+    leaves: list[bytes]
+
+
+def check_trail(
+    data: bytes,
+    trusted: Sequence[Verifier],
+    progress: Callable[[int], None] | None = None,
+) -> Checked:
+    """Verify an exported trail held in memory (``fold_trail``), keeping every fact and leaf:
+    for a small trail, or a test. ``replay`` folds a file as it reads it instead."""
+    facts: list[Fact] = []
+    leaves: list[bytes] = []
+
+    def keep(fact: Fact, leaf: bytes) -> None:
+        facts.append(fact)
+        leaves.append(leaf)
+
+    head = fold_trail(io.BytesIO(data), trusted, keep, progress)
+    fields = {name: getattr(head, name) for name in head.__struct_fields__}
+    return Checked(**fields, facts=facts, leaves=leaves)
+
+
+def extends(checked: Verified, published: Checkpoint) -> str | None:
     """None if a verified trail reaches a checkpoint published earlier and agrees with it; else
-    what is wrong (the trail was cut back, or it is another history)."""
+    what is wrong (the trail was cut back, or it is another history). The trail must have been
+    verified with the published size among its ``roots_at`` (``check_trail`` keeps every leaf
+    instead)."""
     if published.origin != checked.origin:
         return "the published checkpoint is for another ledger"
     if published.size > checked.size:
@@ -518,7 +683,12 @@ def extends(checked: Checked, published: Checkpoint) -> str | None:
             f"the trail was cut back: it ends at {checked.size:,} facts, before the published"
             f" checkpoint of {published.size:,}"
         )
-    if root_of(checked.leaves[: published.size]) != published.root:
+    root: bytes | None
+    if isinstance(checked, Checked):
+        root = root_of(checked.leaves[: published.size])
+    else:
+        root = checked.roots.get(published.size, EMPTY_ROOT if not published.size else None)
+    if root != published.root:
         return (
             f"the trail has forked: its first {published.size:,} facts do not give the published"
             " checkpoint's root"

@@ -5,8 +5,11 @@ a key the user supplied)."""
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 import msgspec
 
@@ -129,27 +132,43 @@ def cmd_consistency(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _trail_file(name: str) -> BinaryIO:
+    """The trail to replay, open to be read as it is checked: the file, or standard input
+    copied to a temporary file a chunk at a time (the replay reads a large write twice)."""
+    if name != "-":
+        return Path(name).open("rb")
+    spool = tempfile.TemporaryFile()  # noqa: SIM115 (the caller closes it)
+    shutil.copyfileobj(sys.stdin.buffer, spool, 1 << 20)
+    spool.seek(0)
+    return spool
+
+
 def cmd_replay(args: argparse.Namespace) -> int:
     try:
-        data = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        file = _trail_file(args.file)
     except (OSError, ValueError) as exc:
         raise trust.unreadable(args.file, exc) from None
-    trusted = trust.trusted_keys(args.key, args.trusted, trust.claimed_by_trail(data))
     witnesses = inspection.witness_verifiers(args.witness)
-    # Its units are lines checked, then facts folded: twice the file's lines in all.
-    with Bar("Replaying", unit=None, threshold=2 * THRESHOLD) as bar:
-        replayed = inspection.replay(
-            data,
-            trusted,
-            system_clock,
-            published=Path(args.published) if args.published else None,
-            profile=args.profile,
-            as_of=args.as_of,
-            known_at=args.known_at,
-            progress=bar,
-        )
+    with file:
+        try:
+            trusted = trust.trusted_keys(args.key, args.trusted, trust.claimed_by_trail(file))
+            # Its units are the file's lines, each checked and folded as it is read.
+            with Bar("Replaying", unit=None, threshold=THRESHOLD) as bar:
+                replayed = inspection.replay(
+                    file,
+                    trusted,
+                    system_clock,
+                    published=Path(args.published) if args.published else None,
+                    profile=args.profile,
+                    as_of=args.as_of,
+                    known_at=args.known_at,
+                    progress=bar,
+                    witnesses=witnesses,
+                )
+        except OSError as exc:  # the file could not be read to its end
+            raise trust.unreadable(args.file, exc) from None
     checked, published = replayed.checked, replayed.published
-    vouched = inspection.witnessed_trail(data, witnesses, system_clock()) if witnesses else []
+    vouched = replayed.witnessed
     if args.json:
         answer = {
             "verified": True,

@@ -8,11 +8,13 @@ verify raises ``NotVerified`` saying what is wrong with it.
 from __future__ import annotations
 
 import datetime as dt
+import functools
+import io
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 import msgspec
 from eventsourcing.persistence import StoredEvent
@@ -20,12 +22,12 @@ from eventsourcing.persistence import StoredEvent
 from ledger import events as ev
 from ledger import integrity, merkle, privacy, receipt_page, receipts, trail
 from ledger.checkpoint import Checkpoint
-from ledger.cosignature import CosignatureVerifier
+from ledger.cosignature import CosignatureVerifier, Cosigned
 from ledger.profile import Profile, ProfileError
 from ledger.profile import load as load_profile
 from ledger.service.audit import all_leaves, delivered, export_line_of, with_cosignatures
 from ledger.service.errors import NotVerified, Refusal
-from ledger.service.progress import Progress, counted, lines_in
+from ledger.service.progress import EVERY, Progress, lines_in
 from ledger.service.reading import nothing_yet
 from ledger.service.trust import read_note
 from ledger.store import Clock, Ledger, today
@@ -98,20 +100,22 @@ def check_consistency(data: bytes, trusted: Sequence[integrity.Verifier]) -> Con
 
 @dataclass(frozen=True)
 class Replayed:
-    """A verified trail (``checked``), judged: the findings as of ``day`` (as the ledger knew
-    them at ``known_at``, if given), and the published checkpoint it extends, if one was given."""
+    """A verified trail (``checked``: its head), judged: the findings as of ``day`` (as the
+    ledger knew them at ``known_at``, if given), and the published checkpoint it extends, if
+    one was given."""
 
-    checked: trail.Checked
+    checked: trail.Verified
     published: Checkpoint | None
     registers: reg.Registers
     profile: Profile
     day: dt.date
     known_at: dt.datetime | None
     found: list[fnd.Finding]
+    witnessed: list[str] = field(default_factory=list)  # each witness's, in words
 
 
 def replay(
-    data: bytes,
+    source: bytes | BinaryIO,
     trusted: Sequence[integrity.Verifier],
     clock: Clock,
     *,
@@ -120,23 +124,59 @@ def replay(
     as_of: dt.date | None = None,
     known_at: dt.datetime | None = None,
     progress: Progress | None = None,
+    witnesses: Sequence[CosignatureVerifier] = (),
 ) -> Replayed:
-    """An inspector's replay of an exported trail: verified against the trusted keys (and a
-    checkpoint ``published`` earlier, which it must reach and extend), then judged by the
-    setting's profile (a shipped one by its name, or ``profile``). ``progress`` is told the
-    lines checked, then the facts folded, of twice the file's lines."""
-    lines = lines_in([data]) if progress is not None else 0
+    """An inspector's replay of an exported trail (the bytes, or a seekable binary file):
+    verified against the trusted keys (and a checkpoint ``published`` earlier, which it must
+    reach and extend), then judged by the setting's profile (a shipped one by its name, or
+    ``profile``). ``progress`` is told the lines read, of the file's.
+
+    The trail is folded as it is read (``trail.fold_trail``): each fact, once checked, goes
+    into the registers and is dropped, so memory is bounded by the registers, not the trail.
+    The registers are used only once the whole trail has verified. With ``witnesses``, each
+    must have cosigned one of its checkpoints (``NotVerified`` if one did not); what each
+    vouches for is in ``witnessed``."""
+    file = io.BytesIO(source) if isinstance(source, bytes) else source
+    lines = _lines_of(file) if progress is not None else 0
     checking = None
     if progress is not None:
         told = progress
 
         def checking(line: int) -> None:
-            told(min(line, lines), 2 * lines)
+            told(min(line, lines), lines)
 
+    registers = reg.Registers()
+    stopped: list[BaseException | None] = []  # known_at passed (None), or a fold that failed
+
+    def fold(fact: trail.Fact, _: bytes) -> None:
+        if stopped:
+            return
+        if known_at is not None and fact.recorded_at > known_at:
+            stopped.append(None)
+            return
+        try:
+            reg.apply(registers, fact.event, fact.position)
+            if fact.position % EVERY == 0:
+                registers.changed.clear()  # what to save: a replay saves nothing
+        except Exception as exc:  # raised where the registers were made before: see below
+            stopped.append(exc)
+
+    wanted = _size_of(published) if published is not None else None
+    vouching = _Vouching(witnesses, clock())
     try:
-        checked = trail.check_trail(data, trusted, checking)
+        with reg.paused_gc():
+            checked = trail.fold_trail(
+                file,
+                trusted,
+                fold,
+                checking,
+                () if wanted is None else (wanted,),
+                on_checkpoint=vouching.seen if witnesses else None,
+            )
     except trail.TrailError as exc:
         raise NotVerified(str(exc)) from None
+    if progress is not None:
+        progress(lines, lines)
     kept: Checkpoint | None = None
     if published is not None:
         verifier = integrity.Verifier.from_vkey(checked.vkey)
@@ -144,7 +184,7 @@ def replay(
         problem = trail.extends(checked, kept)
         if problem:
             raise NotVerified(f"{problem} (checkpoint in {published})")
-    setting = checked.facts[0].event
+    setting = checked.first.event
     assert isinstance(setting, ev.SettingRegistered)
     try:
         judged_by = load_profile(profile or setting.profile)
@@ -152,12 +192,32 @@ def replay(
         raise Refusal(
             f"{exc} (the setting's own profile is needed: pass --profile PATH.toml)"
         ) from None
-    facts = trail.pairs(checked.facts, known_at)
-    registers = reg.rebuild(counted(facts, progress, 2 * lines, start=lines))
+    if stopped and stopped[0] is not None:
+        raise stopped[0]
     nothing_yet(registers)
     day = as_of or today(clock)
     found = fnd.evaluate(registers, judged_by, day)
-    return Replayed(checked, kept, registers, judged_by, day, known_at, found)
+    witnessed = vouching.said(checked.checkpoints) if witnesses else []
+    return Replayed(checked, kept, registers, judged_by, day, known_at, found, witnessed)
+
+
+def _lines_of(file: BinaryIO) -> int:
+    """How many lines a file holds (``progress.lines_in``), read a chunk at a time; the file is
+    left at its start."""
+    file.seek(0)
+    count = lines_in(iter(functools.partial(file.read, 1 << 20), b""))
+    file.seek(0)
+    return count
+
+
+def _size_of(published: Path) -> int | None:
+    """The size a checkpoint kept earlier says it has, read before it is checked: the replay
+    keeps the root of the trail's tree at that size (and no other). The note is checked
+    after the trail (``read_note``), which names any fault in it."""
+    try:
+        return trail.head_checkpoint(published.read_text()).size
+    except Exception:  # any fault is named when the note is checked, after the trail
+        return None
 
 
 # --- receipts ---------------------------------------------------------------------------------
@@ -286,40 +346,43 @@ def proof_note(data: bytes) -> str:
     return note
 
 
-def witnessed_trail(
-    data: bytes, witnesses: Sequence[CosignatureVerifier], now: dt.datetime
-) -> list[str]:
-    """For a trail already checked: up to which checkpoint each witness cosigned it, in
-    words; ``NotVerified`` for a witness that cosigned none of its checkpoints."""
-    notes: list[tuple[int, int, str]] = []
-    for raw in data.split(b"\n"):
-        if raw.startswith(b'{"type":"Checkpoint"'):
-            line = msgspec.json.decode(raw, type=trail.CheckpointLine)
-            notes.append((line.sequence, line.size, line.note))
-    said: list[str] = []
-    for verifier in witnesses:
-        last = None
-        for sequence, size, note in notes:
-            cosigned = verifier.open(note, now)
+class _Vouching:
+    """What each witness cosigned of a trail, told its checkpoints one at a time as they are
+    checked (``trail.fold_trail``'s ``on_checkpoint``): the last each cosigned, no more."""
+
+    def __init__(self, witnesses: Sequence[CosignatureVerifier], now: dt.datetime) -> None:
+        self.witnesses = witnesses
+        self.now = now
+        self.last: list[tuple[int, int, Cosigned] | None] = [None] * len(witnesses)
+
+    def seen(self, sequence: int, size: int, note: str) -> None:
+        for number, verifier in enumerate(self.witnesses):
+            cosigned = verifier.open(note, self.now)
             if cosigned is not None:
-                last = (sequence, size, cosigned)
-        if last is None:
-            raise NotVerified(
-                f"no checkpoint in the trail is cosigned by the witness {verifier.name}: it is"
-                " signed only by the setting (or the cosignatures are by another key, or"
-                " altered)"
+                self.last[number] = (sequence, size, cosigned)
+
+    def said(self, checkpoints: int) -> list[str]:
+        """Up to which checkpoint each witness cosigned the trail (of its ``checkpoints``), in
+        words; ``NotVerified`` for a witness that cosigned none of them."""
+        said: list[str] = []
+        for verifier, last in zip(self.witnesses, self.last, strict=True):
+            if last is None:
+                raise NotVerified(
+                    f"no checkpoint in the trail is cosigned by the witness {verifier.name}: it"
+                    " is signed only by the setting (or the cosignatures are by another key, or"
+                    " altered)"
+                )
+            sequence, size, cosigned = last
+            later = checkpoints - sequence
+            said.append(
+                f"Witnessed by {verifier.name} up to checkpoint {sequence:,} ({size:,} facts),"
+                f" cosigned at {cosigned.at.isoformat().replace('+00:00', 'Z')}"
+                + (
+                    f"; the {later:,} later checkpoint{'s are' if later > 1 else ' is'} not"
+                    " cosigned by it"
+                    if later
+                    else ""
+                )
+                + "."
             )
-        sequence, size, cosigned = last
-        later = len(notes) - sequence
-        said.append(
-            f"Witnessed by {verifier.name} up to checkpoint {sequence:,} ({size:,} facts),"
-            f" cosigned at {cosigned.at.isoformat().replace('+00:00', 'Z')}"
-            + (
-                f"; the {later:,} later checkpoint{'s are' if later > 1 else ' is'} not"
-                " cosigned by it"
-                if later
-                else ""
-            )
-            + "."
-        )
-    return said
+        return said

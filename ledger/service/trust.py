@@ -11,6 +11,7 @@ import datetime as dt
 import os
 from collections.abc import Iterable
 from pathlib import Path
+from typing import BinaryIO
 
 import msgspec
 from eventsourcing.persistence import StoredEvent
@@ -150,12 +151,18 @@ def claimed(data: bytes, field: str) -> str | None:
     return value if isinstance(value, str) else None
 
 
-def claimed_by_trail(data: bytes) -> str | None:
-    """The key an export's first checkpoint line names (a hint, no more)."""
-    for line in data.splitlines():
-        if b'"type":"Checkpoint"' in line:
-            return claimed(line, "vkey")
-    return None
+def claimed_by_trail(data: bytes | BinaryIO) -> str | None:
+    """The key an export's first checkpoint line names (a hint, no more): in the bytes, or in
+    a seekable binary file, read a line at a time up to it (and left at its start)."""
+    lines = data.splitlines() if isinstance(data, bytes) else data
+    try:
+        for line in lines:
+            if b'"type":"Checkpoint"' in line:
+                return claimed(line, "vkey")
+        return None
+    finally:
+        if not isinstance(data, bytes):
+            data.seek(0)
 
 
 def read_note(path: Path, verifier: integrity.Verifier) -> tuple[str, Checkpoint]:
