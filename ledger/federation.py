@@ -118,8 +118,7 @@ def decode(data: bytes | str, path: Path) -> Federation:
     for key in raw:
         if key not in _TOP:
             raise FederationError(
-                f"{where}, line {places.top(key)}: unknown field `{key}`"
-                f" (expected {_expected(_TOP)})"
+                f"{where}{_at(places.top(key))}: unknown field `{key}` (expected {_expected(_TOP)})"
             )
     name = raw.get("name")
     if not isinstance(name, str) or not name.strip():
@@ -280,6 +279,11 @@ class _Places:
         found = self._key(key, 1, end)
         if found is None and key == "members" and self.headings:
             return self.headings[0]
+        if found is None:  # a table of that name: its heading
+            heading = re.compile(rf"^\[\[?\s*{re.escape(key)}\s*[\].]")
+            found = next(
+                (i for i, line in enumerate(self.lines, 1) if heading.match(line.strip())), None
+            )
         return found
 
     def member(self, number: int) -> int | None:

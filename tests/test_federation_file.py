@@ -118,3 +118,163 @@ def test_same_ledger_twice_and_no_members(tmp_path: Path) -> None:
         decode(b'name = "\xff"\n', tmp_path / "fed.toml")
     with pytest.raises(FederationError, match="cannot read the federation file"):
         load(tmp_path / "missing.toml")
+
+
+# --- files an honest governing body never writes (tests/MUTATION.md: the federation file) -------
+
+
+def _refused(text: str, tmp_path: Path) -> str:
+    with pytest.raises(FederationError) as caught:
+        decode(text, tmp_path / "fed.toml")
+    return str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ('name = 7\n[[members]]\nname = "A"\nledger = "a.db"\n', "fed.toml, line 1: `name`:"),
+        ('name = "  "\n[[members]]\nname = "A"\nledger = "a.db"\n', "fed.toml, line 1: `name`:"),
+        ('[[members]]\nname = "A"\nledger = "a.db"\n', "fed.toml: `name`: expected"),
+        ('name = "F"\nmembers = "A"\n', "fed.toml, line 2: `members`: expected at least one"),
+        ('name = "F"\nmembers = []\n', "fed.toml, line 2: `members`: expected at least one"),
+        ('name = "F"\nmembers = [1]\n', "fed.toml: `members`: expected [[members]] tables"),
+        (
+            'name = "F"\n\n[[members]]\nledger = "a.db"\n',
+            "fed.toml, line 3: member 1 has no `name`",
+        ),
+        ('name = "F"\n[[members]]\nname = 7\nledger = "a.db"\n', "line 3: `name` of member 1:"),
+        ('name = "F"\n[[members]]\nname = " "\nledger = "a.db"\n', "line 3: `name` of member 1:"),
+        (
+            'name = "F"\n[[members]]\nname = "A\\u001fB"\nledger = "a.db"\n',
+            "line 3: `name` of member 1: expected one line of text",
+        ),
+        ('name = "F"\n[[members]]\nname = "A"\nledger = "  "\n', "line 4: `ledger` of member 1:"),
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\npublic_key = 7\n',
+            "line 5: `public_key` of member 1: expected the text",
+        ),
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\nkey_file = 7\n',
+            "line 5: `key_file` of member 1: expected the path",
+        ),
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\nkey_file = " "\n',
+            "line 5: `key_file` of member 1: expected the path",
+        ),
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "postgres://h/d?schema=Bad"\n',
+            "line 4: `ledger` of member 1: expected ?schema=NAME",
+        ),
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "postgres://h/d?schema=a-b"\n',
+            "line 4: `ledger` of member 1: expected ?schema=NAME",
+        ),
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "postgres://h/d"\n',
+            "line 4: `ledger` of member 1: expected the member's own schema",
+        ),
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "sqlite://a.db"\n',
+            "line 4: `ledger` of member 1: expected a SQLite file's path",
+        ),
+        # A key quoted, a heading with spaces, a key found only under its own member.
+        ('"name" = 7\n[[members]]\nname = "A"\nledger = "a.db"\n', "fed.toml, line 1: `name`:"),
+        (
+            'name = "F"\n[[ members ]]\nname = "A"\nledger = "a.db"\n[[members]]\n"name" = 7\n'
+            'ledger = "b.db"\n',
+            "fed.toml, line 6: `name` of member 2:",
+        ),
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\n[[members]]\nledger = "b.db"\n',
+            "fed.toml, line 5: member 2 has no `name`",
+        ),
+        # An unknown table names its heading's line (it said "line None" before).
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\n[other]\nledger = 1\n',
+            "fed.toml, line 5: unknown field `other`",
+        ),
+        ('name = "F"\nother.x = 1\n', "fed.toml: unknown field `other`"),
+        (
+            'name = "F"\n[[members]]\nname = "A"\n[[members]]\nname = "B"\nledger = 7\n',
+            "fed.toml, line 2: member 1 has no `ledger`",
+        ),
+        (
+            "x = 1\nname = 'F'\n",
+            "fed.toml, line 1: unknown field `x` (expected `name` or `members`)",
+        ),
+        (
+            'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\nx = 1\n',
+            "line 5: `x` of member 1: unknown field (expected `name`, `ledger`, `public_key` or"
+            " `key_file`)",
+        ),
+    ],
+)
+def test_each_refusal_names_its_line_and_field_exactly(
+    text: str, said: str, tmp_path: Path
+) -> None:
+    message = _refused(text, tmp_path)
+    expected = said if said.startswith("fed.toml") else "fed.toml, " + said
+    assert message.startswith(expected), message
+
+
+def test_a_field_of_a_later_member_is_not_taken_for_an_earlier_ones(tmp_path: Path) -> None:
+    # Member 1 has no `ledger` line: its message names its heading, not member 2's `ledger`.
+    text = 'name = "F"\n[[members]]\nname = "A"\nledger = 7\n[[members]]\nname = "B"\n'
+    assert _refused(text, tmp_path).startswith("fed.toml, line 4: `ledger` of member 1")
+    text = (
+        'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\n[[members]]\nname = "B"\n'
+        'ledger = "b.db"\n[[members]]\nname = "A"\nledger = "c.db"\n'
+    )
+    assert _refused(text, tmp_path).startswith(
+        "fed.toml, line 9: `name` of member 3: the same name as member 1"
+    )
+    text = (
+        'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\n[[members]]\nname = "B"\n'
+        'ledger = "b.db"\n[[members]]\nname = "C"\nledger = "b.db"\n'
+    )
+    assert _refused(text, tmp_path).startswith(
+        "fed.toml, line 10: `ledger` of member 3: the same ledger as member 2"
+    )
+    # An inline array of tables has no heading: the message names no line it does not know.
+    text = 'name = "F"\nmembers = [{name = "A", ledger = 7}]\n'
+    assert _refused(text, tmp_path).startswith("fed.toml: `ledger` of member 1:")
+
+
+def test_what_is_read_is_stripped_and_resolved(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    vkey = Signer.generate("a").verifier_key()
+    text = (
+        'name = "  F  "\n[[members]]\nname = " A B "\nledger = "sub/../a.db"\n'
+        f'public_key = "  {vkey}\\n"\n'
+        '[[members]]\nname = "P"\nledger = "postgres://h/d?schema=p_1"\n'
+        '[[members]]\nname = "Q"\nledger = "postgresql://h/d?schema=q"\nkey_file = "k/q.key"\n'
+    )
+    monkeypatch.chdir(tmp_path)
+    federation = decode(text, Path("fed.toml"))  # a bare file name: found from the cwd
+    assert federation.name == "F" and federation.path == Path("fed.toml")
+    a, p, q = federation.members
+    assert (a.name, a.ledger, a.public_key, a.key_file, a.line) == (
+        "A B",
+        str(tmp_path.resolve() / "a.db"),
+        vkey,
+        None,
+        2,
+    )
+    assert a.config().key_path == Path(str(tmp_path.resolve() / "a.db") + ".key")
+    assert p.is_postgres and p.ledger == "postgres://h/d?schema=p_1"
+    assert p.key_file == tmp_path.resolve() / "ledger-p_1.key"
+    assert p.config().key_path == p.key_file and p.config().db == p.ledger
+    assert p.public_key is None
+    assert q.is_postgres and q.key_file == (tmp_path / "k" / "q.key").resolve()
+    assert q.config().key_path == q.key_file
+    assert (p.line, q.line) == (6, 9)
+
+
+def test_a_schema_name_of_63_characters_is_accepted_and_64_refused(tmp_path: Path) -> None:
+    def text(schema: str) -> str:
+        return f'name = "F"\n[[members]]\nname = "A"\nledger = "postgres://h/d?schema={schema}"\n'
+
+    assert decode(text("_" + "a" * 62), tmp_path / "f.toml").members[0].ledger.endswith("a" * 62)
+    assert "expected ?schema=NAME" in _refused(text("a" * 64), tmp_path)
+    assert "expected ?schema=NAME" in _refused(text("1a"), tmp_path)
