@@ -285,3 +285,20 @@ def test_at_most_the_limit_of_signature_lines() -> None:
     assert len(signature_lines(cosigned + fill)) == MAX_SIGNATURES
     assert cosigner.verifier().open(cosigned + fill) == Cosigned(checkpoint, _T)
     assert cosigner.verifier().open(cosigned + fill + _foreign_line("one-more") + "\n") is None
+
+
+def test_the_signatures_are_those_after_the_last_blank_line() -> None:
+    checkpoint, _ = _note()
+    cosigner = Cosigner.generate("witness.example")
+    body = checkpoint.body()
+    line = cosigner.signature_line(body, _T)
+    # A cosignature over the checkpoint alone, put after a second blank line: the note's text
+    # is then the checkpoint and a stray line, which the witness did not sign.
+    smuggled = body + "\n" + _foreign_line("setting") + "\n\n" + line + "\n"
+    assert signature_lines(smuggled) == [line]
+    assert cosigner.verifier().open(smuggled) is None
+    # Cosigning such a note signs all the text before the last blank line.
+    cosigned = cosigner.cosign(smuggled, _T)
+    text = body + "\n" + _foreign_line("setting") + "\n"
+    assert signature_lines(cosigned)[-1] == cosigner.signature_line(text, _T)
+    assert signature_lines("\n\n" + line + "\n") == [line]

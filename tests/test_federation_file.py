@@ -278,3 +278,33 @@ def test_a_schema_name_of_63_characters_is_accepted_and_64_refused(tmp_path: Pat
     assert decode(text("_" + "a" * 62), tmp_path / "f.toml").members[0].ledger.endswith("a" * 62)
     assert "expected ?schema=NAME" in _refused(text("a" * 64), tmp_path)
     assert "expected ?schema=NAME" in _refused(text("1a"), tmp_path)
+
+
+def test_a_field_is_looked_for_only_under_its_own_heading(tmp_path: Path) -> None:
+    # A sub-table ends the member's own lines: a key under it is not the member's field, and the
+    # message names the member's heading (line 2), not the sub-table's key.
+    for text in (
+        'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\n[members.sub]\nsub = 1\n',
+        'name = "F"\n[[members]]\n[members.sub]\nsub = 1\n',
+    ):
+        assert _refused(text, tmp_path).startswith("fed.toml, line 2: `sub` of member 1:")
+    # The line before a member's heading is not its own.
+    text = (
+        'name = "F"\n[[members]]\nname = "A"\nledger = "a.db"\n[[members]]\nname = "A"\n'
+        'ledger = "b.db"\n'
+    )
+    assert _refused(text, tmp_path).startswith("fed.toml, line 6: `name` of member 2:")
+
+
+def test_a_top_level_key_is_found_up_to_the_last_line(tmp_path: Path) -> None:
+    assert _refused('members = "A"\nname = 7\n', tmp_path).startswith("fed.toml, line 2: `name`:")
+    assert _refused('name = "F"\nmembers = 1', tmp_path).startswith("fed.toml, line 2: `members`:")
+
+
+def test_members_of_an_inline_array_have_no_heading_line(tmp_path: Path) -> None:
+    text = 'name = "F"\nmembers = [{name = "A", ledger = "a.db"}, {name = "B", ledger = "b.db"}]\n'
+    federation = decode(text, tmp_path / "fed.toml")
+    assert [(m.name, m.line) for m in federation.members] == [("A", 0), ("B", 0)]
+    with pytest.raises(KeyError) as caught:
+        federation.member("C")
+    assert caught.value.args == ("C",)
