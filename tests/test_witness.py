@@ -25,6 +25,7 @@ from unittest import mock
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from eventsourcing.persistence import PersistenceError
 
 from ledger import events as ev
 from ledger import store as ledger_store
@@ -38,6 +39,7 @@ from ledger.cosignature import (
 )
 from ledger.integrity import Signer
 from ledger.service import witnessing
+from ledger.storage.config import Config, LedgerError
 from ledger.storage.witnessed import Cosignature, WitnessStore
 from tests.conftest import (
     NOW,
@@ -763,3 +765,76 @@ def test_a_cosignature_row_written_by_something_else_is_named_by_verify_and_left
             cosigner.verifier_key(),
         )
         assert status == 0, out
+
+
+# --- the witness's refusals, each with what it says (tests/MUTATION.md) -------------------------
+
+
+def test_a_cosignature_made_with_another_witness_key_is_not_delivered_again(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]], witness_key: tuple[Path, str]
+) -> None:
+    """The witness's key replaced, the store kept: the checkpoint cosigned with the old key is
+    unchanged, and the ledger (which holds the old key's cosignature) is not said to be given
+    it again, nor given one of the new key."""
+    signer, (a, _) = twins
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    old = Cosigner.load(witness_key[0])
+    assert witnessing.witness_one(old, witnesses, _target(a, signer), fixed_clock).ok
+    (row,) = _delivered(a)
+    new = Cosigner.generate("witness.example.gov.uk")
+    again = witnessing.witness_one(new, witnesses, _target(a, signer), fixed_clock)
+    assert (again.status, again.key_said) == ("unchanged", "its published key")
+    assert again.message == "checkpoint of 3 facts already cosigned"
+    assert _delivered(a) == [row]
+    assert len(witnesses.all()) == 1
+
+
+def _unreadable(tmp_path: Path) -> witnessing.Target:
+    config = Config(db=str(tmp_path / "m.db"), key_path=tmp_path / "m.db.key")
+    return witnessing.Target("Member", config, Signer.generate("policy-ledger").verifier_key())
+
+
+@pytest.mark.parametrize(
+    ("fault", "says"),
+    [
+        (LedgerError("the ledger is locked"), "the ledger is locked"),
+        (
+            PersistenceError("connection refused"),
+            "the ledger's database could not be used (PersistenceError): nothing cosigned",
+        ),
+    ],
+)
+@pytest.mark.parametrize("where", ["opening", "reading"])
+def test_a_member_whose_ledger_fails_is_failed_by_name_with_the_key_it_was_checked_against(
+    tmp_path: Path, fault: Exception, says: str, where: str
+) -> None:
+    cosigner = Cosigner.generate("witness.example")
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    ledger = mock.Mock()
+    ledger.latest_checkpoint.side_effect = fault
+    with mock.patch.object(
+        witnessing,
+        "open_ledger",
+        side_effect=fault if where == "opening" else None,
+        return_value=ledger,
+    ):
+        outcome = witnessing.witness_one(cosigner, witnesses, _unreadable(tmp_path), fixed_clock)
+    assert outcome == witnessing.Outcome("Member", "failed", says, "its published key")
+    assert not outcome.ok
+    if where == "reading":
+        ledger.close.assert_called_once_with()
+    assert witnesses.all() == []
+
+
+def test_a_ledger_without_a_checkpoint_fails_by_name(tmp_path: Path) -> None:
+    ledger = mock.Mock()
+    ledger.latest_checkpoint.return_value = None
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    with mock.patch.object(witnessing, "open_ledger", return_value=ledger):
+        outcome = witnessing.witness_one(
+            Cosigner.generate("w"), witnesses, _unreadable(tmp_path), fixed_clock
+        )
+    assert outcome == witnessing.Outcome(
+        "Member", "failed", "the ledger has no signed checkpoint yet", "its published key"
+    )
+    assert witnesses.all() == []
