@@ -838,3 +838,35 @@ def test_a_ledger_without_a_checkpoint_fails_by_name(tmp_path: Path) -> None:
         "Member", "failed", "the ledger has no signed checkpoint yet", "its published key"
     )
     assert witnesses.all() == []
+
+
+def test_each_outcome_names_the_member_and_the_key_it_was_checked_against(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]], witness_key: tuple[Path, str]
+) -> None:
+    signer, (a, b) = twins
+    cosigner = Cosigner.load(witness_key[0])
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    unsigned = witnessing.witness_one(
+        cosigner, witnesses, _target(a, Signer.generate("policy-ledger"), "A"), fixed_clock
+    )
+    assert (unsigned.member, unsigned.status, unsigned.key_said) == (
+        "A",
+        "failed",
+        "its published key",
+    )
+    _record(a, 3)
+    assert witnessing.witness_one(cosigner, witnesses, _target(a, signer, "A"), fixed_clock).ok
+    same = witnessing.witness_one(cosigner, witnesses, _target(a, signer, "A"), fixed_clock)
+    assert (same.member, same.status, same.key_said) == ("A", "unchanged", "its published key")
+    _record(b, 4)  # the same size as a's, another root
+    split = witnessing.witness_one(cosigner, witnesses, _target(b, signer, "B"), fixed_clock)
+    assert (split.member, split.status, split.key_said) == ("B", "refused", "its published key")
+    assert split.message.startswith("SPLIT VIEW")
+
+
+def test_init_writes_the_public_key_beside_and_never_over_one(tmp_path: Path) -> None:
+    vkey = witnessing.init_witness("w.example", tmp_path / "w.key")
+    assert (tmp_path / "w.pub").read_text(encoding="utf-8") == vkey + "\n"
+    (tmp_path / "v.pub").write_text("kept\n")
+    witnessing.init_witness("v.example", tmp_path / "v.key")
+    assert (tmp_path / "v.pub").read_text() == "kept\n"
