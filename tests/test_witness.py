@@ -870,3 +870,28 @@ def test_init_writes_the_public_key_beside_and_never_over_one(tmp_path: Path) ->
     (tmp_path / "v.pub").write_text("kept\n")
     witnessing.init_witness("v.example", tmp_path / "v.key")
     assert (tmp_path / "v.pub").read_text() == "kept\n"
+
+
+def test_a_ledger_whose_facts_do_not_give_its_own_checkpoint_is_that_fork(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]], witness_key: tuple[Path, str]
+) -> None:
+    """Facts changed under a signed checkpoint (the same count, one leaf another): refused as
+    facts that do not give the checkpoint's root, before any consistency proof is tried."""
+    signer, (a, _) = twins
+    cosigner = Cosigner.load(witness_key[0])
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    assert witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock).ok
+    _record(a, 3)
+    honest = witnessing.all_leaves
+
+    def changed(ledger: ledger_store.Ledger) -> tuple[list[bytes], object]:
+        leaves, rest = honest(ledger)
+        return [*leaves[:-1], hashlib.sha256(b"another fact").digest()], rest
+
+    with mock.patch.object(witnessing, "all_leaves", changed):
+        outcome = witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock)
+    assert outcome.status == "refused"
+    assert outcome.message == (
+        "FORK: the ledger's facts do not give its own latest checkpoint's root"
+    )
+    assert [row.size for row in witnesses.all()] == [3]
