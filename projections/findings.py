@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Literal
+from typing import Final, Literal
 
 import msgspec
 
@@ -29,6 +29,11 @@ from projections.episodes import (
 )
 from projections.registers import Registers, paused_gc
 from projections.rules import JUDGES
+
+# An open finding is counted as overdue, in a federation's view of its members (``findings
+# --federation`` and the federation's site), once it has been open longer than this: past the
+# second of the sites' age bands (``report.AGE_BUCKETS``: "8–30 days"), so in "31–90" or over.
+OVERDUE_AFTER_DAYS: Final = 30
 
 # The episode's type and helpers live in ``projections.episodes`` (the rules import them from
 # there); they are named here too for the callers that read them as findings' own.

@@ -26,7 +26,7 @@ from ledger.service.errors import Refusal, ServiceError
 from ledger.service.trust import load_signer
 from ledger.store import Clock, Ledger, LedgerError, open_ledger, today
 from projections import findings as fnd
-from projections.pages.federation import OVERDUE_AFTER_DAYS
+from projections.findings import OVERDUE_AFTER_DAYS
 
 __all__ = [
     "OVERDUE_AFTER_DAYS",
@@ -74,7 +74,7 @@ def _open(member: Member) -> Ledger:
 # --- findings ---------------------------------------------------------------------------------
 
 # An open finding counts as overdue once open more than OVERDUE_AFTER_DAYS days: as the
-# federation's site counts it (projections.pages.federation, one place for both).
+# federation's site counts it (projections.findings, one place for both).
 
 
 @dataclass(frozen=True)

@@ -26,6 +26,7 @@ from typing import Final
 import msgspec
 
 from projections import report
+from projections.findings import OVERDUE_AFTER_DAYS
 from projections.pages.context import Audience
 from projections.pages.markdown import day_, esc, figures, month_, plural, table
 from projections.sitedata import SiteData
@@ -43,9 +44,6 @@ __all__ = [
 ]
 
 MEMBERS_FILE: Final = "members.csv"  # the overview's figures as a spreadsheet, beside it
-# An open finding is counted as overdue once it has been open longer than this: past the second
-# of the sites' age bands (``report.AGE_BUCKETS``: "8–30 days"), so in "31–90" or "over 90".
-OVERDUE_AFTER_DAYS: Final = 30
 # Folder names the site itself uses at its top: a member's folder is never one of them.
 RESERVED: Final = frozenset(
     {"assets", "charts", "search", "stylesheets", "javascripts", "overrides", "index", "rules"}
