@@ -172,8 +172,7 @@ class Cosigner:
 
     def verifier_key(self) -> str:
         """``<name>+<key ID hex>+<base64(0x04 || public key)>``: the key to publish."""
-        material = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + self._public).decode()
-        return f"{self._name}+{self._key_id.hex()}+{material}"
+        return self.verifier().verifier_key()
 
     def verifier(self) -> CosignatureVerifier:
         return CosignatureVerifier(self._name, self._public)
@@ -228,6 +227,8 @@ class CosignatureVerifier:
         return self._name
 
     def verifier_key(self) -> str:
+        """``<name>+<key ID hex>+<base64(0x04 || public key)>``, as ``parse_witness_key``
+        reads it."""
         material = base64.b64encode(bytes([ALG_COSIGNATURE_V1]) + self._public).decode()
         return f"{self._name}+{self._key_id.hex()}+{material}"
 

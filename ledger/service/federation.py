@@ -25,7 +25,6 @@ from ledger.service import audit, publishing, reading
 from ledger.service.errors import Refusal, ServiceError
 from ledger.service.trust import load_signer
 from ledger.store import Clock, Ledger, LedgerError, open_ledger, today
-from projections import findings as fnd
 from projections.findings import OVERDUE_AFTER_DAYS
 
 __all__ = [
@@ -125,26 +124,9 @@ def member_findings(
 ) -> reading.Findings:
     """``reading.findings`` of one member, writing nothing: the episodes a follower saved at
     the head if there are any, else judged here from the registers (not saved)."""
-    profile = ledger.profile
-    if known_at is None:
-        judged = ledger.saved_judged()
-        if judged is None:
-            registers = ledger.registers()  # not saved: a federation's view writes nothing
-            reading.nothing_yet(registers)
-            judged = ledger.judge(registers)
-        episodes, setting, position = judged.episodes, judged.setting, judged.position
-    else:
-        registers = reading.registers_known_at(ledger, known_at)  # saves nothing then
-        reading.nothing_yet(registers)
-        episodes = fnd.all_episodes(registers, profile)
-        setting, position = registers.setting, registers.position
-    day = as_of or today(clock)
-    found = fnd.as_of(episodes, day)
-    hidden = 0
-    if open_only:
-        hidden = sum(1 for f in found if f.status != "open")
-        found = [f for f in found if f.status == "open"]
-    return reading.Findings(found, setting, position, profile, day, known_at, hidden)
+    return reading.findings(
+        ledger, clock, as_of=as_of, known_at=known_at, open_only=open_only, keep_registers=False
+    )
 
 
 def findings(

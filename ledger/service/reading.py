@@ -67,6 +67,7 @@ def findings(
     as_of: dt.date | None = None,
     known_at: dt.datetime | None = None,
     open_only: bool = False,
+    keep_registers: bool = True,
 ) -> Findings:
     """The findings as of ``as_of`` (default today): open and resolved, or only the open ones.
 
@@ -74,12 +75,14 @@ def findings(
     the findings as of any day are the episodes cut at that day, without the history read
     again; with no follower they are judged here (and not saved: a reading command changes
     nothing). As the ledger knew them at an earlier
-    time (``known_at``), the registers then are folded and judged afresh."""
+    time (``known_at``), the registers then are folded and judged afresh. Registers read at
+    the head are saved if the saved ones are behind, unless ``keep_registers`` is False (a
+    federation's view writes nothing to its members)."""
     profile = ledger.profile
     if known_at is None:
         judged = ledger.saved_judged()
         if judged is None:  # no follower has kept them at this head: judged here, not saved
-            registers = registers_known_at(ledger, None)
+            registers = registers_known_at(ledger, None) if keep_registers else ledger.registers()
             nothing_yet(registers)
             judged = ledger.judge(registers)
         episodes, setting, position = judged.episodes, judged.setting, judged.position
