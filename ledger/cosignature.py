@@ -55,6 +55,7 @@ __all__ = [
     "Cosigner",
     "cosignature_key_id",
     "is_signature_line",
+    "kept_line",
     "parse_witness_key",
     "signature_lines",
 ]
@@ -284,3 +285,25 @@ class CosignatureVerifier:
 
     def __repr__(self) -> str:
         return f"CosignatureVerifier({self.verifier_key()!r})"
+
+
+def kept_line(
+    plain: str | None, size: int | None, root: str, key: str, cosigned: str
+) -> str | None:
+    """The witness's one signature line of a delivered row, if the row checks: the note of one
+    of the ledger's checkpoints (``plain``, the note at ``size``) with exactly one line added,
+    which the witness's key (``key``) verifies over that checkpoint (its size and ``root``).
+    None for anything else (a row something else wrote): ``verify`` names it, exports,
+    receipts and proofs leave it out."""
+    if plain is None or size is None or not cosigned.startswith(plain):
+        return None
+    added = cosigned[len(plain) :]
+    if added.count("\n") != 1 or not added.endswith("\n"):
+        return None
+    try:
+        opened = CosignatureVerifier.from_vkey(key).open(cosigned)
+    except ValueError:
+        return None
+    if opened is None or opened.checkpoint.size != size or opened.checkpoint.root.hex() != root:
+        return None
+    return added[:-1]

@@ -28,6 +28,7 @@ from __future__ import annotations
 import os
 import re
 import tomllib
+import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
@@ -121,6 +122,11 @@ def decode(data: bytes | str, path: Path) -> Federation:
                 f"{where}{_at(places.top(key))}: unknown field `{key}` (expected {_expected(_TOP)})"
             )
     name = raw.get("name")
+    if isinstance(name, str) and not _plain(name):
+        raise FederationError(
+            f"{where}{_at(places.top('name'))}: `name`: expected one line of plain text (no"
+            " control characters)"
+        )
     if not isinstance(name, str) or not name.strip():
         line = places.top("name")
         raise FederationError(
@@ -186,8 +192,8 @@ def _member(
     name = entry["name"]
     if not isinstance(name, str) or not name.strip():
         raise refuse("name", "expected the setting's name, as text")
-    if any(ord(c) < 32 for c in name):
-        raise refuse("name", "expected one line of text")
+    if not _plain(name):
+        raise refuse("name", "expected one line of plain text (no control characters)")
     ledger = entry["ledger"]
     if not isinstance(ledger, str) or not ledger.strip():
         raise refuse(
@@ -239,6 +245,12 @@ def _member(
         key_file=key_path,
         line=heading or 0,
     )
+
+
+def _plain(text: str) -> bool:
+    """One line of text a terminal and a web page show as written: no control or format
+    characters (escape sequences, DEL, C1 controls, bidirectional overrides)."""
+    return not any(unicodedata.category(c) in ("Cc", "Cf") for c in text)
 
 
 def _at(line: int | None) -> str:

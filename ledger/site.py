@@ -34,8 +34,9 @@ from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
+from ledger import integrity
 from ledger.checkpoint import Checkpoint, Verifier
-from ledger.cosignature import CosignatureVerifier
+from ledger.cosignature import CosignatureVerifier, kept_line
 from ledger.profile import Profile, coverage
 from projections import charts, pages, report
 from projections.pages import (
@@ -309,8 +310,19 @@ def _latest_cosigned(ledger: Ledger) -> tuple[tuple[int, str, str], ...]:
     rows = ledger.storage.cosignatures()
     if not rows:
         return ()
-    largest = max(size for size, _, _, _ in rows)
-    return tuple((size, key, note) for size, _, key, note in rows if size == largest)
+    notes = {
+        record.size: record.note
+        for record in (integrity.decode_record(c.state) for c in ledger.checkpoints())
+    }
+    kept = [
+        (size, key, note)
+        for size, root, key, note in rows
+        if size is not None and kept_line(notes.get(size), size, root, key, note) is not None
+    ]
+    if not kept:
+        return ()
+    largest = max(size for size, _, _ in kept)
+    return tuple(row for row in kept if row[0] == largest)
 
 
 def _witnessed(inputs: SiteInputs) -> report.Witnessed | None:

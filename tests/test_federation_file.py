@@ -3,6 +3,7 @@ and the field as the file spells them."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -146,7 +147,7 @@ def _refused(text: str, tmp_path: Path) -> str:
         ('name = "F"\n[[members]]\nname = " "\nledger = "a.db"\n', "line 3: `name` of member 1:"),
         (
             'name = "F"\n[[members]]\nname = "A\\u001fB"\nledger = "a.db"\n',
-            "line 3: `name` of member 1: expected one line of text",
+            "line 3: `name` of member 1: expected one line of plain text (no control characters)",
         ),
         ('name = "F"\n[[members]]\nname = "A"\nledger = "  "\n', "line 4: `ledger` of member 1:"),
         (
@@ -308,3 +309,15 @@ def test_members_of_an_inline_array_have_no_heading_line(tmp_path: Path) -> None
     with pytest.raises(KeyError) as caught:
         federation.member("C")
     assert caught.value.args == ("C",)
+
+
+@pytest.mark.parametrize("bad", ["\x1b[31mRed", "A\u202eB", "Del\x7f", "C1\x85"])
+def test_names_with_control_characters_are_refused(bad: str, tmp_path: Path) -> None:
+    member = GOOD.replace('name = "Valley Nursery School"', f"name = {json.dumps(bad)}")
+    with pytest.raises(FederationError, match=r"line 8: `name` of member 2: expected one line"):
+        decode(member, tmp_path / "fed.toml")
+    top = GOOD.replace(
+        'name = "Sandbank and Valley Nursery Schools Federation"', f"name = {json.dumps(bad)}"
+    )
+    with pytest.raises(FederationError, match=r"line 1: `name`: expected one line of plain"):
+        decode(top, tmp_path / "fed.toml")

@@ -174,8 +174,8 @@ def test_a_truncated_or_garbled_cosignature_line_is_refused() -> None:
 
 def test_the_witness_store_only_appends(tmp_path: Path) -> None:
     store = WitnessStore(tmp_path / "witness.db")
-    first = Cosignature("o", 1, "aa", "n1", "c1", 1)
-    second = Cosignature("o", 2, "bb", "n2", "c2", 2)
+    first = Cosignature("o", 1, "aa", "n1", "c1", 1, "here", "k")
+    second = Cosignature("o", 2, "bb", "n2", "c2", 2, "here", "k")
     store.append(first)
     store.append(second)
     assert store.latest("o") == second
@@ -895,3 +895,132 @@ def test_a_ledger_whose_facts_do_not_give_its_own_checkpoint_is_that_fork(
         "FORK: the ledger's facts do not give its own latest checkpoint's root"
     )
     assert [row.size for row in witnesses.all()] == [3]
+
+
+# --- the witness binds a ledger to its key and its place (found by an adversarial review) ------
+
+
+def test_a_new_ledger_signed_by_a_key_the_witness_knows_is_refused(
+    store: str, tmp_path: Path, witness_key: tuple[Path, str]
+) -> None:
+    """A setting that starts a new ledger (a new origin) with the key whose ledger the witness
+    cosigned would otherwise be cosigned as "the first": two histories of one setting."""
+    signer = Signer.generate("policy-ledger")
+    cosigner = Cosigner.load(witness_key[0])
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    with _history(store, tmp_path, ("a.db",), signer) as (first,):
+        _record(first, 1, 2)
+        assert witnessing.witness_one(cosigner, witnesses, _target(first, signer), fixed_clock).ok
+        with _history(store, tmp_path, ("fresh.db",), signer) as (fresh,):
+            outcome = witnessing.witness_one(
+                cosigner, witnesses, _target(fresh, signer), fixed_clock
+            )
+            assert outcome.status == "refused", outcome.message
+            assert outcome.message.startswith("ANOTHER LEDGER"), outcome.message
+            assert outcome.evidence is not None
+            assert _delivered(fresh) == []
+    assert [row.size for row in witnesses.all()] == [3]
+
+
+def test_another_ledger_at_a_place_the_witness_knows_is_refused(
+    store: str,
+    tmp_path: Path,
+    witness_key: tuple[Path, str],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Another setting's ledger and keys put where a witnessed member's ledger was (the same
+    member in the federation file) is not cosigned as that member's first checkpoint."""
+    cosigner = Cosigner.load(witness_key[0])
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    one, other = Signer.generate("policy-ledger"), Signer.generate("policy-ledger")
+    monkeypatch.setattr(witnessing, "location", lambda config: "the member's place")
+    (tmp_path / "o").mkdir()
+    with (
+        _history(store, tmp_path, ("a.db",), one) as (first,),
+        _history(store, tmp_path / "o", ("b.db",), other) as (swapped,),
+    ):
+        assert witnessing.witness_one(cosigner, witnesses, _target(first, one), fixed_clock).ok
+        outcome = witnessing.witness_one(cosigner, witnesses, _target(swapped, other), fixed_clock)
+        assert outcome.status == "refused", outcome.message
+        assert outcome.message.startswith("ANOTHER LEDGER"), outcome.message
+        assert "the member's place" in outcome.message
+        assert _delivered(swapped) == []
+
+
+def test_another_settings_key_on_a_witnessed_history_is_refused_and_harms_no_one(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]], witness_key: tuple[Path, str]
+) -> None:
+    """A member that copies another's ledger and signs a checkpoint of it with its own key is
+    refused, and nothing is recorded against the other's history: the honest ledger is
+    still cosigned as it grows (it was once refused as a ROLLBACK of the copy)."""
+    signer, (honest, copy) = twins
+    cosigner = Cosigner.load(witness_key[0])
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    assert witnessing.witness_one(cosigner, witnesses, _target(honest, signer), fixed_clock).ok
+    thief = Signer.generate("policy-ledger")
+    thief.save(copy.folder / "thief.key")
+    ledger = ledger_store.Ledger(copy.config())
+    ledger.record([_joined(9)], thief, fixed_clock)
+    ledger.close()
+    outcome = witnessing.witness_one(cosigner, witnesses, _target(copy, thief), fixed_clock)
+    assert outcome.status == "refused", outcome.message
+    assert outcome.message.startswith("ANOTHER SIGNER"), outcome.message
+    assert [row.vkey for row in witnesses.all()] == [signer.verifier_key()]
+    _record(honest, 3)
+    again = witnessing.witness_one(cosigner, witnesses, _target(honest, signer), fixed_clock)
+    assert again.status == "cosigned", again.message
+
+
+def test_the_witness_refuses_a_settings_own_key_and_a_store_in_its_ledger(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]]
+) -> None:
+    signer, (a, _) = twins
+    own = Cosigner("witness.example.gov.uk", Signer.load(a.config().key_path)._key)
+    outcome = witnessing.witness_one(
+        own, WitnessStore(tmp_path / "witness.db"), _target(a, signer), fixed_clock
+    )
+    assert outcome.status == "failed" and "own signing key" in outcome.message
+    if not is_postgres(a.db):
+        cosigner = Cosigner.generate("witness.example.gov.uk")
+        outcome = witnessing.witness_one(
+            cosigner, WitnessStore(Path(a.db)), _target(a, signer), fixed_clock
+        )
+        assert outcome.status == "failed" and "own ledger" in outcome.message
+    assert _delivered(a) == []
+
+
+def test_a_row_that_is_no_cosignature_at_all_is_named_and_stops_nothing(
+    store: str, tmp_path: Path, twins: tuple[Signer, list[Place]], witness_key: tuple[Path, str]
+) -> None:
+    """A row with a size that is not a number, or a genuine cosignature with a line added:
+    ``verify`` names each, exports and receipts carry the genuine line alone, and the
+    witness still works on the ledger."""
+    signer, (a, _) = twins
+    cosigner = Cosigner.load(witness_key[0])
+    witnesses = WitnessStore(tmp_path / "witness.db")
+    assert witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock).ok
+    ((size, root, key, note),) = _delivered(a)
+    stranger = "\u2014 witness.example.gov.uk AAECAwAAAAAAAAAAAAAAAAAAAAAAAAAA\n"
+    table = "ledger_cosignatures" if is_postgres(a.db) else "stored_cosignatures"
+    if is_postgres(a.db):
+        table = f'"{schema_of(a.db)}".{table}'
+    with raw(a.db) as db:
+        if not is_postgres(a.db):  # PostgreSQL's column is a number: no text gets in
+            db.execute(
+                f"INSERT INTO {table} (size, root, witness, note) VALUES (?, ?, ?, ?)",
+                ("abc", "r", "w", "n"),
+            )
+        db.execute(
+            f"INSERT INTO {table} (size, root, witness, note) VALUES (?, ?, ?, ?)",
+            (size, root, key, note + stranger),
+        )
+    with pinned_now():
+        status, out = cli(a, "verify")
+        assert status == 1, out
+        assert "a witness's cosignature kept for" in out
+        status, trail = cli(a, "export")
+        assert status == 0, trail
+        assert "AAECAw" not in trail
+        assert json.loads(trail.splitlines()[-1])["note"] == note
+    _record(a, 3)
+    assert witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock).ok

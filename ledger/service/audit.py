@@ -14,7 +14,7 @@ import msgspec
 from eventsourcing.persistence import StoredEvent
 
 from ledger import caches, integrity, merkle, trail
-from ledger.cosignature import CosignatureVerifier, add_line, is_signature_line
+from ledger.cosignature import add_line, kept_line
 from ledger.mapper import MapperError, Recorded
 from ledger.service.errors import Refusal
 from ledger.service.progress import Progress, counted
@@ -122,42 +122,35 @@ def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRe
 
 
 def with_cosignatures(note: str, found: dict[int, list[tuple[str, str, str]]]) -> str:
-    """``note`` with the cosignature lines of every cosigned note delivered for that exact
-    checkpoint (``delivered``) that its witness's key verifies; the note as it is where there
-    is none. A row something else wrote (``cosignature_faults``) is left out."""
+    """``note`` with the cosignature line of every row delivered for that exact checkpoint
+    (``delivered``) that checks (``kept_line``); the note as it is where there is none."""
     try:
         checkpoint = trail.head_checkpoint(note)
     except ValueError:
         return note
     plain = note
-    for _, witness, cosigned in found.get(checkpoint.size, []):
-        if not cosigned.startswith(plain):
-            continue  # a note of another checkpoint, or other signatures of the setting
-        try:
-            verifier = CosignatureVerifier.from_vkey(witness)
-        except ValueError:
+    for root, witness, cosigned in found.get(checkpoint.size, []):
+        if root != checkpoint.root.hex():
             continue
-        opened = verifier.open(cosigned)
-        if opened is None or opened.checkpoint != checkpoint:
-            continue
-        for line in cosigned[len(plain) :].splitlines():
-            if is_signature_line(line) and line.startswith(f"\u2014 {verifier.name} "):
-                note = add_line(note, line)
+        line = kept_line(plain, checkpoint.size, root, witness, cosigned)
+        if line is not None:
+            note = add_line(note, line)
     return note
 
 
 def delivered(ledger: Ledger) -> dict[int, list[tuple[str, str, str]]]:
     """The cosigned notes witnesses delivered to the ledger, by checkpoint size: (root as hex,
-    the witness's key, the note with its cosignature)."""
+    the witness's key, the note with its cosignature). Rows without a size are left out."""
     found: dict[int, list[tuple[str, str, str]]] = {}
     for size, root, witness, cosigned in ledger.storage.cosignatures():
-        found.setdefault(size, []).append((root, witness, cosigned))
+        if size is not None:
+            found.setdefault(size, []).append((root, witness, cosigned))
     return found
 
 
 def cosignature_faults(ledger: Ledger) -> list[str]:
-    """The cosignatures delivered to the ledger that do not check: each must be the note of
-    one of the ledger's own checkpoints (its size and root) with a line its witness's key
+    """The cosignatures delivered to the ledger that do not check (``kept_line``): each must
+    be the note of one of the ledger's own checkpoints with one line its witness's key
     verifies. (Exports carry only lines of their exact checkpoint, and a check with
     ``--witness`` verifies them itself; this says that something else wrote them.)"""
     rows = ledger.storage.cosignatures()
@@ -169,23 +162,13 @@ def cosignature_faults(ledger: Ledger) -> list[str]:
     }
     faults: list[str] = []
     for size, root, key, cosigned in rows:
-        plain = notes.get(size)
-        try:
-            opened = CosignatureVerifier.from_vkey(key).open(cosigned)
-        except ValueError:
-            opened = None
-        if (
-            plain is None
-            or opened is None
-            or opened.checkpoint.size != size
-            or opened.checkpoint.root.hex() != root
-            or not cosigned.startswith(plain)
-            or cosigned[len(plain) :].count("\n") != 1  # the witness's one line, no other
-        ):
+        plain = notes.get(size) if size is not None else None
+        if kept_line(plain, size, root, key, cosigned) is None:
+            at = f"the checkpoint of {size:,} facts" if size is not None else "no checkpoint"
             faults.append(
-                f"a witness's cosignature kept for the checkpoint of {size:,} facts is not one"
-                " of this ledger's checkpoints cosigned with its witness's key (exports,"
-                " receipts and proofs leave it out)"
+                f"a witness's cosignature kept for {at} is not one of this ledger's"
+                " checkpoints cosigned with its witness's key (exports, receipts and proofs"
+                " leave it out)"
             )
     return faults
 

@@ -21,8 +21,8 @@ from pathlib import Path
 from eventsourcing.persistence import PersistenceError
 
 from ledger import integrity, merkle
-from ledger.checkpoint import Checkpoint
-from ledger.cosignature import Cosigner
+from ledger.checkpoint import Checkpoint, parse_vkey
+from ledger.cosignature import Cosigner, parse_witness_key
 from ledger.service.audit import all_leaves
 from ledger.service.errors import Refusal
 from ledger.storage.config import Config, LedgerError
@@ -131,11 +131,36 @@ def witness(
         yield witness_one(cosigner, store, target, clock)
 
 
+def location(config: Config) -> str:
+    """Where a member's ledger is, as the witness binds it: a SQLite file's absolute path,
+    or a PostgreSQL URL (without its password)."""
+    return config.shown if config.is_postgres else str(Path(config.db).resolve())
+
+
+def _own_key_problem(cosigner: Cosigner, store: WitnessStore, target: Target, key: str) -> str:
+    """Why the witness must not act for this member at all: it was given the member's own
+    key, or its store is the member's ledger (a witness is a party outside the setting)."""
+    if parse_vkey(key)[2] == parse_witness_key(cosigner.verifier_key())[1]:
+        return (
+            "the witness's key is this member's own signing key: a witness holds its own key,"
+            " never a setting's (make one with `ledger witness init`): nothing cosigned"
+        )
+    if location(target.config) == str(store.path.resolve()):
+        return (
+            "the witness's store is this member's own ledger: keep the witness's store apart,"
+            " on the witness's machine: nothing cosigned"
+        )
+    return ""
+
+
 def witness_one(cosigner: Cosigner, store: WitnessStore, target: Target, clock: Clock) -> Outcome:
     try:
         verifier, said = _member_key(target)
     except Refusal as exc:
         return Outcome(target.name, "failed", str(exc))
+    problem = _own_key_problem(cosigner, store, target, verifier.verifier_key())
+    if problem:
+        return Outcome(target.name, "failed", problem, said)
     try:
         ledger = open_ledger(target.config)
     except LedgerError as exc:
@@ -178,6 +203,11 @@ def _witness(
             " nothing cosigned",
             said,
         )
+    member, vkey = location(target.config), verifier.verifier_key()
+    bound = _bound_elsewhere(store, new, member, vkey)
+    if bound is not None:
+        why, earlier = bound
+        return Outcome(target.name, "refused", why, said, (earlier.cosigned, note))
     last = store.latest(new.origin)
     if last is not None:
         problem = _does_not_extend(ledger, last, new)
@@ -197,12 +227,54 @@ def _witness(
             return Outcome(target.name, "refused", problem, said, (last.cosigned, note))
     timestamp = int(clock().timestamp())
     cosigned = cosigner.cosign(note, timestamp)
-    store.append(Cosignature(new.origin, new.size, new.root.hex(), note, cosigned, timestamp))
+    store.append(
+        Cosignature(new.origin, new.size, new.root.hex(), note, cosigned, timestamp, member, vkey)
+    )
     ledger.storage.add_cosignature(new.size, new.root.hex(), cosigner.verifier_key(), cosigned)
     since = f" (extends the {last.size:,} cosigned before)" if last is not None else " (the first)"
     return Outcome(
         target.name, "cosigned", f"cosigned the checkpoint of {_facts(new.size)}{since}", said
     )
+
+
+def _bound_elsewhere(
+    store: WitnessStore, new: Checkpoint, member: str, vkey: str
+) -> tuple[str, Cosignature] | None:
+    """Why ``new`` (signed by ``vkey``, from the ledger at ``member``) is not the history the
+    witness cosigned for that ledger, that key or that place, with the checkpoint cosigned
+    then; None if nothing binds them otherwise. The witness knows a ledger by three things
+    bound together the first time it cosigns: its origin (a setting chooses it, so it alone
+    proves nothing), the member's key that signs it, and where it is. A new origin under a
+    key or a place the witness knows is a setting starting a new history in place of the one
+    it vouched for (a rollback to nothing); a known origin signed by another key is another
+    setting's key on this ledger's history. (A known origin at another place, signed by its
+    own key, is a copy of the same history: it must extend what was cosigned, as any
+    checkpoint of that ledger must, so a split view between copies is still caught.)"""
+    by_origin = store.latest(new.origin)
+    if by_origin is not None and by_origin.vkey != vkey:
+        return (
+            "ANOTHER SIGNER: the witness cosigned this ledger (its origin) as signed by"
+            f" {by_origin.vkey}; this checkpoint is signed by {vkey}: another setting's key on"
+            " this ledger's history",
+            by_origin,
+        )
+    by_key = store.latest_by_key(vkey)
+    if by_key is not None and by_key.origin != new.origin:
+        return (
+            f"ANOTHER LEDGER: the member's key {vkey} signed the ledger {by_key.origin} the"
+            f" witness cosigned; this checkpoint is of another ledger, {new.origin}: a new"
+            " history in place of the one witnessed",
+            by_key,
+        )
+    by_place = store.latest_of_member(member)
+    if by_place is not None and by_place.origin != new.origin:
+        return (
+            f"ANOTHER LEDGER: the ledger at {member} was {by_place.origin} when the witness"
+            f" cosigned it; it is now {new.origin}: another history in place of the one"
+            " witnessed",
+            by_place,
+        )
+    return None
 
 
 def _deliver_again(ledger: Ledger, cosigner: Cosigner, last: Cosignature) -> bool:

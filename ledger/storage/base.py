@@ -208,14 +208,15 @@ class Storage(ABC):
             found = run.query(self.dialect.people_exists, params)
         return bool(found and found[0][0])
 
-    def cosignatures(self) -> list[tuple[int, str, str, str]]:
+    def cosignatures(self) -> list[tuple[int | None, str, str, str]]:
         """Every (size, root as hex, witness's key, cosigned note) a witness delivered, by
-        size."""
+        size, as stored: a row something else wrote is read as it is (a size that is not a
+        whole number as None), for ``verify`` to name and every reader to leave out."""
         if not self._has_table(self.cosignatures_table):
             return []
         with self.runner(saved=False, commit=False, table=self.cosignatures_table) as run:
             return [
-                (int(r[0]), str(r[1]), str(r[2]), str(r[3]))
+                (_whole(r[0]), str(r[1]), str(r[2]), str(r[3]))
                 for r in run.query(self._statement(sql.COSIGNATURES), ())
             ]
 
@@ -331,3 +332,15 @@ class Storage(ABC):
             ident = run.ident(row.ident)
             run.run(self.dialect.delete_saved_of, (ident,))
             run.run(self.dialect.insert_saved, (ident, row.position, row.topic, row.state))
+
+
+def _whole(value: object) -> int | None:
+    """A stored size as a whole number, or None if it is not one (a row written by hand)."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int):
+        return value
+    try:
+        return int(str(value), 10)
+    except ValueError:
+        return None

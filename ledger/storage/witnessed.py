@@ -2,9 +2,11 @@
 
 A SQLite file of the witness's (not a ledger): the table ``cosigned`` holds, for each
 cosignature made, the ledger's origin, the checkpoint's size and root, the note as the member
-signed it, the note with the cosignature, and when. Triggers refuse any UPDATE or DELETE, so
-that even a mistaken statement cannot rewrite what the witness vouched for; the witness only
-appends. The last row of an origin is what the next checkpoint of that ledger must extend.
+signed it, the note with the cosignature, and when; and what the witness bound them to: where
+the member's ledger is (``member``) and the member's key that signed the checkpoint
+(``vkey``). Triggers refuse any UPDATE or DELETE, so that even a mistaken statement cannot
+rewrite what the witness vouched for; the witness only appends. The last row of an origin
+is what the next checkpoint of that ledger must extend.
 """
 
 from __future__ import annotations
@@ -21,19 +23,21 @@ _SCHEMA = (
     " root TEXT NOT NULL,"
     " note TEXT NOT NULL,"
     " cosigned TEXT NOT NULL,"
-    " at INTEGER NOT NULL)",
+    " at INTEGER NOT NULL,"
+    " member TEXT NOT NULL,"
+    " vkey TEXT NOT NULL)",
     "CREATE INDEX IF NOT EXISTS cosigned_by_origin ON cosigned (origin, id)",
+    "CREATE INDEX IF NOT EXISTS cosigned_by_member ON cosigned (member, id)",
+    "CREATE INDEX IF NOT EXISTS cosigned_by_vkey ON cosigned (vkey, id)",
     "CREATE TRIGGER IF NOT EXISTS cosigned_no_update BEFORE UPDATE ON cosigned"
     " BEGIN SELECT RAISE(ABORT, 'the witness store is append-only'); END",
     "CREATE TRIGGER IF NOT EXISTS cosigned_no_delete BEFORE DELETE ON cosigned"
     " BEGIN SELECT RAISE(ABORT, 'the witness store is append-only'); END",
 )
-_LATEST = (
-    "SELECT origin, size, root, note, cosigned, at FROM cosigned WHERE origin = ?"
-    " ORDER BY id DESC LIMIT 1"
-)
-_ALL = "SELECT origin, size, root, note, cosigned, at FROM cosigned ORDER BY id"
-_APPEND = "INSERT INTO cosigned (origin, size, root, note, cosigned, at) VALUES (?, ?, ?, ?, ?, ?)"
+_COLUMNS = "origin, size, root, note, cosigned, at, member, vkey"
+_LATEST = f"SELECT {_COLUMNS} FROM cosigned WHERE {{}} = ? ORDER BY id DESC LIMIT 1"
+_ALL = f"SELECT {_COLUMNS} FROM cosigned ORDER BY id"
+_APPEND = f"INSERT INTO cosigned ({_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
 
 
 class WitnessStoreError(Exception):
@@ -42,7 +46,8 @@ class WitnessStoreError(Exception):
 
 
 class Cosignature(NamedTuple):
-    """One row: what the witness cosigned (``root`` as hex), the two notes, and when."""
+    """One row: what the witness cosigned (``root`` as hex), the two notes, when, where the
+    member's ledger was, and the member's key that signed the checkpoint."""
 
     origin: str
     size: int
@@ -50,6 +55,8 @@ class Cosignature(NamedTuple):
     note: str
     cosigned: str
     at: int
+    member: str
+    vkey: str
 
 
 class WitnessStore:
@@ -68,7 +75,18 @@ class WitnessStore:
 
     def latest(self, origin: str) -> Cosignature | None:
         """The last checkpoint cosigned for ``origin``."""
-        row = self._db.execute(_LATEST, (origin,)).fetchone()
+        return self._latest("origin", origin)
+
+    def latest_of_member(self, member: str) -> Cosignature | None:
+        """The last checkpoint cosigned for the ledger at ``member`` (where it is)."""
+        return self._latest("member", member)
+
+    def latest_by_key(self, vkey: str) -> Cosignature | None:
+        """The last checkpoint cosigned that the member's key ``vkey`` signed."""
+        return self._latest("vkey", vkey)
+
+    def _latest(self, column: str, value: str) -> Cosignature | None:
+        row = self._db.execute(_LATEST.format(column), (value,)).fetchone()
         return Cosignature(*row) if row else None
 
     def all(self) -> list[Cosignature]:
