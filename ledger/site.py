@@ -34,7 +34,6 @@ from typing import TYPE_CHECKING, Any, Final
 
 import msgspec
 
-from ledger import integrity
 from ledger.checkpoint import Checkpoint, Verifier
 from ledger.cosignature import CosignatureVerifier, kept_line
 from ledger.profile import Profile, coverage
@@ -310,10 +309,7 @@ def _latest_cosigned(ledger: Ledger) -> tuple[tuple[int, str, str], ...]:
     rows = ledger.storage.cosignatures()
     if not rows:
         return ()
-    notes = {
-        record.size: record.note
-        for record in (integrity.decode_record(c.state) for c in ledger.checkpoints())
-    }
+    notes = ledger.checkpoint_notes()
     kept = [
         (size, key, note)
         for size, root, key, note in rows

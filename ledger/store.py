@@ -667,6 +667,13 @@ class Ledger(TrackedProjections, Application[uuid.UUID]):
                 return
             position = chunk[-1].originator_version
 
+    def checkpoint_notes(self) -> dict[int, str]:
+        """The signed note of each of the ledger's checkpoints, by its tree size."""
+        return {
+            record.size: record.note
+            for record in (integrity.decode_record(c.state) for c in self.checkpoints())
+        }
+
     def close(self) -> None:
         self.keys.close()
         super().close()

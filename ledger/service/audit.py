@@ -156,10 +156,7 @@ def cosignature_faults(ledger: Ledger) -> list[str]:
     rows = ledger.storage.cosignatures()
     if not rows:
         return []
-    notes = {
-        record.size: record.note
-        for record in (integrity.decode_record(c.state) for c in ledger.checkpoints())
-    }
+    notes = ledger.checkpoint_notes()
     faults: list[str] = []
     for size, root, key, cosigned in rows:
         plain = notes.get(size) if size is not None else None
