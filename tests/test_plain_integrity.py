@@ -130,7 +130,7 @@ def test_verify_names_a_deleted_row_and_a_changed_one_in_words(
             )
             conn.execute(
                 "UPDATE {events} SET state=? WHERE originator_id=? AND originator_version=4",
-                (bytes(state)[:-1] + b"!", _stream(conn)),
+                (bytes(state)[:-1] + bytes([bytes(state)[-1] ^ 0x01]), _stream(conn)),
             )
         status, out = verify_status(mine)
         assert status == 1, out
