@@ -13,7 +13,9 @@ profile), it writes one site:
 - ``rules.md`` once, at the top, for every member (their pages link to ``../rules.md``).
 
 Then ONE MkDocs build over all of it: the fixed cost of MkDocs (loading the theme, the search
-index written once for every page) is paid once, whatever the number of members.
+index written once for every page) is paid once, whatever the number of members. The members'
+charts are drawn meanwhile (``_Drawing``), and each page's menu is pruned to its own member's
+pages (``FEATURES``).
 """
 
 from __future__ import annotations
@@ -34,12 +36,17 @@ import msgspec
 
 from ledger import site
 from ledger.site import AUDIENCES, CONFIG_FILE, SOURCES, SUMMARY_FILE, Audience, SiteInputs
-from projections import pages, report
+from projections import charts, pages, report
 from projections.pages import federation as fed_pages
 
 __all__ = ["MemberSite", "build"]
 
 SHARED_PAGES = ("rules.md",)  # hand-written pages the members share, once at the top
+# Material's menu in every page lists every page of the site: 15 a member, so at 50 members a
+# page carried 750 menu entries (300 KB of it; the build's time and the site's size grew with
+# the square of the members). Pruned, a page's menu holds its own member's pages, and every
+# other member's section is one link to that member's overview.
+FEATURES = ("navigation.prune",)
 
 
 class MemberSite(msgspec.Struct, frozen=True):
@@ -87,21 +94,21 @@ def build(
         about = (docs / "about.md").read_text(encoding="utf-8")
         (docs / "about.md").unlink()
         clock = time.perf_counter()
-        jobs = [
-            (member.inputs, edition, _read_summary(out / folder / SUMMARY_FILE))
-            for member, folder in zip(members, folders, strict=True)
-        ]
-        for number, (member, folder, made) in enumerate(
-            zip(members, folders, _rendered(jobs), strict=True)
-        ):
-            files = made.files()
-            seconds["render"] = time.perf_counter() - clock
+        drawn: list[tuple[str, charts.Chart]] = []  # (folder, chart): drawn below
+        for number, (member, folder) in enumerate(zip(members, folders, strict=True)):
+            previous = _read_summary(out / folder / SUMMARY_FILE)
+            made = site.site_files(member.inputs, edition, previous, shared="../")
+            files = dict(made.pages)
             files["index.md"] = _shared_links(handwritten).rstrip() + "\n\n" + files["index.md"]
             files["about.md"] = about
             where = docs / folder
             (where / "charts").mkdir(parents=True)
             for path, text in files.items():
                 (where / path).write_text(text, encoding="utf-8")
+            for chart in made.charts:
+                for path in pages.chart_files_named(chart):
+                    (where / path).touch()  # MkDocs checks each image is there: drawn below
+                drawn.append((folder, chart))
             summaries[folder] = report.encode_summary(made.summary)
             figures.append(
                 fed_pages.member_figures(
@@ -120,13 +127,23 @@ def build(
         )
         (docs / fed_pages.MEMBERS_FILE).write_text(fed_pages.members_csv(figures), encoding="utf-8")
         count = sum(1 for _ in docs.rglob("*.md"))
+        seconds["render"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        warnings = site.run_mkdocs(
-            docs,
-            out,
-            site_name=html.escape(f"{name}: policy ledger ({_edition(audience)})"),
-            nav=_nav(members, folders),
-        )
+        with _Drawing([chart for _, chart in drawn], members=len(members)) as drawing:
+            # MkDocs builds the pages while the charts are drawn (in worker processes when
+            # it pays): each chart's files are written over MkDocs's copy of its placeholder.
+            warnings = site.run_mkdocs(
+                docs,
+                out,
+                site_name=html.escape(f"{name}: policy ledger ({_edition(audience)})"),
+                nav=_nav(members, folders),
+                features=FEATURES,
+            )
+            seconds["mkdocs"] = time.perf_counter() - clock
+            for (folder, _chart), made_files in zip(drawn, drawing.results(), strict=True):
+                for path, text in made_files.items():
+                    (out / folder / path).write_text(text, encoding="utf-8")
+        seconds["charts"] = time.perf_counter() - clock
         (out / "404.html").unlink(missing_ok=True)
         seconds["mkdocs"] = time.perf_counter() - clock
     for folder, summary in summaries.items():
@@ -138,17 +155,18 @@ def build(
     )
 
 
-# Each member's pages are a pure function of its inputs, and most of their cost is drawing its
-# charts (matplotlib): with several members and more than one core, they are drawn in worker
-# processes (forked from this one, so nothing is imported again), in the members' order. The
-# build is still one command and one MkDocs build; only the drawing is shared out.
+# Most of a site's rendering time is drawing its charts (matplotlib, about 40 ms a chart and
+# size). With several members and more than one core they are drawn in worker processes
+# (forked from this one, so nothing is imported again) while MkDocs builds the pages in this
+# one. The charts are sent to the workers in runs of one chart of consecutive members, so that
+# a worker meets the same chart of many members and places each after the first where it was
+# laid out (``projections.charts``: the same texts and size, the same layout).
 PARALLEL_FROM = 3  # members: below this, a worker's start costs more than it saves
-_Job = tuple[SiteInputs, Audience, report.BuildSummary | None]
+RUN = 25  # charts sent to a worker at a time
 
 
-def _render(job: _Job) -> pages.SiteFiles:
-    inputs, edition, previous = job
-    return site.site_files(inputs, edition, previous, shared="../")
+def _draw(chart: charts.Chart) -> dict[str, str]:
+    return pages.chart_files(chart)
 
 
 def _workers(members: int) -> int:
@@ -156,15 +174,39 @@ def _workers(members: int) -> int:
     return min(cores or 1, members) if members >= PARALLEL_FROM else 1
 
 
-def _rendered(jobs: Sequence[_Job]) -> Iterator[pages.SiteFiles]:
-    """Each member's pages, in the members' order: in worker processes when it pays."""
-    workers = _workers(len(jobs))
-    if workers <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        yield from map(_render, jobs)
-        return
-    context = multiprocessing.get_context("fork")
-    with concurrent.futures.ProcessPoolExecutor(workers, mp_context=context) as pool:
-        yield from pool.map(_render, jobs)
+class _Drawing:
+    """The charts' files, in the charts' order: drawn by worker processes from the start, when
+    it pays, else here when they are asked for."""
+
+    def __init__(self, chartlist: Sequence[charts.Chart], *, members: int) -> None:
+        self._charts = list(chartlist)
+        self._order = list(range(len(self._charts)))
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._drawn: Iterator[dict[str, str]] | None = None
+        workers = _workers(members)
+        if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
+            # One chart at a time, of member after member: like charts meet in one worker.
+            self._order = sorted(self._order, key=lambda i: self._charts[i].name)
+            context = multiprocessing.get_context("fork")
+            self._pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
+            self._drawn = self._pool.map(
+                _draw, [self._charts[i] for i in self._order], chunksize=RUN
+            )
+
+    def __enter__(self) -> _Drawing:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(cancel_futures=True)
+
+    def results(self) -> Iterator[dict[str, str]]:
+        if self._drawn is None:
+            yield from map(_draw, self._charts)
+            return
+        made: dict[int, dict[str, str]] = dict(zip(self._order, self._drawn, strict=True))
+        for index in range(len(self._charts)):
+            yield made[index]
 
 
 def _edition(audience: str) -> str:

@@ -28,7 +28,7 @@ import logging
 import shutil
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
 
@@ -271,10 +271,16 @@ class _Collect(logging.Handler):
 
 
 def run_mkdocs(
-    docs: Path, out: Path, *, site_name: str, nav: list[object] | None = None
+    docs: Path,
+    out: Path,
+    *,
+    site_name: str,
+    nav: list[object] | None = None,
+    features: Sequence[str] = (),
 ) -> list[str]:
     """Build with MkDocs's own API and the repository's mkdocs.yml (``nav`` in place of its
-    menu, for a federation's site); return its warnings."""
+    menu, and the theme's ``features`` added to its own, for a federation's site); return its
+    warnings."""
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -291,6 +297,9 @@ def run_mkdocs(
             site_name=site_name,
             **options,
         )
+        if features:
+            own = list(config.theme["features"])
+            config.theme["features"] = own + [f for f in features if f not in own]
         config.plugins.on_startup(command="build", dirty=False)
         try:
             mkdocs_build(config)

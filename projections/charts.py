@@ -11,6 +11,7 @@ writer also puts the chart's numbers in a table.
 
 from __future__ import annotations
 
+import functools
 import io
 import math
 from collections.abc import Callable, Sequence
@@ -20,6 +21,7 @@ import matplotlib
 import msgspec
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
+from matplotlib.transforms import Bbox
 
 matplotlib.use("Agg")  # no display: draw to files only
 
@@ -56,22 +58,92 @@ _RC: Final[dict[str, object]] = {
 }
 
 
+class Monthly(msgspec.Struct, frozen=True, tag=True):
+    """Month-by-month series (``monthly``)."""
+
+    months: list[str]
+    series: list[tuple[str, list[float]]]
+    ylabel: str
+    kind: str = "line"  # "line", "stacked" or "grouped"
+    percent: bool = False
+    line: tuple[str, list[float]] | None = None
+
+
+class StackedBars(msgspec.Struct, frozen=True, tag=True):
+    """Horizontal stacked bars, one a category (``stacked_bars``)."""
+
+    categories: list[str]
+    series: list[tuple[str, list[int]]]
+    xlabel: str
+
+
 class Chart(msgspec.Struct, frozen=True):
-    """A chart as SVG documents (light and dark schemes, wide and narrow) and its alt text."""
+    """A chart: what it shows (a plain, picklable value) and its alt text. ``svgs(chart)`` draws
+    it, as SVG documents for the light and dark schemes, wide and narrow; drawing is most of a
+    site's rendering time, so a build may draw its charts apart from writing its pages."""
 
     name: str  # the file stem: charts/<name>-<wide|narrow>-<light|dark>.svg
     alt: str
-    svgs: dict[str, str]  # "wide-light", "wide-dark", "narrow-light", "narrow-dark"
+    shows: Monthly | StackedBars
 
 
 VARIANTS: Final = ("wide", "narrow")
+SCHEMES: Final = ("light", "dark")
+VARIANT_NAMES: Final = tuple(f"{v}-{s}" for v in VARIANTS for s in SCHEMES)  # ``svgs``'s keys
 _SIZE: Final = {"wide": 8.0, "narrow": 4.4}  # inches at 100 dpi: 800 and 440 CSS pixels
 _TICKS: Final = {"wide": 8, "narrow": 4}
 
 
-def _svg(fig: Figure) -> tuple[str, str]:
+# Where constrained layout puts a chart's axes depends on the chart's size and its texts (tick
+# labels and where they fall, axis labels, legend entries, notes), not on its data: bars and
+# lines are clipped to the axes. Working it out is half of a chart's drawing time, so the
+# positions found are kept, by everything they depend on, and a chart with the same texts at
+# the same size (common: a federation's members share a profile and a calendar) is placed
+# there and drawn once, not laid out again. The same SVG either way (tests/test_charts.py).
+_LAYOUTS: dict[tuple[object, ...], Bbox] = {}
+_LAYOUTS_KEPT = 4096
+
+
+def _layout_key(fig: Figure, kind: str, variant: str) -> tuple[object, ...] | None:
+    """Everything the layout of ``fig`` (one axes, drawn by ``kind`` as ``variant``) depends on;
+    None if it is not a figure this module draws (then it is laid out)."""
+    if len(fig.axes) != 1:
+        return None
+    ax = fig.axes[0]
+    ticks: list[object] = []
+    for axis in (ax.xaxis, ax.yaxis):
+        locs = [float(v) for v in axis.get_majorticklocs()]
+        labels = axis.get_major_formatter().format_ticks(locs)
+        ticks.append((tuple(locs), tuple(str(label) for label in labels)))
+    notes = tuple((t.get_text(), tuple(t.get_position()), t.get_fontsize()) for t in ax.texts)
+    # (a legend's columns are the variant's: ``_legend``)
+    legends = tuple(tuple(t.get_text() for t in legend.get_texts()) for legend in fig.legends)
+    return (
+        kind,
+        variant,
+        tuple(float(v) for v in fig.get_size_inches()),
+        tuple(ax.get_xlim()),
+        tuple(ax.get_ylim()),
+        *ticks,
+        ax.get_xlabel(),
+        ax.get_ylabel(),
+        ax.get_title(),
+        notes,
+        legends,
+    )
+
+
+def _svg(fig: Figure, key: tuple[object, ...] | None = None) -> tuple[str, str]:
     buffer = io.StringIO()
+    placed = None if key is None else _LAYOUTS.get(key)
+    if placed is not None:
+        fig.set_layout_engine(None)  # (with this module's settings: no engine, no dry run)
+        fig.axes[0].set_position(placed)
     fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
+    if key is not None and placed is None:
+        if len(_LAYOUTS) >= _LAYOUTS_KEPT:
+            _LAYOUTS.clear()
+        _LAYOUTS[key] = Bbox(fig.axes[0].get_position().get_points().copy())  # its corners
     light = buffer.getvalue()
     dark = light
     for light_colour, dark_colour in _SWAP:
@@ -79,12 +151,22 @@ def _svg(fig: Figure) -> tuple[str, str]:
     return light, dark
 
 
-def _chart(name: str, alt: str, draw: Callable[[str], Figure]) -> Chart:
-    svgs: dict[str, str] = {}
+def svgs(chart: Chart, *, keep_layouts: bool = True) -> dict[str, str]:
+    """The chart drawn: its SVG documents by "<wide|narrow>-<light|dark>" (``keep_layouts``:
+    placed where a chart with the same texts and size was laid out, if one was)."""
+    shows = chart.shows
+    draw: Callable[[str], Figure]
+    if isinstance(shows, Monthly):
+        draw, kind = functools.partial(_draw_monthly, shows), f"monthly-{shows.kind}"
+    else:
+        draw, kind = functools.partial(_draw_bars, shows), "stacked-bars"
+    out: dict[str, str] = {}
     with matplotlib.rc_context(cast(Any, _RC)):
         for variant in VARIANTS:
-            svgs[f"{variant}-light"], svgs[f"{variant}-dark"] = _svg(draw(variant))
-    return Chart(name=name, alt=alt, svgs=svgs)
+            fig = draw(variant)
+            key = _layout_key(fig, kind, variant) if keep_layouts else None
+            out[f"{variant}-light"], out[f"{variant}-dark"] = _svg(fig, key)
+    return out
 
 
 def _month_ticks(labels: Sequence[str], most: int) -> tuple[list[int], list[str]]:
@@ -120,75 +202,82 @@ def monthly(
 ) -> Chart:
     """Month-by-month series as lines, or as ``"stacked"`` or ``"grouped"`` bars; ``line`` adds
     one more series drawn as a line over the bars."""
-    x = list(range(len(months)))
+    shows = Monthly(
+        months=list(months),
+        series=[(label, [float(v) for v in values]) for label, values in series],
+        ylabel=ylabel,
+        kind=kind,
+        percent=percent,
+        line=None if line is None else (line[0], [float(v) for v in line[1]]),
+    )
+    return Chart(name=name, alt=alt, shows=shows)
 
-    def draw(variant: str) -> Figure:
-        fig = _figure(variant, 3.2 if variant == "wide" else 3.6)
-        ax = fig.subplots()
-        if kind == "stacked":
-            bottom = [0.0] * len(months)
-            for index, (label, values) in enumerate(series):
-                ax.bar(
-                    x,
-                    list(values),
-                    bottom=bottom,
-                    label=label,
-                    color=SERIES[index % len(SERIES)][0],
-                    width=0.75,
-                )
-                bottom = [b + v for b, v in zip(bottom, values, strict=True)]
-        elif kind == "grouped":
-            width = 0.8 / max(1, len(series))
-            for index, (label, values) in enumerate(series):
-                offset = (index - (len(series) - 1) / 2) * width
-                ax.bar(
-                    [i + offset for i in x],
-                    list(values),
-                    label=label,
-                    color=SERIES[(index + 1) % len(SERIES)][0],
-                    width=width,
-                )
-        else:
-            markers = ("o", "s", "^", "D", "v", "P")
-            for index, (label, values) in enumerate(series):
-                ax.plot(
-                    x,
-                    list(values),
-                    label=label,
-                    color=SERIES[index % len(SERIES)][0],
-                    linewidth=2.2,
-                    marker=markers[index % len(markers)],
-                    markersize=4,
-                )
-        if line is not None:
+
+def _draw_monthly(shows: Monthly, variant: str) -> Figure:
+    months, series, line, kind = shows.months, shows.series, shows.line, shows.kind
+    x = list(range(len(months)))
+    fig = _figure(variant, 3.2 if variant == "wide" else 3.6)
+    ax = fig.subplots()
+    if kind == "stacked":
+        bottom = [0.0] * len(months)
+        for index, (label, values) in enumerate(series):
+            ax.bar(
+                x,
+                list(values),
+                bottom=bottom,
+                label=label,
+                color=SERIES[index % len(SERIES)][0],
+                width=0.75,
+            )
+            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+    elif kind == "grouped":
+        width = 0.8 / max(1, len(series))
+        for index, (label, values) in enumerate(series):
+            offset = (index - (len(series) - 1) / 2) * width
+            ax.bar(
+                [i + offset for i in x],
+                list(values),
+                label=label,
+                color=SERIES[(index + 1) % len(SERIES)][0],
+                width=width,
+            )
+    else:
+        markers = ("o", "s", "^", "D", "v", "P")
+        for index, (label, values) in enumerate(series):
             ax.plot(
                 x,
-                list(line[1]),
-                label=line[0],
-                color=TEXT[0],
-                linewidth=2,
-                marker="o",
-                markersize=3.5,
+                list(values),
+                label=label,
+                color=SERIES[index % len(SERIES)][0],
+                linewidth=2.2,
+                marker=markers[index % len(markers)],
+                markersize=4,
             )
-        positions, labels = _month_ticks(months, _TICKS[variant])
-        ax.set_xticks(positions, labels)
-        ax.set_ylabel(ylabel)
-        ax.grid(axis="y", linewidth=0.8)
-        ax.set_axisbelow(True)
-        if percent:
-            ax.set_ylim(0, 105)
-            ax.yaxis.set_major_formatter("{x:.0f}%")
-        else:
-            highest = max(
-                [0.0, *(v for _l, values in series for v in values), *(line or ("", []))[1]]
-            )
-            ax.set_ylim(0, None if highest > 0 else 1)
-            ax.yaxis.set_major_locator(MaxNLocator(integer=True))
-        if len(series) + (line is not None) > 1:
-            _legend(fig, variant)
-        return fig
-
-    return _chart(name, alt, draw)
+    if line is not None:
+        ax.plot(
+            x,
+            list(line[1]),
+            label=line[0],
+            color=TEXT[0],
+            linewidth=2,
+            marker="o",
+            markersize=3.5,
+        )
+    positions, labels = _month_ticks(months, _TICKS[variant])
+    ax.set_xticks(positions, labels)
+    ax.set_ylabel(shows.ylabel)
+    ax.grid(axis="y", linewidth=0.8)
+    ax.set_axisbelow(True)
+    if shows.percent:
+        ax.set_ylim(0, 105)
+        ax.yaxis.set_major_formatter("{x:.0f}%")
+    else:
+        highest = max([0.0, *(v for _l, values in series for v in values), *(line or ("", []))[1]])
+        ax.set_ylim(0, None if highest > 0 else 1)
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(series) + (line is not None) > 1:
+        _legend(fig, variant)
+    return fig
 
 
 def stacked_bars(
@@ -200,41 +289,47 @@ def stacked_bars(
     xlabel: str,
 ) -> Chart:
     """Horizontal stacked bars: one bar per category, stacked by series."""
+    shows = StackedBars(
+        categories=list(categories),
+        series=[(label, [int(v) for v in values]) for label, values in series],
+        xlabel=xlabel,
+    )
+    return Chart(name=name, alt=alt, shows=shows)
+
+
+def _draw_bars(shows: StackedBars, variant: str) -> Figure:
+    categories, series, xlabel = shows.categories, shows.series, shows.xlabel
     y = list(range(len(categories)))
     totals = [sum(values) for values in zip(*(v for _label, v in series), strict=True)]
-
-    def draw(variant: str) -> Figure:
-        narrow = variant == "narrow"
-        height = max(1.8, (0.62 if narrow else 0.42) * len(categories) + 1.3)
-        fig = _figure(variant, height)
-        ax = fig.subplots()
-        left = [0] * len(categories)
-        for index, (label, values) in enumerate(series):
-            ax.barh(
-                y,
-                list(values),
-                left=left,
-                label=label,
-                color=SERIES[index % len(SERIES)][0],
-                height=0.6,
-            )
-            left = [a + b for a, b in zip(left, values, strict=True)]
-        if narrow:
-            # Category names above their bars: a phone has no room beside them.
-            ax.set_yticks(y, [""] * len(categories))
-            ax.tick_params(axis="y", length=0)
-            for i, category in enumerate(categories):
-                ax.text(0, i - 0.42, category, fontsize=10, va="bottom", ha="left")
-        else:
-            ax.set_yticks(y, list(categories))
-        ax.set_ylim(len(categories) - 0.5, -0.95 if narrow else -0.5)
-        ax.set_xlabel(xlabel)
-        ax.grid(axis="x", linewidth=0.8)
-        ax.set_axisbelow(True)
-        ax.set_xlim(left=0, right=max([*totals, 1]) * 1.05)
-        ax.xaxis.set_major_locator(MaxNLocator(integer=True))
-        if len(series) > 1:
-            _legend(fig, variant)
-        return fig
-
-    return _chart(name, alt, draw)
+    narrow = variant == "narrow"
+    height = max(1.8, (0.62 if narrow else 0.42) * len(categories) + 1.3)
+    fig = _figure(variant, height)
+    ax = fig.subplots()
+    left = [0] * len(categories)
+    for index, (label, values) in enumerate(series):
+        ax.barh(
+            y,
+            list(values),
+            left=left,
+            label=label,
+            color=SERIES[index % len(SERIES)][0],
+            height=0.6,
+        )
+        left = [a + b for a, b in zip(left, values, strict=True)]
+    if narrow:
+        # Category names above their bars: a phone has no room beside them.
+        ax.set_yticks(y, [""] * len(categories))
+        ax.tick_params(axis="y", length=0)
+        for i, category in enumerate(categories):
+            ax.text(0, i - 0.42, category, fontsize=10, va="bottom", ha="left")
+    else:
+        ax.set_yticks(y, list(categories))
+    ax.set_ylim(len(categories) - 0.5, -0.95 if narrow else -0.5)
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", linewidth=0.8)
+    ax.set_axisbelow(True)
+    ax.set_xlim(left=0, right=max([*totals, 1]) * 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    if len(series) > 1:
+        _legend(fig, variant)
+    return fig

@@ -144,8 +144,18 @@ def test_each_members_pages_are_under_its_name_in_one_site(fed: Fed) -> None:
         for (name, _profile, _seed), folder in zip(MEMBERS, FOLDERS, strict=True):
             shown = name.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             assert shown in nav, name
-            assert f'href="{folder}/findings.html"' in nav
+            # Pruned: another member's section is one link, to its overview, not its pages.
+            assert f'href="{folder}/index.html"' in nav
+            assert f'href="{folder}/findings.html"' not in nav
         assert nav.index("Federation overview") < nav.index("Sandbank Nursery School")
+        # A member's page's menu lists its own pages, and no other member's: a page's size
+        # does not grow with the number of members' pages.
+        own = (site / FOLDERS[0] / "index.html").read_text()
+        own_nav = own[own.index('class="md-nav md-nav--primary"') :]
+        assert 'href="findings.html"' in own_nav
+        for folder in FOLDERS[1:]:
+            assert f'href="../{folder}/index.html"' in own_nav
+            assert f'href="../{folder}/findings.html"' not in own_nav
         # The name full of markup is shown as text, never read as HTML or Markdown.
         assert "<b>" not in index and "Oak &lt;b&gt;&amp; [Elm]* Pre-School" in index
         # The committee edition's open findings of each member, beside its pages.
@@ -274,6 +284,7 @@ def test_members_drawn_in_workers_build_the_same_site_as_one_after_another(
             loaded, tmp_path / "alone", audience="committee", clock=system_clock
         )
     workers, alone = every_file(tmp_path / "workers"), every_file(tmp_path / "alone")
+    assert [k for k in workers if workers[k] != alone.get(k)] == []
     assert workers == alone
     assert workers == every_file(fed.sites["committee"])  # and the fixture's own build
 

@@ -63,6 +63,8 @@ __all__ = [
     "PUBLIC_KEY_FILE",
     "Audience",
     "SiteFiles",
+    "chart_files",
+    "chart_files_named",
     "oldest_per_rule",
     "open_findings_csv",
     "site_files",
@@ -77,12 +79,24 @@ class SiteFiles(msgspec.Struct, frozen=True):
     summary: report.BuildSummary  # what this build showed, for the next build to compare with
 
     def files(self) -> dict[str, str]:
-        """Every generated file, by its path in the site's sources: the pages, then the charts."""
+        """Every generated file, by its path in the site's sources: the pages, then the charts
+        (drawn here: most of the time it takes)."""
         out = dict(self.pages)
         for chart in self.charts:
-            for variant, svg in chart.svgs.items():
-                out[f"charts/{chart.name}-{variant}.svg"] = svg
+            out.update(chart_files(chart))
         return out
+
+
+def chart_files_named(chart: charts.Chart) -> list[str]:
+    """The paths of a chart's files in the site's sources (as ``chart_files`` draws them)."""
+    return [f"charts/{chart.name}-{variant}.svg" for variant in charts.VARIANT_NAMES]
+
+
+def chart_files(chart: charts.Chart) -> dict[str, str]:
+    """A chart drawn, as its files by their paths in the site's sources."""
+    return {
+        f"charts/{chart.name}-{variant}.svg": svg for variant, svg in charts.svgs(chart).items()
+    }
 
 
 def site_files(
