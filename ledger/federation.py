@@ -32,6 +32,7 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
+from urllib.parse import urlparse
 
 import msgspec
 
@@ -142,7 +143,7 @@ def decode(data: bytes | str, path: Path) -> Federation:
     folder = path.parent.resolve() if path.parent != Path("") else Path.cwd()
     members: list[Member] = []
     seen_names: dict[str, int] = {}
-    seen_ledgers: dict[str, int] = {}
+    seen_ledgers: dict[tuple[object, ...], int] = {}
     for number, entry in enumerate(entries, start=1):
         heading = places.member(number)
         if not isinstance(entry, Mapping):
@@ -157,13 +158,16 @@ def decode(data: bytes | str, path: Path) -> Federation:
                 f" the same name as member {seen_names[member.name]} (each member needs its"
                 " own name)"
             )
-        if member.ledger in seen_ledgers:
+        place = _place(member.ledger)
+        if place in seen_ledgers:
+            first = seen_ledgers[place]
+            how = "" if members[first - 1].ledger == member.ledger else _ANOTHER_SPELLING
             raise FederationError(
                 f"{where}, line {places.field(number, 'ledger')}: `ledger` of member {number}:"
-                f" the same ledger as member {seen_ledgers[member.ledger]}"
+                f" the same ledger as member {first}{how}"
             )
         seen_names[member.name] = number
-        seen_ledgers[member.ledger] = number
+        seen_ledgers[place] = number
         members.append(member)
     return Federation(name=name.strip(), members=tuple(members), path=path)
 
@@ -245,6 +249,32 @@ def _member(
         key_file=key_path,
         line=heading or 0,
     )
+
+
+_ANOTHER_SPELLING: Final = (
+    " (written another way: one ledger counted twice would be shown, followed and witnessed"
+    " as two settings)"
+)
+
+
+def _place(ledger: str) -> tuple[object, ...]:
+    """Where a ledger is, however it is written: a SQLite file by its device and inode when it
+    is there (a hard link to another member's file is that file), else by its absolute path;
+    a PostgreSQL schema by its server (host in lower case, the port 5432 unless given), its
+    database and its schema (not by the user or password that reach it)."""
+    if not ledger.startswith(("postgres://", "postgresql://")):
+        try:
+            found = os.stat(ledger)
+        except OSError:
+            return ("file", ledger)
+        return ("inode", found.st_dev, found.st_ino)
+    url = urlparse(ledger)
+    try:
+        port = url.port or 5432
+    except ValueError:
+        port = url.netloc.rsplit(":", 1)[-1]  # (not a number: refused when it is opened)
+    host = (url.hostname or "").lower()
+    return ("postgresql", host, port, url.path.strip("/"), schema_of(ledger))
 
 
 def _plain(text: str) -> bool:

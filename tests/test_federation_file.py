@@ -321,3 +321,33 @@ def test_names_with_control_characters_are_refused(bad: str, tmp_path: Path) -> 
     )
     with pytest.raises(FederationError, match=r"line 1: `name`: expected one line of plain"):
         decode(top, tmp_path / "fed.toml")
+
+
+def test_one_ledger_written_two_ways_is_refused(tmp_path: Path) -> None:
+    """A ledger named twice under other spellings would be shown, followed and witnessed as
+    two settings: a hard link to another member's file, another spelling of its PostgreSQL
+    server (host case, the default port, another user) are the same ledger."""
+    first = tmp_path / "sandbank.db"
+    first.write_bytes(b"")
+    (tmp_path / "linked.db").hardlink_to(first)
+    linked = GOOD + '\n[[members]]\nname = "Third"\nledger = "linked.db"\n'
+    with pytest.raises(FederationError) as caught:
+        decode(linked, tmp_path / "fed.toml")
+    said = str(caught.value)
+    assert "line 13: `ledger` of member 3: the same ledger as member 1 (written another way" in said
+    pg = (
+        'name = "F"\n[[members]]\nname = "A"\n'
+        'ledger = "postgresql://ledger:pw@db.example/ledger?schema=valley"\n'
+        '[[members]]\nname = "B"\n'
+        'ledger = "postgresql://reader@DB.Example:5432/ledger?schema=valley"\n'
+    )
+    with pytest.raises(FederationError, match=r"line 7: `ledger` of member 2: the same ledger as"):
+        decode(pg, tmp_path / "fed.toml")
+    # Another schema, another database or another port: other ledgers.
+    for other in (
+        "postgresql://reader@DB.Example:5432/ledger?schema=sandbank",
+        "postgresql://reader@DB.Example:5433/ledger?schema=valley",
+        "postgresql://reader@DB.Example/other?schema=valley",
+    ):
+        text = pg.replace("postgresql://reader@DB.Example:5432/ledger?schema=valley", other)
+        assert [m.name for m in decode(text, tmp_path / "fed.toml").members] == ["A", "B"]
