@@ -269,6 +269,7 @@ def _place(ledger: str) -> tuple[object, ...]:
             return ("file", ledger)
         return ("inode", found.st_dev, found.st_ino)
     url = urlparse(ledger)
+    port: object
     try:
         port = url.port or 5432
     except ValueError:
