@@ -132,6 +132,14 @@ def test_each_members_pages_are_under_its_name_in_one_site(fed: Fed) -> None:
                 assert (site / folder / page).is_file(), f"{audience}: {folder}/{page}"
             # Its own numbers, charts and checkpoint; the rules page is the one shared page.
             assert (site / folder / "charts").is_dir()
+            # Each chart drawn (over the empty file MkDocs was given to copy), every one its
+            # page shows.
+            drawn = {p.name: p.read_text() for p in (site / folder / "charts").iterdir()}
+            assert len(drawn) >= 8, drawn.keys()
+            for chart, svg in drawn.items():
+                assert svg.startswith("<?xml") and svg.rstrip().endswith("</svg>"), chart
+            shown = re.findall(r'src="charts/([^"#]+)', (site / folder / "index.html").read_text())
+            assert shown and set(shown) <= set(drawn)
             assert (site / folder / "checkpoint.txt").is_file()
             assert not (site / folder / "rules.html").exists()
             findings = (site / folder / "findings.html").read_text()
