@@ -185,8 +185,8 @@ class _Drawing:
         self._drawn: Iterator[dict[str, str]] | None = None
         workers = _workers(members)
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            # One chart at a time, of member after member: like charts meet in one worker.
-            self._order = sorted(self._order, key=lambda i: self._charts[i].name)
+            # One chart of member after member, like ones together: they meet in one worker.
+            self._order = sorted(self._order, key=lambda i: repr(charts.likeness(self._charts[i])))
             context = multiprocessing.get_context("fork")
             self._pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
             self._drawn = self._pool.map(

@@ -104,6 +104,21 @@ _LAYOUTS: dict[tuple[object, ...], Bbox] = {}
 _LAYOUTS_KEPT = 4096
 
 
+def likeness(chart: Chart) -> tuple[object, ...]:
+    """Sorts charts likely to share a layout together (the same chart, months, labels and
+    highest value: so the same texts, often): a worker drawing them in this order lays out
+    each such group once. Only an order: what is kept is keyed by the texts themselves."""
+    shows = chart.shows
+    if isinstance(shows, Monthly):
+        values = [v for _label, series in shows.series for v in series]
+        if shows.line is not None:
+            values += shows.line[1]
+        labels = [label for label, _series in shows.series]
+        return (chart.name, len(shows.months), max(values, default=0.0), labels)
+    totals = [sum(v) for v in zip(*(series for _label, series in shows.series), strict=True)]
+    return (chart.name, len(shows.categories), float(max(totals, default=0)), shows.categories)
+
+
 def _layout_key(fig: Figure, kind: str, variant: str) -> tuple[object, ...] | None:
     """Everything the layout of ``fig`` (one axes, drawn by ``kind`` as ``variant``) depends on;
     None if it is not a figure this module draws (then it is laid out)."""
