@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 from eventsourcing.persistence import StoredEvent
@@ -45,10 +46,13 @@ def export_lines(
     ledger: Ledger, upto: int | None, vkey: str, progress: Progress | None = None
 ) -> Iterator[bytes]:
     """The lines of ``exported``, each ending in a newline, made as they are read: memory is
-    bounded by the checkpoints' records and the keys of the people named, not by the trail."""
-    checkpoints = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
-    if upto is not None:
-        checkpoints = [c for c in checkpoints if c.size <= upto]
+    bounded by the checkpoints' notes and the keys of the people named, not by the trail (a
+    checkpoint's leaf hashes, 32 bytes a fact, are dropped as it is read)."""
+    checkpoints = [
+        _Mark(c.sequence, c.size, c.signed_at, c.note)
+        for c in map(integrity.decode_record, _checkpoint_states(ledger))
+        if upto is None or c.size <= upto
+    ]
     pending = iter(checkpoints)
     current = next(pending, None)
     cosigned = delivered(ledger)
@@ -69,6 +73,22 @@ def export_lines(
                 + b"\n"
             )
             current = next(pending, None)
+
+
+class _Mark(NamedTuple):
+    """What an export writes of a checkpoint (``trail.checkpoint_line``)."""
+
+    sequence: int
+    size: int
+    signed_at: dt.datetime
+    note: str
+
+
+def _checkpoint_states(ledger: Ledger) -> Iterator[bytes]:
+    """The stored bytes of each checkpoint, in order, read as plain rows (``Storage.rows``:
+    a large one, the leaf hashes of a large import, read in slices on PostgreSQL)."""
+    for _, _, state in ledger.checkpoint_rows():
+        yield state
 
 
 def export_line_of(
