@@ -1,5 +1,5 @@
-"""The consistency proof made as the leaf hashes stream by (``merkle.streamed_consistency``)
-(issue 14: no O(n) list of every leaf).
+"""The consistency proof made as the leaf hashes stream by (``merkle.streamed_consistency``), and
+the witness and ``ledger consistency`` that use it (issue 14: no O(n) list of every leaf).
 
 The streamed proof must be the very proof of the all-leaves method (``consistency_proof`` over
 the list), with the same roots, for any sizes and any way the leaves come in chunks; it must
@@ -13,11 +13,14 @@ import itertools
 import os
 import tracemalloc
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger.cosignature import Cosigner
+from ledger.integrity import Signer
 from ledger.merkle import (
     EMPTY_ROOT,
     HASH_SIZE,
@@ -28,6 +31,10 @@ from ledger.merkle import (
     streamed_consistency,
     verify_consistency,
 )
+from ledger.service import audit, witnessing
+from ledger.storage.witnessed import WitnessStore
+from tests.conftest import fixed_clock, raw
+from tests.test_witness import _history, _record, _target
 
 
 def _chunks(leaves: list[bytes], cuts: list[int]) -> list[bytes]:
@@ -120,3 +127,57 @@ def test_the_streamed_proof_holds_a_chunk_not_the_leaves() -> None:
     assert streamed is not None
     assert streamed_peak < 512 * 1024, streamed_peak
     assert listed_peak > 6 * 1024 * 1024, listed_peak
+
+
+# --- the witness and `ledger consistency` use it -------------------------------------------------
+
+
+def test_the_witness_cosigns_growth_without_the_list_of_every_leaf(
+    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_list(*_: object) -> object:
+        raise AssertionError("the witness read every leaf into a list")
+
+    monkeypatch.setattr(audit, "all_leaves", no_list)
+    monkeypatch.setattr(witnessing, "all_leaves", no_list, raising=False)  # as it was imported
+    signer = Signer.generate("policy-ledger")
+    key = tmp_path / "witness.key"
+    witnessing.init_witness("witness.example.gov.uk", key)
+    cosigner = Cosigner.load(key)
+    with _history(store, tmp_path, ("a.db",), signer) as (place,):
+        witnesses = WitnessStore(tmp_path / "witness.db")
+        sizes = []
+        for numbers in [(1,), (2, 3), (4,), (5, 6, 7, 8)]:  # several writes: several chunks
+            _record(place, *numbers)
+            outcome = witnessing.witness_one(
+                cosigner, witnesses, _target(place, signer), fixed_clock
+            )
+            assert outcome.status == "cosigned", outcome.message
+            sizes.append(witnesses.all()[-1].size)
+        assert sizes == [2, 4, 5, 9]
+        witnesses.close()
+
+
+def test_a_damaged_checkpoint_row_is_refused_not_a_traceback(store: str, tmp_path: Path) -> None:
+    """A checkpoint row (not the latest) that does not decode: the witness cannot make the
+    proof from it, refuses (nothing cosigned) and says why; it used to raise."""
+    signer = Signer.generate("policy-ledger")
+    key = tmp_path / "witness.key"
+    witnessing.init_witness("witness.example.gov.uk", key)
+    cosigner = Cosigner.load(key)
+    with _history(store, tmp_path, ("a.db",), signer) as (place,):
+        witnesses = WitnessStore(tmp_path / "witness.db")
+        _record(place, 1)
+        assert witnessing.witness_one(cosigner, witnesses, _target(place, signer), fixed_clock).ok
+        _record(place, 2, 3)
+        with raw(place.db) as conn:
+            conn.execute(
+                "UPDATE {events} SET state = ? WHERE topic LIKE '%heckpoint%'"
+                " AND originator_version = 1",
+                (b"\xc1 not a checkpoint",),
+            )
+        outcome = witnessing.witness_one(cosigner, witnesses, _target(place, signer), fixed_clock)
+        assert outcome.status == "refused"
+        assert outcome.message.startswith("FORK"), outcome.message
+        assert [row.size for row in witnesses.all()] == [2]
+        witnesses.close()
