@@ -21,6 +21,7 @@ from bench.harness import Bench, Measure, Report, Run, StepFailed, fmt_rss, say,
 
 MIB = 2**20
 TRAIL_RSS_TARGET = 256 * MIB
+GROWTH_ALLOWED = 100 * MIB  # a whole-trail command's peak over the small ledger's (issue 14)
 
 
 @dataclass
@@ -159,6 +160,20 @@ def commands(
             )
         )
         rep.mem(f"{tag}{name} at {n:,}", a.rss, b.rss, f"at {small_n:,}")
+        rep.add(  # issue 14's Done-when: no more than at the small ledger plus 100 MiB
+            Measure(
+                f"{tag}{name}: peak memory at {n:,} vs at {small_n:,} + 100 MiB",
+                None if a.rss is None else a.rss / MIB,
+                "MiB",
+                None if b.rss is None else (b.rss + GROWTH_ALLOWED) / MIB,
+                f"peak at {small_n:,} plus 100 MiB",
+                higher_is_better=False,
+                target=1.0,
+                ours_rss=a.rss,
+                baseline_rss=b.rss,
+                note=a.reason or b.reason or f"at {small_n:,}: {fmt_rss(b.rss)}",
+            )
+        )
     _against_raw(bench, rep, big, hi, exported, n, tag)
 
 

@@ -19,7 +19,7 @@ otherwise.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from typing import Final
 
 __all__ = [
@@ -27,12 +27,14 @@ __all__ = [
     "HASH_SIZE",
     "Frontier",
     "consistency_proof",
+    "consistency_ranges",
     "frontiers_at",
     "inclusion_proof",
     "leaf_hash",
     "leaf_input",
     "node_hash",
     "root_of",
+    "streamed_consistency",
     "verify_consistency",
     "verify_inclusion",
 ]
@@ -389,6 +391,88 @@ def consistency_proof(leaf_hashes: Sequence[bytes], size1: int, size2: int) -> l
         proof.append(_mth(leaves, lo, hi))
     proof.reverse()
     return proof
+
+
+def consistency_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
+    """The leaf ranges ``[lo, hi)`` whose subtree hashes make up PROOF(size1, D[0:size2]), in
+    the proof's order: :func:`consistency_proof` with each ``MTH(D[lo:hi])`` left as its
+    range. The ranges are disjoint, so one pass over the leaves in order hashes them all
+    (:func:`streamed_consistency`). Raises :class:`ValueError` as :func:`consistency_proof`."""
+    _check_int("size1", size1)
+    _check_int("size2", size2)
+    if not 0 < size1 <= size2:
+        raise ValueError(f"need 0 < size1 <= size2, got size1={size1} size2={size2}")
+    ranges: list[tuple[int, int]] = []
+    lo, hi, m, b = 0, size2, size1, True
+    while m != hi - lo:
+        k = _split(hi - lo)
+        if m <= k:
+            ranges.append((lo + k, hi))
+            hi = lo + k
+        else:
+            ranges.append((lo, lo + k))
+            lo, m, b = lo + k, m - k, False
+    if not b:
+        ranges.append((lo, hi))
+    ranges.reverse()
+    return ranges
+
+
+def streamed_consistency(
+    chunks: Iterable[bytes], size1: int, size2: int
+) -> tuple[bytes, bytes, list[bytes]] | None:
+    """The roots of the first ``size1`` and ``size2`` leaves, and PROOF(size1, D[0:size2])
+    (RFC 9162 2.1.4.1; no proof when ``size1`` is 0), from the leaf hashes given as they are
+    read: ``chunks`` of concatenated leaf hashes, in order from the first leaf (any number a
+    chunk; those after ``size2`` are not looked at). None if they hold fewer than ``size2``.
+
+    The same roots as :func:`root_of` and the same proof as :func:`consistency_proof` of all
+    the leaves, without holding them: memory is one chunk and O(log n) hashes (a
+    :class:`Frontier` of the tree, and one of the proof's subtree being hashed). Raises
+    :class:`ValueError` for a chunk that is not whole hashes, or sizes as
+    :func:`consistency_proof` (``size1`` 0 aside).
+    """
+    _check_int("size1", size1)
+    _check_int("size2", size2)
+    if not 0 <= size1 <= size2:
+        raise ValueError(f"need 0 <= size1 <= size2, got size1={size1} size2={size2}")
+    ranges = consistency_ranges(size1, size2) if size1 else []
+    by_start = sorted(range(len(ranges)), key=lambda i: ranges[i][0])
+    hashes: list[bytes | None] = [None] * len(ranges)
+    tree = Frontier()
+    root1 = EMPTY_ROOT  # the old tree's, once its last leaf is read
+    part = Frontier()  # the subtree of the proof being hashed
+    pending = iter(by_start)
+    current = next(pending, None)
+    for chunk in chunks:
+        if len(chunk) % HASH_SIZE:
+            raise ValueError(f"leaf hashes must be whole {HASH_SIZE}-byte hashes")
+        start = tree.size
+        take = min(len(chunk) // HASH_SIZE, size2 - start)
+        if start < size1 <= start + take:  # the old tree ends in this chunk
+            tree.extend(bytes(chunk[: (size1 - start) * HASH_SIZE]))
+            root1 = tree.root()
+            tree.extend(bytes(chunk[(size1 - start) * HASH_SIZE : take * HASH_SIZE]))
+        else:
+            tree.extend(bytes(chunk[: take * HASH_SIZE]))
+        while current is not None:  # the proof's subtrees this chunk reaches into
+            lo, hi = ranges[current]
+            if lo >= start + take:
+                break
+            first, last = max(lo, start), min(hi, start + take)
+            part.extend(bytes(chunk[(first - start) * HASH_SIZE : (last - start) * HASH_SIZE]))
+            if last < hi:
+                break  # the subtree goes on into the next chunk
+            hashes[current] = part.root()
+            part = Frontier()
+            current = next(pending, None)
+        if tree.size == size2:
+            break
+    if tree.size < size2:
+        return None
+    proof = [h for h in hashes if h is not None]
+    assert len(proof) == len(ranges)
+    return root1, tree.root(), proof
 
 
 # --------------------------------------------------------------------------------------------

@@ -882,13 +882,14 @@ def test_a_ledger_whose_facts_do_not_give_its_own_checkpoint_is_that_fork(
     witnesses = WitnessStore(tmp_path / "witness.db")
     assert witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock).ok
     _record(a, 3)
-    honest = witnessing.all_leaves
+    honest = witnessing.checkpoint_leaves  # the leaf hashes, a checkpoint's at a time
 
-    def changed(ledger: ledger_store.Ledger) -> tuple[list[bytes], object]:
-        leaves, rest = honest(ledger)
-        return [*leaves[:-1], hashlib.sha256(b"another fact").digest()], rest
+    def changed(ledger: ledger_store.Ledger) -> Iterator[bytes]:
+        *before, last = honest(ledger)
+        yield from before
+        yield last[:-32] + hashlib.sha256(b"another fact").digest()  # the last leaf another
 
-    with mock.patch.object(witnessing, "all_leaves", changed):
+    with mock.patch.object(witnessing, "checkpoint_leaves", changed):
         outcome = witnessing.witness_one(cosigner, witnesses, _target(a, signer), fixed_clock)
     assert outcome.status == "refused"
     assert outcome.message == (

@@ -9,6 +9,7 @@ import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 import msgspec
 from eventsourcing.persistence import StoredEvent
@@ -45,10 +46,13 @@ def export_lines(
     ledger: Ledger, upto: int | None, vkey: str, progress: Progress | None = None
 ) -> Iterator[bytes]:
     """The lines of ``exported``, each ending in a newline, made as they are read: memory is
-    bounded by the checkpoints' records and the keys of the people named, not by the trail."""
-    checkpoints = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
-    if upto is not None:
-        checkpoints = [c for c in checkpoints if c.size <= upto]
+    bounded by the checkpoints' notes and the keys of the people named, not by the trail (a
+    checkpoint's leaf hashes, 32 bytes a fact, are dropped as it is read)."""
+    checkpoints = [
+        _Mark(c.sequence, c.size, c.signed_at, c.note)
+        for c in map(integrity.decode_record, _checkpoint_states(ledger))
+        if upto is None or c.size <= upto
+    ]
     pending = iter(checkpoints)
     current = next(pending, None)
     cosigned = delivered(ledger)
@@ -69,6 +73,22 @@ def export_lines(
                 + b"\n"
             )
             current = next(pending, None)
+
+
+class _Mark(NamedTuple):
+    """What an export writes of a checkpoint (``trail.checkpoint_line``)."""
+
+    sequence: int
+    size: int
+    signed_at: dt.datetime
+    note: str
+
+
+def _checkpoint_states(ledger: Ledger) -> Iterator[bytes]:
+    """The stored bytes of each checkpoint, in order, read as plain rows (``Storage.rows``:
+    a large one, the leaf hashes of a large import, read in slices on PostgreSQL)."""
+    for _, _, state in ledger.checkpoint_rows():
+        yield state
 
 
 def export_line_of(
@@ -113,9 +133,19 @@ def export_stream(
 
 
 def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRecord]]:
-    """Every signed leaf hash, in order, and the checkpoint records they come from."""
+    """Every signed leaf hash, in order, and the checkpoint records they come from (held
+    whole: ``checkpoint_leaves`` gives them a checkpoint at a time)."""
     records = [integrity.decode_record(c.state) for c in ledger.checkpoints()]
     return [leaf for record in records for leaf in record.leaf_hashes()], records
+
+
+def checkpoint_leaves(ledger: Ledger) -> Iterator[bytes]:
+    """The signed leaf hashes of ``all_leaves``, in order, one checkpoint's at a time as its
+    row is read (concatenated: ``merkle.streamed_consistency``'s chunks): memory is the
+    largest write's leaves, not the ledger's. Raises ``ValueError`` for a checkpoint row that
+    does not decode."""
+    for state in _checkpoint_states(ledger):
+        yield integrity.decode_record(state).leaves
 
 
 # --- cosignatures (delivered by a witness, ``ledger.service.witnessing``) -----------------
@@ -313,10 +343,14 @@ def extends_published(
 ) -> tuple[int, str] | None:
     """None if the ledger extends a checkpoint published earlier; else where and why not."""
     _, old = read_note(path, verifier)
-    leaves, _ = all_leaves(ledger)
-    if old.size > len(leaves):
-        return len(leaves) + 1, f"the published checkpoint has {old.size} facts; the ledger fewer"
-    if merkle.root_of(leaves[: old.size]) != old.root:
+    tree = merkle.Frontier()  # the first ``old.size`` leaves, a checkpoint's at a time
+    for leaves in checkpoint_leaves(ledger):
+        tree.extend(leaves[: (old.size - tree.size) * merkle.HASH_SIZE])
+        if tree.size == old.size:
+            break
+    if old.size > tree.size:
+        return tree.size + 1, f"the published checkpoint has {old.size} facts; the ledger fewer"
+    if tree.root() != old.root:
         return 1, f"the first {old.size} facts are not those of the published checkpoint"
     return None
 
@@ -340,9 +374,14 @@ def prove_consistency(
     """The proof that the ledger only grew since the checkpoint in ``note``; None if it does
     not extend it (tampered)."""
     text, old = read_note(note, signer.verifier())
-    leaves, records = all_leaves(ledger)
-    if old.size > len(leaves) or merkle.root_of(leaves[: old.size]) != old.root:
+    newest = ledger.latest_checkpoint()  # the leaves are read up to its size: a write
+    size = newest.record.size if newest is not None else 0  # meanwhile is left out
+    streamed = (
+        merkle.streamed_consistency(checkpoint_leaves(ledger), old.size, size)
+        if old.size <= size
+        else None
+    )
+    if newest is None or streamed is None or streamed[0] != old.root:
         return None
-    proof = merkle.consistency_proof(leaves, old.size, len(leaves)) if old.size else []
-    latest = with_cosignatures(records[-1].note, delivered(ledger))
-    return ConsistencyProof(text, latest, [h.hex() for h in proof], signer.verifier_key())
+    latest = with_cosignatures(newest.record.note, delivered(ledger))
+    return ConsistencyProof(text, latest, [h.hex() for h in streamed[2]], signer.verifier_key())

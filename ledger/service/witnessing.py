@@ -23,7 +23,7 @@ from eventsourcing.persistence import PersistenceError
 from ledger import integrity, merkle
 from ledger.checkpoint import Checkpoint, parse_vkey
 from ledger.cosignature import Cosigner, parse_witness_key
-from ledger.service.audit import all_leaves
+from ledger.service.audit import checkpoint_leaves
 from ledger.service.errors import Refusal
 from ledger.storage.config import Config, LedgerError
 from ledger.storage.witnessed import Cosignature, WitnessStore, WitnessStoreError
@@ -307,11 +307,15 @@ def _does_not_extend(ledger: Ledger, last: Cosignature, new: Checkpoint) -> str 
             f" {last.size:,} cosigned before: the ledger was cut back, or restored from an older"
             " copy"
         )
-    leaves, _ = all_leaves(ledger)
-    leaves = leaves[: new.size]
-    if len(leaves) != new.size or merkle.root_of(leaves) != new.root:
+    # The proof from the stored leaf hashes as they are read, a checkpoint's at a time (never
+    # all of them at once: memory is the largest write's, not the ledger's).
+    try:
+        streamed = merkle.streamed_consistency(checkpoint_leaves(ledger), last.size, new.size)
+    except ValueError:  # a checkpoint row that does not decode, or not whole leaf hashes
+        streamed = None
+    if streamed is None or streamed[1] != new.root:
         return "FORK: the ledger's facts do not give its own latest checkpoint's root"
-    proof = merkle.consistency_proof(leaves, last.size, new.size) if last.size else []
+    proof = streamed[2]
     if not merkle.verify_consistency(last.size, new.size, old_root, new.root, proof):
         return (
             f"FORK: the checkpoint of {new.size:,} facts does not extend the one of"

@@ -21,6 +21,7 @@ from ledger.storage.sql import Dialect
 
 FactRow = tuple[int, str, bytes]  # a stored row: position (or sequence), topic, stored bytes
 READ_CHUNK = 5000  # rows read in one query
+READ_SLICE = 1 << 20  # bytes of a large row's state read in one query (``Dialect.state_slice``)
 AT_CHUNK = 500  # positions asked for in one query
 SAVE_CHUNK = 5000  # cache rows written in one statement
 LARGE_STATE = 65536  # a cache row this large is written on its own (tens of megabytes)
@@ -237,18 +238,52 @@ class Storage(ABC):
             return [(r[0], r[1], bytes(r[2])) for r in rows]
         return rows
 
+    def _whole_states(
+        self, run: Runner, ident: object, rows: list[tuple[Any, ...]], at: int
+    ) -> list[tuple[Any, ...]]:
+        """Rows as read by a statement whose last column is ``large`` (``Dialect.rows_between``),
+        without it: a large row's state read in slices (in the same transaction, which reads one
+        snapshot), the others' as they are. ``at`` is the column of the position; ``ident``
+        the id of them all, or None for each row's own (the column before the position)."""
+        out: list[tuple[Any, ...]] = []
+        for row in rows:
+            *fields, state, large = row
+            if large is not None and state is None:
+                owner = row[at - 1] if ident is None else ident
+                state = self._read_slices(run, owner, row[at], int(large))
+            out.append((*fields, state))
+        return out
+
+    def _read_slices(self, run: Runner, ident: object, position: int, length: int) -> bytes:
+        """One row's state of ``length`` bytes, ``READ_SLICE`` at a time: the whole never
+        arrives in one message (held as it comes, then as the driver's result, then as
+        bytes); each slice is copied into place as it comes."""
+        state = bytearray(length)
+        for start in range(0, length, READ_SLICE):
+            got = run.query(self.dialect.state_slice, (start + 1, READ_SLICE, ident, position))
+            piece = got[0][0] if got else b""
+            if len(piece) != min(READ_SLICE, length - start):  # (one snapshot: never)
+                raise RuntimeError(f"the row at {position} changed while it was read")
+            state[start : start + len(piece)] = piece
+            del got, piece
+        return bytes(state)
+
+    def _snapshot(self, run: Runner) -> None:
+        if self.dialect.snapshot is not None:
+            run.run(self.dialect.snapshot, ())
+
     def rows(self, stream: uuid.UUID, after: int, upto: int | None) -> Iterator[FactRow]:
-        """A stream's rows after a position (up to ``upto``), in order, read in chunks."""
+        """A stream's rows after a position (up to ``upto``), in order, read in chunks (a large
+        row's state in slices, ``_whole_states``)."""
         upper = upto if upto is not None else 2**62
         position = after
         while True:
             with self.runner(saved=False, commit=False) as run:
-                chunk = self._fact_rows(
-                    run.query(
-                        self.dialect.rows_between,
-                        (run.ident(stream), position, upper, READ_CHUNK),
-                    )
-                )
+                self._snapshot(run)
+                ident = run.ident(stream)
+                read = run.query(self.dialect.rows_between, (ident, position, upper, READ_CHUNK))
+                chunk = self._fact_rows(self._whole_states(run, ident, read, 0))
+                del read
             yield from chunk
             if len(chunk) < READ_CHUNK:
                 return
@@ -306,10 +341,13 @@ class Storage(ABC):
         after: tuple[object, int] = (uuid.UUID(int=0), -1) if self.is_postgres else ("", -1)
         while True:
             with self.runner(saved=True, commit=False) as run:
+                self._snapshot(run)
+                read = run.query(self.dialect.saved_after, (*after, READ_CHUNK))
                 chunk = [
                     (r[0], r[1], r[2], as_bytes(r[3]))
-                    for r in run.query(self.dialect.saved_after, (*after, READ_CHUNK))
+                    for r in self._whole_states(run, None, read, 1)
                 ]
+                del read
             yield from chunk
             if len(chunk) < READ_CHUNK:
                 return

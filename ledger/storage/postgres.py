@@ -41,8 +41,9 @@ class PostgresRunner:
 
     def __init__(self, cursor: psycopg.Cursor[DictRow], schema: str, table: str) -> None:
         # A cursor giving plain tuples, on the connection (and in the transaction) of the
-        # library's, which gives dicts.
-        self._cursor = cursor.connection.cursor(row_factory=tuple_row)
+        # library's, which gives dicts. Its results come in binary: a bytea as its bytes, not
+        # as hex text twice its size that the driver then unescapes (a copy more of each).
+        self._cursor = cursor.connection.cursor(row_factory=tuple_row, binary=True)
         self._table = pgsql.Identifier(schema, table)
 
     def close(self) -> None:

@@ -17,7 +17,9 @@ import dataclasses
 class Dialect:
     """The statements of one store. Read-only; the two instances are ``SQLITE``, ``POSTGRES``."""
 
-    # Plain (position, topic, state) rows of a stream in a range of positions, a chunk at a time.
+    # Plain (position, topic, state, large) rows of a stream in a range of positions, a chunk at
+    # a time: ``large`` is NULL, or on PostgreSQL the length of a state longer than
+    # ``LARGE_READ`` bytes, whose state is then NULL, to be read in slices (``state_slice``).
     rows_between: str
     # The rows of a stream at given positions: SQLite's has ``{marks}`` for one ``?`` a
     # position; PostgreSQL's takes the positions as one array.
@@ -29,8 +31,14 @@ class Dialect:
     max_version: str
     # The first bytes of one row's state (a checkpoint's: its leaf hashes are not needed).
     state_prefix: str
-    # Every row of the snapshots table after an (id, position), in that order, a chunk at a time.
+    # Every row of the snapshots table after an (id, position), in that order, a chunk at a
+    # time, as (id, position, topic, state, large), ``large`` as in ``rows_between``.
     saved_after: str
+    # A slice of one row's state: the first byte (from 1), how many, the id and the position.
+    state_slice: str
+    # The first statement of a transaction that reads a row in slices: all of them from one
+    # snapshot (None: SQLite's read transaction is one already).
+    snapshot: str | None
     # Save a cache row in place of any row at the same (id, position).
     upsert_saved: str
     # Delete every saved row of these topics not at one position (three topics).
@@ -58,6 +66,16 @@ class Dialect:
 
 
 _ROWS = "SELECT originator_version, topic, state FROM {table} WHERE originator_id = ?"
+# A state longer than this is read in slices on PostgreSQL: one row of tens of megabytes (the
+# registers, a checkpoint of a large import) is otherwise held three times over as it arrives
+# (the driver's buffer, its result and the bytes made of it); SQLite gives it as it is.
+LARGE_READ = 1 << 20
+_LARGE_ROWS = (
+    "SELECT originator_version, topic,"
+    f" CASE WHEN octet_length(state) <= {LARGE_READ} THEN state END,"
+    f" CASE WHEN octet_length(state) > {LARGE_READ} THEN octet_length(state) END"
+    " FROM {table} WHERE originator_id = %s"
+)
 _SAVED_NOTIFICATION = (
     "SELECT {id} FROM {events} WHERE originator_id ="
     " (SELECT originator_id FROM {events} ORDER BY {id} LIMIT 1)"
@@ -69,10 +87,15 @@ _PRUNE = (
     " (SELECT originator_version FROM {table} WHERE originator_id = ?"
     " ORDER BY originator_version DESC LIMIT 1 OFFSET 1)"
 )
-_SAVED_AFTER = (
-    "SELECT originator_id, originator_version, topic, state FROM {table}"
-    " WHERE (originator_id, originator_version) > (?, ?)"
+_AFTER = (
+    " FROM {table} WHERE (originator_id, originator_version) > (?, ?)"
     " ORDER BY originator_id, originator_version LIMIT ?"
+)
+_SAVED_AFTER = "SELECT originator_id, originator_version, topic, state, NULL" + _AFTER
+_LARGE_SAVED_AFTER = (
+    "SELECT originator_id, originator_version, topic,"
+    f" CASE WHEN octet_length(state) <= {LARGE_READ} THEN state END,"
+    f" CASE WHEN octet_length(state) > {LARGE_READ} THEN octet_length(state) END" + _AFTER
 )
 
 
@@ -92,15 +115,21 @@ def _pg(statement: str) -> str:
     return statement.replace("?", "%s")
 
 
+_BETWEEN = (
+    " AND originator_version > ? AND originator_version <= ? ORDER BY originator_version LIMIT ?"
+)
+
 SQLITE = Dialect(
-    rows_between=_ROWS + " AND originator_version > ? AND originator_version <= ?"
-    " ORDER BY originator_version LIMIT ?",
+    rows_between=_ROWS.replace(" FROM", ", NULL FROM") + _BETWEEN,
     rows_at=_ROWS + " AND originator_version IN ({marks}) ORDER BY originator_version",
     rows_of_topics=_ROWS + " AND originator_version > ? AND ({likes}) ORDER BY originator_version",
     max_version="SELECT MAX(originator_version) FROM {table} WHERE originator_id = ?",
     state_prefix="SELECT substr(state, 1, ?) FROM {table}"
     " WHERE originator_id = ? AND originator_version = ?",
     saved_after=_SAVED_AFTER,
+    state_slice="SELECT substr(state, ?, ?) FROM {table}"
+    " WHERE originator_id = ? AND originator_version = ?",
+    snapshot=None,
     upsert_saved="INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, ?)",
     drop_saved_of_topics="DELETE FROM {table} WHERE topic IN (?, ?, ?) AND originator_version <> ?",
     prune_saved=_PRUNE,
@@ -122,14 +151,17 @@ SQLITE = Dialect(
 )
 
 POSTGRES = Dialect(
-    rows_between=_pg(SQLITE.rows_between),
+    rows_between=_LARGE_ROWS + _pg(_BETWEEN),
     rows_at=_pg(_ROWS) + " AND originator_version = ANY(%s) ORDER BY originator_version",
     rows_of_topics=_pg(_ROWS)
     + " AND originator_version > %s AND topic LIKE ANY(%s) ORDER BY originator_version",
     max_version=_pg(SQLITE.max_version),
     state_prefix="SELECT substring(state FROM 1 FOR %s) FROM {table}"
     " WHERE originator_id = %s AND originator_version = %s",
-    saved_after=_pg(_SAVED_AFTER),
+    saved_after=_pg(_LARGE_SAVED_AFTER),
+    state_slice="SELECT substring(state FROM %s FOR %s) FROM {table}"
+    " WHERE originator_id = %s AND originator_version = %s",
+    snapshot="SET TRANSACTION ISOLATION LEVEL REPEATABLE READ",
     upsert_saved="INSERT INTO {table} (originator_id, originator_version, topic, state)"
     " VALUES (%s, %s, %s, %b) ON CONFLICT (originator_id, originator_version)"
     " DO UPDATE SET topic = EXCLUDED.topic, state = EXCLUDED.state",
