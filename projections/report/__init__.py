@@ -38,6 +38,7 @@ from projections.report.builds import (
 )
 from projections.report.common import (
     AGE_BUCKETS,
+    FIRST_DAY_GIVEN,
     LIST_LIMIT,
     PERIOD_MONTHS,
     RECENT,
@@ -114,12 +115,18 @@ from projections.report.posts import (
     REMOVAL_REASONS,
     ChannelPosts,
     PostCheck,
+    PostCounting,
+    PostFlags,
     PostMonth,
     PostsReport,
+    PostTally,
     RemovalRow,
     RemovalsReport,
+    post_flags,
+    post_tally,
     posts_report,
     removals_report,
+    tally_post,
 )
 
 __all__ = [
@@ -128,6 +135,7 @@ __all__ = [
     "CONCERN_CATEGORIES",
     "EXCEPTION_WORDS",
     "EXPIRING_DAYS",
+    "FIRST_DAY_GIVEN",
     "FOLLOW_UP_REASONS",
     "LIST_LIMIT",
     "PARAMETER_WORDS",
@@ -161,7 +169,10 @@ __all__ = [
     "PolicyEvent",
     "PolicyReport",
     "PostCheck",
+    "PostCounting",
+    "PostFlags",
     "PostMonth",
+    "PostTally",
     "PostsReport",
     "RemovalRow",
     "RemovalsReport",
@@ -192,9 +203,12 @@ __all__ = [
     "period_report",
     "period_start",
     "policy_report",
+    "post_flags",
+    "post_tally",
     "posters_in_words",
     "posts_report",
     "removals_report",
     "summary",
+    "tally_post",
     "trend",
 ]

@@ -74,9 +74,120 @@ class PostsReport(msgspec.Struct, frozen=True):
     recent_flagged: list[FindingRow]  # the most recent findings about posts, newest first
 
 
+class PostTally(msgspec.Struct, kw_only=True):
+    """What the posts report counts over every post (as of one day, with one profile and the
+    posts' findings then): a sum over the posts, so that a follower can take a changed post's
+    part out and put its new part in (``tally_post``) rather than count every post again.
+    Kept without zeros (a count that falls to zero is dropped), so that a tally kept so is
+    equal to one counted afresh."""
+
+    total: int = 0
+    in_period: int = 0
+    device_checked: int = 0
+    consent_checked: int = 0
+    forbidden_checked: int = 0
+    follow_ups: int = 0
+    purpose_checked: int = 0
+    totals: dict[str, int] = msgspec.field(default_factory=dict)  # by channel
+    depicting: dict[str, int] = msgspec.field(default_factory=dict)
+    with_finding: dict[str, int] = msgspec.field(default_factory=dict)
+    with_open: dict[str, int] = msgspec.field(default_factory=dict)
+    per_month: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)  # in the window
+    flagged_by_month: dict[str, int] = msgspec.field(default_factory=dict)
+
+
+class PostCounting:
+    """What counting a post needs besides the post: the day, the profile's channels, the
+    window of months and the posts with a finding (open or not) as of the day."""
+
+    def __init__(
+        self, profile: Profile, day: dt.date, first: dt.date | None, flags: PostFlags
+    ) -> None:
+        self.profile = profile
+        self.day = day
+        self.since = period_start(day)
+        self.rules = {name: posting.ChannelRules.of(profile, name) for name in profile.channels}
+        self.labels = {m.label for m in months(day, first)}
+        self.flagged, self.live = flags
+
+
+PostFlags = tuple[frozenset[str], frozenset[str]]  # posts with a finding; with an open one
+
+
+def post_flags(episodes: Sequence[Episode], day: dt.date) -> PostFlags:
+    """The posts with a finding under a posting rule begun by ``day``, and those with one
+    still open then (by reference: whether each is a post of the registers is not asked)."""
+    flagged = [e for e in episodes if e.subject.startswith("P-") and e.since <= day]
+    flagged = [e for e in flagged if e.rule in POST_RULES]
+    return (
+        frozenset(e.subject for e in flagged),
+        frozenset(e.subject for e in flagged if is_open(e, day)),
+    )
+
+
+def _add(counts: dict[str, int], key: str, sign: int) -> None:
+    value = counts.get(key, 0) + sign
+    if value:
+        counts[key] = value
+    else:
+        del counts[key]
+
+
+def tally_post(tally: PostTally, ref: str, p: Post, counting: PostCounting, sign: int = 1) -> None:
+    """Count one post into the tally (``sign`` 1), or take it out (-1)."""
+    c = counting
+    if p.on > c.day:
+        return
+    tally.total += sign
+    channel = p.channel
+    _add(tally.totals, channel, sign)
+    if p.on >= c.since:
+        tally.in_period += sign
+    rules = c.rules[channel]
+    if p.depicts:
+        _add(tally.depicting, channel, sign)
+        if rules.device_rule:
+            tally.device_checked += sign
+        if not rules.no_child_images:
+            tally.consent_checked += sign
+    if rules.no_child_images:
+        tally.forbidden_checked += sign
+    if c.profile.channels[channel].purposes:
+        tally.purpose_checked += sign
+    if _removed_by(p, c.day) and posting.follow_up_due(p, c.profile) is not None:
+        tally.follow_ups += sign
+    is_flagged = ref in c.flagged
+    if is_flagged:
+        _add(tally.with_finding, channel, sign)
+        if ref in c.live:
+            _add(tally.with_open, channel, sign)
+    label = month_of(p.on)
+    if label in c.labels:
+        counts = tally.per_month.setdefault(label, {})
+        _add(counts, channel, sign)
+        if not counts:
+            del tally.per_month[label]
+        if is_flagged:
+            _add(tally.flagged_by_month, label, sign)
+
+
+def post_tally(r: Registers, counting: PostCounting) -> PostTally:
+    """Every post counted (one pass over the posts: there can be tens of thousands)."""
+    tally = PostTally()
+    for ref, p in r.posts.items():
+        tally_post(tally, ref, p, counting)
+    return tally
+
+
 def posts_report(
-    r: Registers, profile: Profile, episodes: Sequence[Episode], day: dt.date
+    r: Registers,
+    profile: Profile,
+    episodes: Sequence[Episode],
+    day: dt.date,
+    tally: PostTally | None = None,
 ) -> PostsReport:
+    """The posts in figures; from the ``tally`` of every post if the caller keeps one (it
+    must be that of these registers, episodes and day), else every post counted."""
     post_episodes = [
         e
         for e in episodes
@@ -85,72 +196,30 @@ def posts_report(
         and e.subject in r.posts
         and e.rule in POST_RULES
     ]
-    flagged = {e.subject for e in post_episodes}
-    live = {e.subject for e in post_episodes if is_open(e, day)}
-    # What the posting rules ask of each channel (the checks that apply to its posts).
-    rules = {name: posting.ChannelRules.of(profile, name) for name in profile.channels}
     window = months(day, first_day(r))
-    per_month: dict[str, Counter[str]] = {m.label: Counter() for m in window}
-    flagged_by_month: Counter[str] = Counter()
-    # One pass over the posts (there can be tens of thousands).
-    totals: Counter[str] = Counter()
-    depicting: Counter[str] = Counter()
-    with_finding: Counter[str] = Counter()
-    with_open: Counter[str] = Counter()
-    total = in_period = device_checked = consent_checked = forbidden_checked = follow_ups = 0
-    purpose_checked = 0
-    since = period_start(day)
-    for ref, p in r.posts.items():
-        if p.on > day:
-            continue
-        total += 1
-        channel = p.channel
-        totals[channel] += 1
-        if p.on >= since:
-            in_period += 1
-        no_child_images = rules[channel].no_child_images
-        if p.depicts:
-            depicting[channel] += 1
-            if rules[channel].device_rule:
-                device_checked += 1
-            if not no_child_images:
-                consent_checked += 1
-        if no_child_images:
-            forbidden_checked += 1
-        if profile.channels[channel].purposes:
-            purpose_checked += 1
-        if _removed_by(p, day) and posting.follow_up_due(p, profile) is not None:
-            follow_ups += 1
-        is_flagged = ref in flagged
-        if is_flagged:
-            with_finding[channel] += 1
-            if ref in live:
-                with_open[channel] += 1
-        counts = per_month.get(month_of(p.on))
-        if counts is not None:
-            counts[channel] += 1
-            if is_flagged:
-                flagged_by_month[month_of(p.on)] += 1
+    if tally is None:
+        tally = post_tally(r, PostCounting(profile, day, first_day(r), post_flags(episodes, day)))
+    t = tally
     channels = [
         ChannelPosts(
             channel=name,
             posters=list(channel.posters),
             child_images=channel.child_images,
-            total=totals[name],
-            depicting=depicting[name],
-            flagged=with_finding[name],
-            live_flagged=with_open[name],
+            total=t.totals.get(name, 0),
+            depicting=t.depicting.get(name, 0),
+            flagged=t.with_finding.get(name, 0),
+            live_flagged=t.with_open.get(name, 0),
         )
         for name, channel in profile.channels.items()
     ]
     applies: dict[str, int | None] = {
-        "consent-missing": consent_checked,
-        "child-image-forbidden": forbidden_checked,
-        "unauthorised-poster": total,
-        "non-setting-device": device_checked,
+        "consent-missing": t.consent_checked,
+        "child-image-forbidden": t.forbidden_checked,
+        "unauthorised-poster": t.total,
+        "non-setting-device": t.device_checked,
         "withdrawn-consent-post-live": None,
-        "removal-follow-up-overdue": follow_ups,
-        "purpose-not-allowed": purpose_checked,
+        "removal-follow-up-overdue": t.follow_ups,
+        "purpose-not-allowed": t.purpose_checked,
         "flagged-post-not-removed": None,  # as for takedowns: the posts a concern named
     }
     checks = [
@@ -165,15 +234,15 @@ def posts_report(
     ]
     latest = sorted(post_episodes, key=lambda e: (e.since, e.rule, e.subject), reverse=True)
     return PostsReport(
-        total=total,
-        in_period=in_period,
+        total=t.total,
+        in_period=t.in_period,
         channels=channels,
         checks=checks,
         months=[
             PostMonth(
                 m.label,
-                {name: per_month[m.label][name] for name in profile.channels},
-                flagged_by_month[m.label],
+                {name: t.per_month.get(m.label, {}).get(name, 0) for name in profile.channels},
+                t.flagged_by_month.get(m.label, 0),
             )
             for m in window
         ],
