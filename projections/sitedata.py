@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import typing
 from collections.abc import Callable, Iterator, Mapping, Sequence, Set
 from typing import Any, overload
 
@@ -39,7 +40,10 @@ class Kept(msgspec.Struct, frozen=True, kw_only=True):
     by_episodes: list[str]  # the parts that read the episodes
     flagged: list[str]  # the posts with a finding as of the day (``report.post_flags``)
     live: list[str]  # of them, those with one open
+    noted: list[str]  # the posts with a finding of any rule
     tally: report.PostTally  # every post counted (``report.post_tally``)
+    removals: report.RemovalTally  # every removal counted (``report.removal_tally``)
+    removal_reads: list[str]  # the sections of the registers counting them read
 
 
 class SiteData(msgspec.Struct, frozen=True, kw_only=True):
@@ -71,29 +75,48 @@ def fingerprint(profile: Profile) -> str:
     return hashlib.sha256(msgspec.msgpack.encode(profile)).hexdigest()
 
 
-Part = Callable[[Registers, Profile, Sequence[Episode], dt.date], Any]
+Part = Callable[[Registers, Profile, Sequence[Episode], dt.date, report.PostTally], Any]
 
 
-def _summary(r: Registers, profile: Profile, episodes: Sequence[Episode], day: dt.date) -> Any:
+def _summary(
+    r: Registers, profile: Profile, episodes: Sequence[Episode], day: dt.date, tally: Any
+) -> Any:
     # (its size is the position, filled in after: a part that read the position would be
     # worked out again after every fact)
-    return report.summary(r, profile, episodes, day, audience="committee", size=0, root="")
+    return report.summary(
+        r, profile, episodes, day, audience="committee", size=0, root="", tally=tally
+    )
 
 
-# Every part of the numbers but the posts' (worked out from their tally: ``_posts``), by the
-# field of ``SiteData`` it is.
+def _period(
+    r: Registers, profile: Profile, episodes: Sequence[Episode], day: dt.date, tally: Any
+) -> Any:
+    return report.period_report(r, profile, episodes, day, tally=tally)
+
+
+def _without_tally(part: Callable[[Registers, Profile, Sequence[Episode], dt.date], Any]) -> Part:
+    return lambda r, profile, episodes, day, _tally: part(r, profile, episodes, day)
+
+
+# Every part of the numbers but the posts' and the removals' (worked out from their tallies:
+# ``_made``), by the field of ``SiteData`` it is. The period's and the summary's figures about
+# posts are the tally's too (they read no post; ``_with_posts`` puts the tally's figures in).
 PARTS: dict[str, Part] = {
-    "overview": report.overview,
-    "found": report.findings_report,
-    "coverage": report.coverage,
-    "removals": report.removals_report,
-    "group": report.group_report,
-    "friendships": report.friendships_report,
-    "concerns": report.concerns_report,
-    "policy": report.policy_report,
-    "period": report.period_report,
+    "overview": _without_tally(report.overview),
+    "found": _without_tally(report.findings_report),
+    "coverage": _without_tally(report.coverage),
+    "group": _without_tally(report.group_report),
+    "friendships": _without_tally(report.friendships_report),
+    "concerns": _without_tally(report.concerns_report),
+    "policy": _without_tally(report.policy_report),
+    "period": _period,
     "summary": _summary,
 }
+
+
+def _with_posts(values: dict[str, Any], tally: report.PostTally) -> None:
+    values["period"] = report.period_with_posts(values["period"], tally)
+    values["summary"] = report.summary_with_posts(values["summary"], tally)
 
 
 class _Seen:
@@ -145,24 +168,22 @@ def _worked_out(
     episodes: Sequence[Episode],
     day: dt.date,
     first: dt.date | None,
+    tally: report.PostTally,
 ) -> tuple[Any, list[str], bool]:
     """A part worked out, the sections of the registers it read, and whether it read the
     episodes."""
     seen, seen_episodes = _Seen(r, first), _SeenEpisodes(episodes)
-    value = part(seen, profile, seen_episodes, day)  # type: ignore[arg-type]  # (duck-typed)
+    value = part(seen, profile, seen_episodes, day, tally)  # type: ignore[arg-type]  # (duck-typed)
     return value, sorted(seen.read), seen_episodes.read
 
 
-def _posts(
-    r: Registers,
-    profile: Profile,
-    episodes: Sequence[Episode],
-    day: dt.date,
-    first: dt.date | None,
-    tally: report.PostTally,
-) -> report.PostsReport:
+def _removal_tally(
+    r: Registers, profile: Profile, day: dt.date, first: dt.date | None
+) -> tuple[report.RemovalTally, list[str]]:
+    """Every removal counted, and the sections of the registers that read."""
     seen = _Seen(r, first)
-    return report.posts_report(seen, profile, episodes, day, tally)  # type: ignore[arg-type]
+    tally = report.removal_tally(seen, profile, day, first)  # type: ignore[arg-type]
+    return tally, sorted(seen.read)
 
 
 def _digest(episodes: Sequence[Episode]) -> str:
@@ -193,10 +214,12 @@ def _made(
     first: dt.date | None,
     flags: report.PostFlags,
     tally: report.PostTally,
+    removals: tuple[report.RemovalTally, list[str]],
     values: dict[str, Any],
     reads: dict[str, list[str]],
     by_episodes: list[str],
 ) -> SiteData:
+    _with_posts(values, tally)
     summary = msgspec.structs.replace(values["summary"], size=r.position)
     kept = Kept(
         first=first,
@@ -205,14 +228,24 @@ def _made(
         by_episodes=sorted(by_episodes),
         flagged=sorted(flags[0]),
         live=sorted(flags[1]),
+        noted=sorted(flags[2]),
         tally=_sorted(tally),
+        removals=msgspec.structs.replace(
+            removals[0],
+            by_reason=dict(sorted(removals[0].by_reason.items())),
+            states=dict(sorted(removals[0].states.items())),
+            per_month=dict(sorted(removals[0].per_month.items())),
+        ),
+        removal_reads=removals[1],
     )
+    seen = typing.cast(Registers, _Seen(r, first))
     return SiteData(
         position=r.position,
         day=day,
         profile=fingerprint(profile),
         setting=r.setting,
-        posts=_posts(r, profile, episodes, day, first, tally),
+        posts=report.posts_report(seen, profile, episodes, day, tally),
+        removals=report.removals_report(seen, profile, episodes, day, removals[0]),
         **{name: value for name, value in values.items() if name != "summary"},
         summary=summary,
         kept=kept,
@@ -235,11 +268,14 @@ def compute(
     by_episodes: list[str] = []
     for name, part in PARTS.items():
         values[name], reads[name], read_episodes = _worked_out(
-            part, r, profile, episodes, day, first
+            part, r, profile, episodes, day, first, tally
         )
         if read_episodes:
             by_episodes.append(name)
-    return _made(r, profile, episodes, day, first, flags, tally, values, reads, by_episodes)
+    removals = _removal_tally(r, profile, day, first)
+    return _made(
+        r, profile, episodes, day, first, flags, tally, removals, values, reads, by_episodes
+    )
 
 
 def updated(
@@ -278,11 +314,14 @@ def updated(
     if first != old.kept.first:
         return compute(r, profile, day, episodes)
     flags = report.post_flags(episodes, day)
-    before_flags = (frozenset(old.kept.flagged), frozenset(old.kept.live))
+    was = old.kept
+    before_flags = (frozenset(was.flagged), frozenset(was.live), frozenset(was.noted))
     counting = report.PostCounting(profile, day, first, flags)
     counted_before = report.PostCounting(profile, day, first, before_flags)
     tally = msgspec.convert(msgspec.to_builtins(old.kept.tally), report.PostTally)  # a copy
-    refs = set(posts_before) | (flags[0] ^ before_flags[0]) | (flags[1] ^ before_flags[1])
+    refs = set(posts_before).union(
+        *(now ^ then for now, then in zip(flags, before_flags, strict=True))
+    )
     for ref in sorted(refs):
         before = posts_before[ref] if ref in posts_before else r.posts.get(ref)
         if before is not None:
@@ -290,6 +329,17 @@ def updated(
         now = r.posts.get(ref)
         if now is not None:
             report.tally_post(tally, ref, now, counting)
+    removals: tuple[report.RemovalTally, list[str]] | None = None
+    if written.isdisjoint(set(was.removal_reads) - {"posts"}):  # only posts changed, if any
+        changed = [(ref, before, r.posts.get(ref)) for ref, before in sorted(posts_before.items())]
+        seen = _Seen(r, first)  # (what the changed posts' rows read is read by the tally now)
+        kept_removals = report.tally_removals(
+            was.removals, typing.cast(Registers, seen), profile, day, first, changed
+        )
+        if kept_removals is not None:
+            removals = (kept_removals, sorted(seen.read.union(was.removal_reads)))
+    if removals is None:
+        removals = _removal_tally(r, profile, day, first)
     episodes_moved = _digest(episodes) != old.kept.episodes
     values: dict[str, Any] = {}
     reads: dict[str, list[str]] = {}
@@ -306,11 +356,13 @@ def updated(
             read_episodes = name in old.kept.by_episodes
         else:
             values[name], reads[name], read_episodes = _worked_out(
-                part, r, profile, episodes, day, first
+                part, r, profile, episodes, day, first, tally
             )
         if read_episodes:
             by_episodes.append(name)
-    return _made(r, profile, episodes, day, first, flags, tally, values, reads, by_episodes)
+    return _made(
+        r, profile, episodes, day, first, flags, tally, removals, values, reads, by_episodes
+    )
 
 
 def is_for(data: SiteData, position: int, day: dt.date, profile: Profile) -> bool:

@@ -80,14 +80,15 @@ class Follower:
     profile=st.sampled_from(PROFILES),
     seed=st.integers(0, 10_000),
     chunks=st.lists(st.integers(1, 40), min_size=1, max_size=12),
-    days=st.lists(st.integers(0, 330), min_size=1, max_size=3),
+    days=st.lists(st.one_of(st.just(333), st.integers(0, 333)), min_size=1, max_size=3),
+    cut=st.integers(0, 100),
 )
 def test_updated_numbers_equal_those_worked_out(
-    profile: str, seed: int, chunks: list[int], days: list[int]
+    profile: str, seed: int, chunks: list[int], days: list[int], cut: int
 ) -> None:
     loaded = load_profile(profile)
     facts = _history(loaded, seed)
-    start = len(facts) // 3  # (where the numbers are first worked out: the rest, in chunks)
+    start = len(facts) * cut // 100  # (where the numbers are first worked out: then chunks)
     follower = Follower()
     for event in facts[:start]:
         follower.apply(event)
@@ -231,3 +232,43 @@ def test_follow_once_after_one_new_fact_saves_the_numbers_worked_out(
     assert sitedata.to_bytes(saved) == sitedata.to_bytes(fresh)
     assert saved.posts.total == before.posts.total + 1
     ledger.close()
+
+
+@settings(max_examples=15)
+@given(
+    order=st.permutations(range(30)),
+    reasons=st.lists(
+        st.sampled_from(["negative-discussion", "inappropriate", "consent-withdrawn"]),
+        min_size=30,
+        max_size=30,
+    ),
+    late=st.lists(st.integers(0, 40), min_size=30, max_size=30),
+)
+def test_many_removals_one_at_a_time_keep_the_latest_lists(
+    order: list[int], reasons: list[str], late: list[int]
+) -> None:
+    """More removals than the lists of the latest hold, removed one at a time in any order and
+    dated in any order (filed late): the kept lists and counts equal those worked out."""
+    profile = load_profile("south-woodham-preschool")
+    follower = Follower()
+    for event in _history(profile, 2):
+        follower.apply(event)
+    author = next(p for p in follower.registers.persons if p.startswith("S-"))
+    for n in range(30):
+        follower.apply(
+            ev.PostPublished(
+                on=END - dt.timedelta(days=60),
+                post=f"P-8{n:03d}",
+                channel="closed-group",
+                author=author,
+                depicts=[],
+            )
+        )
+    data = follower.numbers(profile, END, None)
+    for n in order:
+        on = END - dt.timedelta(days=late[n])
+        follower.apply(
+            ev.PostRemoved(on=on, post=f"P-8{n:03d}", reason=reasons[n], by=author)  # type: ignore[arg-type]
+        )
+        data = follower.numbers(profile, END, data)
+        assert data == sitedata.compute(follower.registers, profile, END)

@@ -35,6 +35,7 @@ from projections.report.builds import (
     decode_summary,
     encode_summary,
     summary,
+    summary_with_posts,
 )
 from projections.report.common import (
     AGE_BUCKETS,
@@ -96,6 +97,7 @@ from projections.report.period import (
     Figure,
     PeriodReport,
     period_report,
+    period_with_posts,
 )
 from projections.report.policy import (
     EXCEPTION_WORDS,
@@ -122,11 +124,15 @@ from projections.report.posts import (
     PostTally,
     RemovalRow,
     RemovalsReport,
+    RemovalTally,
     post_flags,
     post_tally,
     posts_report,
+    removal_row,
+    removal_tally,
     removals_report,
     tally_post,
+    tally_removals,
 )
 
 __all__ = [
@@ -175,6 +181,7 @@ __all__ = [
     "PostTally",
     "PostsReport",
     "RemovalRow",
+    "RemovalTally",
     "RemovalsReport",
     "ResolvedMonth",
     "RuleCount",
@@ -202,13 +209,18 @@ __all__ = [
     "overview",
     "period_report",
     "period_start",
+    "period_with_posts",
     "policy_report",
     "post_flags",
     "post_tally",
     "posters_in_words",
     "posts_report",
+    "removal_row",
+    "removal_tally",
     "removals_report",
     "summary",
+    "summary_with_posts",
     "tally_post",
+    "tally_removals",
     "trend",
 ]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import typing
-from collections import Counter
 from collections.abc import Sequence
 from typing import Final
 
@@ -94,6 +93,13 @@ class PostTally(msgspec.Struct, kw_only=True):
     with_open: dict[str, int] = msgspec.field(default_factory=dict)
     per_month: dict[str, dict[str, int]] = msgspec.field(default_factory=dict)  # in the window
     flagged_by_month: dict[str, int] = msgspec.field(default_factory=dict)
+    # For the summary and the period's figures (``summary``, ``period_report``): the posts
+    # removed by the day; and in the period, those published, depicting children, with a
+    # finding of any rule, and removed.
+    removed: int = 0
+    period_depicting: int = 0
+    period_noted: int = 0
+    period_removed: int = 0
 
 
 class PostCounting:
@@ -108,20 +114,22 @@ class PostCounting:
         self.since = period_start(day)
         self.rules = {name: posting.ChannelRules.of(profile, name) for name in profile.channels}
         self.labels = {m.label for m in months(day, first)}
-        self.flagged, self.live = flags
+        self.flagged, self.live, self.noted = flags
 
 
-PostFlags = tuple[frozenset[str], frozenset[str]]  # posts with a finding; with an open one
+# The posts with a finding under a posting rule; of them, those with one open; the posts with
+# a finding of any rule (by reference: whether each is a post of the registers is not asked).
+PostFlags = tuple[frozenset[str], frozenset[str], frozenset[str]]
 
 
 def post_flags(episodes: Sequence[Episode], day: dt.date) -> PostFlags:
-    """The posts with a finding under a posting rule begun by ``day``, and those with one
-    still open then (by reference: whether each is a post of the registers is not asked)."""
-    flagged = [e for e in episodes if e.subject.startswith("P-") and e.since <= day]
-    flagged = [e for e in flagged if e.rule in POST_RULES]
+    """The posts' findings begun by ``day`` (``PostFlags``)."""
+    noted = [e for e in episodes if e.subject.startswith("P-") and e.since <= day]
+    flagged = [e for e in noted if e.rule in POST_RULES]
     return (
         frozenset(e.subject for e in flagged),
         frozenset(e.subject for e in flagged if is_open(e, day)),
+        frozenset(e.subject for e in noted),
     )
 
 
@@ -136,6 +144,10 @@ def _add(counts: dict[str, int], key: str, sign: int) -> None:
 def tally_post(tally: PostTally, ref: str, p: Post, counting: PostCounting, sign: int = 1) -> None:
     """Count one post into the tally (``sign`` 1), or take it out (-1)."""
     c = counting
+    if p.removed is not None and p.removed <= c.day:
+        tally.removed += sign
+        if p.removed >= c.since:
+            tally.period_removed += sign
     if p.on > c.day:
         return
     tally.total += sign
@@ -143,6 +155,10 @@ def tally_post(tally: PostTally, ref: str, p: Post, counting: PostCounting, sign
     _add(tally.totals, channel, sign)
     if p.on >= c.since:
         tally.in_period += sign
+        if p.depicts:
+            tally.period_depicting += sign
+        if ref in c.noted:
+            tally.period_noted += sign
     rules = c.rules[channel]
     if p.depicts:
         _add(tally.depicting, channel, sign)
@@ -304,44 +320,155 @@ def _follow_up(
     return state, contacted, referred
 
 
-def removals_report(
-    r: Registers, profile: Profile, episodes: Sequence[Episode], day: dt.date
-) -> RemovalsReport:
-    limit = profile.follow_up_days
+class RemovalTally(msgspec.Struct, kw_only=True):
+    """What the removals report counts over every removed post (as of one day, with one
+    profile), and its two lists of the latest: kept by a follower, which takes a changed
+    post's row out and puts its new one in (``tally_removals``). Without zeros, as
+    ``PostTally``."""
+
+    total: int = 0
+    in_period: int = 0
+    by_reason: dict[str, int] = msgspec.field(default_factory=dict)
+    states: dict[str, int] = msgspec.field(default_factory=dict)  # "done in time", ..., "due"
+    per_month: dict[str, int] = msgspec.field(default_factory=dict)  # in the window
+    recent: list[RemovalRow] = msgspec.field(default_factory=list)  # the latest, newest first
+    recent_follow_ups: list[RemovalRow] = msgspec.field(default_factory=list)  # (needing one)
+
+
+RECENT_REMOVALS: Final = RECENT // 2  # the latest removals listed
+
+
+def removal_row(
+    r: Registers, profile: Profile, ref: str, p: Post, day: dt.date
+) -> RemovalRow | None:
+    """The removal of a post as of ``day`` (None: not removed by then)."""
+    if not _removed_by(p, day):
+        return None
+    assert p.removed is not None and p.reason is not None
     needs = profile.is_on("removal-follow-up-overdue")
-    removed = [(ref, p) for ref, p in r.posts.items() if _removed_by(p, day)]
-    rows: list[RemovalRow] = []
-    states: Counter[str] = Counter()
-    for ref, p in removed:
-        assert p.removed is not None and p.reason is not None
-        deadline = posting.follow_up_due(p, profile) if needs else None
-        if deadline is not None:
-            state, contacted, referred = _follow_up(r, profile, p, deadline, day)
-            states[state.split(" by ")[0]] += 1
-        else:
-            state, contacted, referred = "not needed", None, None
-        rows.append(
-            RemovalRow(ref, p.channel, p.on, p.removed, p.reason, state, contacted, referred)
-        )
-    rows.sort(key=lambda row: (row.removed, row.post), reverse=True)
-    reasons = Counter(row.reason for row in rows)
+    deadline = posting.follow_up_due(p, profile) if needs else None
+    if deadline is not None:
+        state, contacted, referred = _follow_up(r, profile, p, deadline, day)
+    else:
+        state, contacted, referred = "not needed", None, None
+    return RemovalRow(ref, p.channel, p.on, p.removed, p.reason, state, contacted, referred)
+
+
+def _row_key(row: RemovalRow) -> tuple[dt.date, str]:
+    return (row.removed, row.post)
+
+
+def _count_row(
+    t: RemovalTally, row: RemovalRow, since: dt.date, labels: set[str], sign: int
+) -> None:
+    t.total += sign
+    if row.removed >= since:
+        t.in_period += sign
+    _add(t.by_reason, row.reason, sign)
+    if row.follow_up != "not needed":
+        _add(t.states, row.follow_up.split(" by ")[0], sign)
+    label = month_of(row.removed)
+    if label in labels:
+        _add(t.per_month, label, sign)
+
+
+def removal_tally(
+    r: Registers, profile: Profile, day: dt.date, first: dt.date | None
+) -> RemovalTally:
+    """Every removed post counted (one pass over the posts)."""
+    since, labels = period_start(day), {m.label for m in months(day, first)}
+    t = RemovalTally()
+    rows = []
+    for ref, p in r.posts.items():
+        row = removal_row(r, profile, ref, p, day)
+        if row is not None:
+            rows.append(row)
+            _count_row(t, row, since, labels, 1)
+    rows.sort(key=_row_key, reverse=True)
+    t.recent = rows[:RECENT_REMOVALS]
+    t.recent_follow_ups = [row for row in rows if row.follow_up != "not needed"][:RECENT]
+    return t
+
+
+def _listed(
+    rows: list[RemovalRow], old: RemovalRow | None, new: RemovalRow | None, limit: int
+) -> bool:
+    """Put ``new`` in the place of ``old`` in one of the lists of the latest (newest first, at
+    most ``limit``); False if that cannot be done without the rows not listed (a row listed
+    that leaves its place)."""
+    at = next((i for i, row in enumerate(rows) if old is not None and row.post == old.post), None)
+    if at is not None:
+        if new is None or _row_key(new) != _row_key(rows[at]):
+            return False  # (which row would come up in its place is not known here)
+        rows[at] = new
+        return True
+    if new is None:
+        return True
+    if len(rows) >= limit and _row_key(new) < _row_key(rows[-1]):
+        return True  # (not among the latest)
+    rows.append(new)
+    rows.sort(key=_row_key, reverse=True)
+    del rows[limit:]
+    return True
+
+
+def tally_removals(
+    t: RemovalTally,
+    r: Registers,
+    profile: Profile,
+    day: dt.date,
+    first: dt.date | None,
+    changed: list[tuple[str, Post | None, Post | None]],
+) -> RemovalTally | None:
+    """The tally after some posts changed (each: its reference, the post before, the post
+    now), the rest of the registers it reads unchanged; None when it cannot be kept (a row
+    listed among the latest changed its place: count every removal again)."""
+    since, labels = period_start(day), {m.label for m in months(day, first)}
+    t = msgspec.convert(msgspec.to_builtins(t), RemovalTally)  # a copy
+    for ref, before, now in changed:
+        old = removal_row(r, profile, ref, before, day) if before is not None else None
+        new = removal_row(r, profile, ref, now, day) if now is not None else None
+        if old is not None:
+            _count_row(t, old, since, labels, -1)
+        if new is not None:
+            _count_row(t, new, since, labels, 1)
+        needed = [row if row is not None and row.follow_up != "not needed" else None
+                  for row in (old, new)]  # fmt: skip
+        if not (
+            _listed(t.recent, old, new, RECENT_REMOVALS)
+            and _listed(t.recent_follow_ups, needed[0], needed[1], RECENT)
+        ):
+            return None
+    return t
+
+
+def removals_report(
+    r: Registers,
+    profile: Profile,
+    episodes: Sequence[Episode],
+    day: dt.date,
+    tally: RemovalTally | None = None,
+) -> RemovalsReport:
+    """The removals in figures; from the ``tally`` of every removal if the caller keeps one
+    (that of these registers and day), else every post read."""
+    if tally is None:
+        tally = removal_tally(r, profile, day, first_day(r))
+    t = tally
     window = months(day, first_day(r))
-    per_month = Counter(month_of(row.removed) for row in rows)
-    since = period_start(day)
     late = [e for e in episodes if e.rule == "withdrawn-consent-post-live" and e.since <= day]
     return RemovalsReport(
-        total=len(rows),
-        in_period=sum(1 for row in rows if row.removed >= since),
-        by_reason={reason: reasons[reason] for reason in REMOVAL_REASONS},
-        follow_up_needed=sum(states.values()),
-        follow_up_in_time=states["done in time"],
-        follow_up_late=states["done late"],
-        follow_up_overdue=states["overdue"],
-        follow_up_pending=states["due"],
-        follow_up_days=limit,
+        total=t.total,
+        in_period=t.in_period,
+        by_reason={reason: t.by_reason.get(reason, 0) for reason in REMOVAL_REASONS},
+        follow_up_needed=sum(t.states.values()),
+        follow_up_in_time=t.states.get("done in time", 0),
+        follow_up_late=t.states.get("done late", 0),
+        follow_up_overdue=t.states.get("overdue", 0),
+        follow_up_pending=t.states.get("due", 0),
+        follow_up_days=profile.follow_up_days,
         takedowns_late=len(late),
         takedowns_late_open=sum(1 for e in late if is_open(e, day)),
-        months=[(m.label, per_month[m.label]) for m in window],
-        recent=rows[: RECENT // 2],
-        recent_follow_ups=[row for row in rows if row.follow_up != "not needed"][:RECENT],
+        months=[(m.label, t.per_month.get(m.label, 0)) for m in window],
+        recent=list(t.recent),
+        recent_follow_ups=list(t.recent_follow_ups),
     )
