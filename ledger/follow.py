@@ -16,9 +16,13 @@ has caught up a command reads no old facts at all.
   from the last tracked position and calls the same ``process_event``.
 
 Given a clock (``today``), a follower also keeps the site's numbers current
-(``projections.sitedata``): each time it has caught up with new facts, or the day has turned,
-it works them out from the registers it holds and saves them, so that a site build then reads
-them and not the registers.
+(``projections.sitedata``): each time it has caught up with new facts it saves them, so that a
+site build then reads them and not the registers. It updates the numbers saved before from
+what the facts since changed (``sitedata.updated``: the sections of the registers they wrote
+and the posts they changed, kept as it applies them), so a catch-up with one new fact reads
+no other post; when the day has turned (numbers of another day: once a day), or the saved
+numbers are not those of the position it kept the changes from, it works them out from every
+register.
 
 Everything a follower saves is bound to the ledger's head it was computed for (``ledger.caches``)
 and saved only at a position a signed checkpoint ends at. It starts from the ledger's registers

@@ -4,11 +4,19 @@ Working them out reads the whole registers and judges every rule: seconds at a m
 Rendering the pages from them takes milliseconds. So they are kept as a projection of their own:
 ``ledger follow`` saves them beside the registers, with the position and the day they are for
 (and the profile they were judged against), each time it catches up with new facts and when the
-day turns; a site build at the same head and day reads them instead of the registers. Like the
-saved registers they are a cache: a build whose numbers are not saved (another position, day,
-profile or format, or bytes that do not decode, or not bound to the ledger's history at that
-position: ``ledger.caches``) works them out from the registers, and writes nothing: ``site
-build`` only reads the ledger.
+day turns; a site build at the same head and day reads them instead of the registers.
+
+After a few new facts the follower updates them (``updated``) rather than work them all out
+again: kept with the numbers (``Kept``) are which sections of the registers each part read
+(recorded as it reads them), the digest of the findings they used, and tallies of every post
+and every removal, sums a changed post's part can be taken out of and put back into. A part
+that read nothing the facts changed is kept as it is; the tallies are updated post by post;
+the rest is worked out again. A property test holds the updated numbers equal to ``compute``.
+
+Like the saved registers they are a cache: a build whose numbers are not saved (another
+position, day, profile or format, or bytes that do not decode, or not bound to the ledger's
+history at that position: ``ledger.caches``) works them out from the registers, and writes
+nothing: ``site build`` only reads the ledger.
 """
 
 from __future__ import annotations
