@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import gc
 import threading
 import time
 import uuid
@@ -255,16 +256,20 @@ class RegistersProjection(Projection[View]):
         """The registers as commands read them: from saved ones bound to this history (none
         else), and the facts since (what each changed in the episodes kept, from there)."""
         self.stream = stream
-        saved = self.ledger.saved_registers()
-        if saved is None:
-            self.registers = self.ledger.registers()  # every fact folded
-        else:
-            self.registers = saved
-            self._changes, self._changes_from, self._spent = [], saved.position, 0.0
-            self._site_from, self._written, self._posts_before = saved.position, set(), {}
-            with reg.paused_gc():
+        # The registers' millions of objects are made with the collector paused and set aside
+        # for good before it resumes (``gc.freeze``): else its next collection scans each of
+        # them (50 ms at 200,000 facts). Acyclic, they are still freed when dropped.
+        with reg.paused_gc():
+            saved = self.ledger.saved_registers()
+            if saved is None:
+                self.registers = self.ledger.registers()  # every fact folded
+            else:
+                self.registers = saved
+                self._changes, self._changes_from, self._spent = [], saved.position, 0.0
+                self._site_from, self._written, self._posts_before = saved.position, set(), {}
                 for position, event in self.ledger.facts(saved.position):
                     self._apply(event, position)
+            gc.freeze()
         if self.ledger.saved_position() != self.registers.position:
             self.ledger.save_registers(self.registers)  # as a command saves them: bound
         self._saved_at = self.ledger.saved_position()
