@@ -38,6 +38,7 @@ from ledger import events as ev
 from ledger import integrity, store
 from ledger.cli import _exported
 from ledger.decisions import Refused
+from ledger.follow import follow_sqlite
 from ledger.integrity import Signer
 from ledger.mapper import FORGOTTEN, EventMapper
 from ledger.profile import load as load_profile
@@ -45,6 +46,7 @@ from ledger.service.reading import PostQuestion, post_registers
 from ledger.site import build
 from projections import findings as fnd
 from projections import registers as reg
+from projections import sitedata
 from projections.rules.posting import post_problems
 from tests.conftest import STORES, fixed_clock, fresh_db, new_ledger, postgres_base
 from tests.reference import reference_findings
@@ -684,6 +686,19 @@ class LedgerMachine(RuleBasedStateMachine):
         rebuilt = reg.rebuild(self.ledger.facts())
         assert reg.to_bytes(tracked) == reg.to_bytes(self.model), "tracked registers differ"
         assert reg.to_bytes(rebuilt) == reg.to_bytes(self.model), "rebuilt registers differ"
+
+    @invariant()
+    def followed_site_numbers_equal_those_worked_out(self) -> None:
+        """A follower run after each step keeps the site's numbers as of the current day:
+        updated from those it saved at the step before (when the day has not turned), they
+        equal the numbers worked out afresh (SQLite: the follower's code is the same on both
+        stores, and the one-new-fact test runs it on PostgreSQL)."""
+        if not hasattr(self, "ledger") or self.store_name != "sqlite":
+            return
+        follow_sqlite(self.ledger, once=True, today=lambda: self.day)
+        saved = self.ledger.saved_site_data(self.day)
+        assert saved is not None, "the follower saved no numbers at the head"
+        assert saved == sitedata.compute(self.model, self.profile, self.day)
 
     @invariant()
     def findings_match_reference(self) -> None:

@@ -14,6 +14,7 @@ from projections import status
 from projections.findings import Episode
 from projections.registers import Registers
 from projections.report.common import enrolled_on, is_open
+from projections.report.posts import PostTally
 
 
 class BuildSummary(msgspec.Struct, frozen=True, kw_only=True):
@@ -55,7 +56,11 @@ def summary(
     audience: str,
     size: int,
     root: str,
+    tally: PostTally | None = None,
 ) -> BuildSummary:
+    """What a build keeps to say what changed next time; the figures about posts from the
+    ``tally`` of every post if the caller keeps one (``summary_with_posts``), else every post
+    counted."""
     open_now = [e for e in episodes if is_open(e, day)]
     by_rule = Counter(e.rule for e in open_now)
     group = profile.group_channel
@@ -63,10 +68,12 @@ def summary(
         "Open findings": len(open_now),
         "Children enrolled": len(enrolled_on(r, day)),
         "People at the setting": sum(1 for p in r.persons if status.current(r, p, day)),
-        "Posts": sum(1 for p in r.posts.values() if p.on <= day),
-        "Posts removed": sum(
-            1 for p in r.posts.values() if p.removed is not None and p.removed <= day
-        ),
+        "Posts": tally.total
+        if tally is not None
+        else sum(1 for p in r.posts.values() if p.on <= day),
+        "Posts removed": tally.removed
+        if tally is not None
+        else sum(1 for p in r.posts.values() if p.removed is not None and p.removed <= day),
         "Concerns raised": sum(1 for c in r.concerns.values() if c.raised <= day),
         "Disciplinary cases": sum(1 for c in r.cases.values() if c.referred <= day),
         "Active friendship exceptions": sum(
@@ -84,6 +91,13 @@ def summary(
         open=sorted(f"{e.rule} {e.subject}" for e in open_now) if audience == "committee" else [],
         figures=figures,
     )
+
+
+def summary_with_posts(summary: BuildSummary, tally: PostTally) -> BuildSummary:
+    """The summary's figures about posts from the tally (of the same day), the others as they
+    are: what a follower does when only posts changed."""
+    figures = {**summary.figures, "Posts": tally.total, "Posts removed": tally.removed}
+    return msgspec.structs.replace(summary, figures=figures)
 
 
 def changes(previous: BuildSummary | None, current: BuildSummary) -> Changes | None:

@@ -4,6 +4,7 @@ finding as a row of a table (an episode cut at the day judged)."""
 from __future__ import annotations
 
 import datetime as dt
+import typing
 from collections.abc import Sequence
 from typing import Final
 
@@ -18,6 +19,8 @@ WINDOW_MONTHS: Final = 24  # monthly series and tables cover at most this many m
 LIST_LIMIT: Final = 50  # long lists of references keep this many, and count the rest
 RECENT: Final = 20  # "the most recent N" lists
 PERIOD_MONTHS: Final = 3  # the printable report's period: the last three months
+FIRST_DAY_GIVEN: Final = "first_day_given"  # (``first_day``: an attribute naming it, if any)
+_NOT_GIVEN: Final = object()
 
 # Ages of open findings, in days since they began: (label, lowest, highest or None).
 AGE_BUCKETS: Final[tuple[tuple[str, int, int | None], ...]] = (
@@ -57,7 +60,12 @@ def months(day: dt.date, first_day: dt.date | None, count: int = WINDOW_MONTHS) 
 
 
 def first_day(r: Registers) -> dt.date | None:
-    """The first day of the setting's recorded history (its policy, people and posts)."""
+    """The first day of the setting's recorded history (its policy, people and posts); the
+    one given by registers that carry it already (``projections.sitedata`` works it out once
+    and gives it to every part of the site's numbers: ``FIRST_DAY_GIVEN``)."""
+    given = getattr(r, FIRST_DAY_GIVEN, _NOT_GIVEN)
+    if given is not _NOT_GIVEN:
+        return typing.cast(dt.date | None, given)
     days: list[dt.date] = [m.on for m in r.policy]
     days.extend(c.start for c in r.children.values())
     days.extend(p.joined for p in r.persons.values())

@@ -12,6 +12,7 @@ from ledger.profile import Profile
 from projections.findings import Episode
 from projections.registers import Registers
 from projections.report.common import PERIOD_MONTHS, enrolled_on, is_open, period_start
+from projections.report.posts import PostTally
 from projections.rules import concerns as concern_rules
 
 
@@ -32,24 +33,31 @@ def period_report(
     episodes: Sequence[Episode],
     day: dt.date,
     months_back: int = PERIOD_MONTHS,
+    tally: PostTally | None = None,
 ) -> PeriodReport:
-    """The key figures of the last ``months_back`` months (ending on ``day``)."""
+    """The key figures of the last ``months_back`` months (ending on ``day``); those about
+    posts from the ``tally`` of every post if the caller keeps one (that of these registers,
+    episodes and day: ``period_with_posts``), else every post counted."""
     start = period_start(day, months_back)
 
     def within(d: dt.date | None) -> bool:
         return d is not None and start <= d <= day
 
-    posts = depicting = removed = 0
-    post_refs: set[str] = set()
-    for ref, p in r.posts.items():
-        if start <= p.on <= day:
-            posts += 1
-            post_refs.add(ref)
-            if p.depicts:
-                depicting += 1
-        if p.removed is not None and start <= p.removed <= day:
-            removed += 1
-    flagged = {e.subject for e in episodes if e.subject in post_refs and e.since <= day}
+    if tally is not None and months_back == PERIOD_MONTHS:
+        posts, depicting = tally.in_period, tally.period_depicting
+        flagged, removed = tally.period_noted, tally.period_removed
+    else:
+        posts = depicting = removed = 0
+        post_refs: set[str] = set()
+        for ref, p in r.posts.items():
+            if start <= p.on <= day:
+                posts += 1
+                post_refs.add(ref)
+                if p.depicts:
+                    depicting += 1
+            if p.removed is not None and start <= p.removed <= day:
+                removed += 1
+        flagged = len({e.subject for e in episodes if e.subject in post_refs and e.since <= day})
     consent_changes: Counter[bool] = Counter(
         mark.granted for h in r.consents.values() for mark in h if start <= mark.on <= day
     )
@@ -72,7 +80,7 @@ def period_report(
         Figure("Children who left", sum(1 for c in r.children.values() if within(c.left))),
         Figure("Posts", posts),
         Figure("Posts depicting children", depicting),
-        Figure("Posts with a finding", len(flagged)),
+        Figure("Posts with a finding", flagged),
         Figure("Posts removed", removed),
         Figure("Consent forms received", consent_changes[True]),
         Figure("Consents withdrawn", consent_changes[False]),
@@ -85,3 +93,16 @@ def period_report(
         ),
     ]
     return PeriodReport(start, day, figures)
+
+
+def period_with_posts(period: PeriodReport, tally: PostTally) -> PeriodReport:
+    """The report's figures about posts from the tally (of the same day, with the period's
+    default length), the others as they are: what a follower does when only posts changed."""
+    posts = {
+        "Posts": tally.in_period,
+        "Posts depicting children": tally.period_depicting,
+        "Posts with a finding": tally.period_noted,
+        "Posts removed": tally.period_removed,
+    }
+    figures = [Figure(f.label, posts.get(f.label, f.value)) for f in period.figures]
+    return msgspec.structs.replace(period, figures=figures)
