@@ -16,7 +16,7 @@ from eventsourcing.persistence import StoredEvent
 
 from ledger.storage import base, postgres, sql
 from ledger.storage.base import SavedRow
-from tests.conftest import STORES, NewDb, config_for, new_ledger
+from tests.conftest import STORES, NewDb, config_for, new_ledger, raw
 
 BIG = 2 * base.READ_SLICE + 5  # three slices on PostgreSQL
 
@@ -107,3 +107,24 @@ def test_without_the_snapshot_the_row_would_be_spliced(
     finally:
         ledger.close()
         writer.close()
+
+
+@pytest.mark.parametrize("store", STORES, indirect=True)
+def test_a_fact_row_whose_state_is_null_is_named_by_verify_not_a_traceback(store: str) -> None:
+    """A hostile row (the state column allows NULL on either store): ``ledger verify`` names
+    the position, as for any changed fact; it must not stop on an unexpected error."""
+    from tests.test_audit_trail import ledger_folder, verify_status
+
+    with ledger_folder(3, writes=3, store=store) as place:
+        with raw(place.db) as conn:
+            ((stream,),) = conn.execute(
+                "SELECT originator_id FROM {events} WHERE topic LIKE 'SettingRegistered:%'"
+            )
+            conn.execute(
+                "UPDATE {events} SET state = NULL WHERE originator_id = ?"
+                " AND originator_version = 4",
+                (stream,),
+            )
+        status, out = verify_status(place)
+    assert status == 1, out
+    assert "TAMPERED at position 4" in out, out
