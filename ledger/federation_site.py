@@ -140,9 +140,18 @@ def build(
                 features=FEATURES,
             )
             seconds["mkdocs"] = time.perf_counter() - clock
-            for (folder, _chart), made_files in zip(drawn, drawing.results(), strict=True):
-                for path, text in made_files.items():
-                    (out / folder / path).write_text(text, encoding="utf-8")
+            try:
+                for (folder, _chart), made_files in zip(drawn, drawing.results(), strict=True):
+                    for path, text in made_files.items():
+                        (out / folder / path).write_text(text, encoding="utf-8")
+            except Exception as exc:  # a chart that raised, a worker that died, a full disk
+                # MkDocs's pages are there, some charts still its empty copies: a site that
+                # would look complete. None is left.
+                _discard(out)
+                raise ValueError(
+                    f"a chart could not be drawn ({type(exc).__name__}: {exc}); the site was"
+                    f" not built, and {out.name} was left empty"
+                ) from None
         seconds["charts"] = time.perf_counter() - clock
         (out / "404.html").unlink(missing_ok=True)
         seconds["mkdocs"] = time.perf_counter() - clock
@@ -207,6 +216,15 @@ class _Drawing:
         made: dict[int, dict[str, str]] = dict(zip(self._order, self._drawn, strict=True))
         for index in range(len(self._charts)):
             yield made[index]
+
+
+def _discard(out: Path) -> None:
+    """Empty ``out`` (a site MkDocs built there, its charts not all drawn); the folder stays."""
+    for child in out.iterdir():
+        if child.is_dir() and not child.is_symlink():
+            shutil.rmtree(child)
+        else:
+            child.unlink()
 
 
 def _edition(audience: str) -> str:

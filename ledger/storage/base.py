@@ -235,7 +235,7 @@ class Storage(ABC):
         """Rows as read: SQLite's as they are (its driver gives a BLOB as bytes; a hostile row's
         text or NULL is left for ``verify`` to name); PostgreSQL's with the state as bytes."""
         if self.is_postgres:
-            return [(r[0], r[1], bytes(r[2])) for r in rows]
+            return [(r[0], r[1], _pg_state(r[2])) for r in rows]
         return rows
 
     def _whole_states(
@@ -370,6 +370,13 @@ class Storage(ABC):
             ident = run.ident(row.ident)
             run.run(self.dialect.delete_saved_of, (ident,))
             run.run(self.dialect.insert_saved, (ident, row.position, row.topic, row.state))
+
+
+def _pg_state(value: Any) -> Any:
+    """A PostgreSQL state as bytes; a NULL one (the column allows it: a row written by hand)
+    left as None, as SQLite's driver gives it, for ``verify`` to name (``bytes(None)`` raised
+    a TypeError: an unexpected error, exit 70, where verify says TAMPERED)."""
+    return None if value is None else bytes(value)
 
 
 def _whole(value: object) -> int | None:
