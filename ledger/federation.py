@@ -32,7 +32,7 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
-from urllib.parse import urlparse
+from urllib.parse import parse_qs, urlparse
 
 import msgspec
 
@@ -261,7 +261,8 @@ def _place(ledger: str) -> tuple[object, ...]:
     """Where a ledger is, however it is written: a SQLite file by its device and inode when it
     is there (a hard link to another member's file is that file), else by its absolute path;
     a PostgreSQL schema by its server (host in lower case, the port 5432 unless given), its
-    database and its schema (not by the user or password that reach it)."""
+    database and its schema (not by the user or password that reach it); a host, port or
+    database given as a parameter (``?host=/run/postgresql``) counts as given in the address."""
     if not ledger.startswith(("postgres://", "postgresql://")):
         try:
             found = os.stat(ledger)
@@ -269,13 +270,18 @@ def _place(ledger: str) -> tuple[object, ...]:
             return ("file", ledger)
         return ("inode", found.st_dev, found.st_ino)
     url = urlparse(ledger)
+    query = parse_qs(url.query)
     port: object
     try:
         port = url.port or 5432
     except ValueError:
         port = url.netloc.rsplit(":", 1)[-1]  # (not a number: refused when it is opened)
     host = (url.hostname or "").lower()
-    return ("postgresql", host, port, url.path.strip("/"), schema_of(ledger))
+    database = url.path.strip("/")
+    host = query.get("host", [host])[-1].lower()
+    port = query.get("port", [port])[-1]
+    database = query.get("dbname", [database])[-1]
+    return ("postgresql", host, str(port), database, schema_of(ledger))
 
 
 def _plain(text: str) -> bool:

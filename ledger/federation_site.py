@@ -169,7 +169,11 @@ def build(
 # one. The charts are sent to the workers in runs of one chart of consecutive members, so that
 # a worker meets the same chart of many members and places each after the first where it was
 # laid out (``projections.charts``: the same texts and size, the same layout).
-PARALLEL_FROM = 3  # members: below this, a worker's start costs more than it saves
+# Below PARALLEL_FROM members the charts are drawn in this process, after MkDocs's build, as a
+# setting's own site draws them. (A worker drawing one member's charts while MkDocs builds
+# would save about half a second; not done, so a one-member federation builds as one setting
+# does: bench/README.md, "The federation's site".)
+PARALLEL_FROM = 3
 RUN = 25  # charts sent to a worker at a time
 
 

@@ -343,11 +343,20 @@ def test_one_ledger_written_two_ways_is_refused(tmp_path: Path) -> None:
     )
     with pytest.raises(FederationError, match=r"line 7: `ledger` of member 2: the same ledger as"):
         decode(pg, tmp_path / "fed.toml")
-    # Another schema, another database or another port: other ledgers.
+    # The server given as parameters is the same server.
+    same = pg.replace(
+        "postgresql://reader@DB.Example:5432/ledger?schema=valley",
+        "postgresql:///ledger?host=db.example&port=5432&schema=valley",
+    )
+    with pytest.raises(FederationError, match=r"member 2: the same ledger as member 1"):
+        decode(same, tmp_path / "fed.toml")
+    # Another schema, another database, port or server (a parameter too): other ledgers.
     for other in (
         "postgresql://reader@DB.Example:5432/ledger?schema=sandbank",
         "postgresql://reader@DB.Example:5433/ledger?schema=valley",
         "postgresql://reader@DB.Example/other?schema=valley",
+        "postgresql:///ledger?host=/run/postgresql&schema=valley",
+        "postgresql://reader@DB.Example/ledger?dbname=other&schema=valley",
     ):
         text = pg.replace("postgresql://reader@DB.Example:5432/ledger?schema=valley", other)
         assert [m.name for m in decode(text, tmp_path / "fed.toml").members] == ["A", "B"]
