@@ -19,6 +19,9 @@ from typing import Any, Final, cast
 
 import matplotlib
 import msgspec
+from matplotlib.axes import Axes
+from matplotlib.backends.backend_svg import FigureCanvasSVG
+from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.ticker import MaxNLocator
 from matplotlib.transforms import Bbox
@@ -151,9 +154,16 @@ def _layout_key(fig: Figure, kind: str, variant: str) -> tuple[object, ...] | No
 def _svg(fig: Figure, key: tuple[object, ...] | None = None) -> tuple[str, str]:
     buffer = io.StringIO()
     placed = None if key is None else _LAYOUTS.get(key)
+    engine = fig.get_layout_engine()
+    fig.set_layout_engine(None)  # (with this module's settings: no engine, no dry run)
     if placed is not None:
-        fig.set_layout_engine(None)  # (with this module's settings: no engine, no dry run)
         fig.axes[0].set_position(placed)
+    elif engine is not None:
+        # Laid out here, measured as the SVG will be drawn: ``savefig`` with the engine set
+        # would first draw the whole figure with drawing turned off, just to lay it out (a
+        # third of a chart's time), then draw it. The same file (tests/test_charts.py).
+        FigureCanvasSVG(fig)
+        engine.execute(fig)
     fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
     if key is not None and placed is None:
         if len(_LAYOUTS) >= _LAYOUTS_KEPT:
@@ -166,9 +176,12 @@ def _svg(fig: Figure, key: tuple[object, ...] | None = None) -> tuple[str, str]:
     return light, dark
 
 
-def svgs(chart: Chart, *, keep_layouts: bool = True) -> dict[str, str]:
+def svgs(
+    chart: Chart, *, keep_layouts: bool = True, sizes: Sequence[str] = VARIANTS
+) -> dict[str, str]:
     """The chart drawn: its SVG documents by "<wide|narrow>-<light|dark>" (``keep_layouts``:
-    placed where a chart with the same texts and size was laid out, if one was)."""
+    placed where a chart with the same texts and size was laid out, if one was; ``sizes``:
+    only those of ``VARIANTS``)."""
     shows = chart.shows
     draw: Callable[[str], Figure]
     if isinstance(shows, Monthly):
@@ -176,12 +189,46 @@ def svgs(chart: Chart, *, keep_layouts: bool = True) -> dict[str, str]:
     else:
         draw, kind = functools.partial(_draw_bars, shows), "stacked-bars"
     out: dict[str, str] = {}
+    unknown = [size for size in sizes if size not in VARIANTS]
+    if unknown:
+        raise ValueError(f"no chart size {unknown[0]!r} (expected one of {', '.join(VARIANTS)})")
     with matplotlib.rc_context(cast(Any, _RC)):
         for variant in VARIANTS:
+            if variant not in sizes:
+                continue
             fig = draw(variant)
             key = _layout_key(fig, kind, variant) if keep_layouts else None
             out[f"{variant}-light"], out[f"{variant}-dark"] = _svg(fig, key)
     return out
+
+
+def _bars(
+    ax: Axes,
+    label: str,
+    colour: str,
+    at: Sequence[float],
+    start: Sequence[float],
+    end: Sequence[float],
+    *,
+    width: float,
+    horizontal: bool = False,
+) -> None:
+    """One series of bars, centred on ``at``, each from ``start`` to ``end`` (up, or right if
+    ``horizontal``): the picture ``Axes.bar`` draws, as one artist. ``bar`` makes each bar an
+    artist of its own, and working out each one's extent was a fifth of a chart's drawing time.
+    The axes' limits and the legend's key are as ``bar``'s (no margin is added beyond a bar's base:
+    its sticky edge)."""
+    quads = []
+    for centre, low, high in zip(at, start, end, strict=True):
+        a, b = centre - width / 2, centre + width / 2
+        quads.append(
+            [(low, a), (high, a), (high, b), (low, b)]
+            if horizontal
+            else [(a, low), (a, high), (b, high), (b, low)]
+        )
+    bars = PolyCollection(quads, facecolors=colour, edgecolors="none", linewidths=0, label=label)
+    (bars.sticky_edges.x if horizontal else bars.sticky_edges.y).extend(start)
+    ax.add_collection(bars)
 
 
 def _month_ticks(labels: Sequence[str], most: int) -> tuple[list[int], list[str]]:
@@ -236,26 +283,16 @@ def _draw_monthly(shows: Monthly, variant: str) -> Figure:
     if kind == "stacked":
         bottom = [0.0] * len(months)
         for index, (label, values) in enumerate(series):
-            ax.bar(
-                x,
-                list(values),
-                bottom=bottom,
-                label=label,
-                color=SERIES[index % len(SERIES)][0],
-                width=0.75,
-            )
-            bottom = [b + v for b, v in zip(bottom, values, strict=True)]
+            top = [b + v for b, v in zip(bottom, values, strict=True)]
+            _bars(ax, label, SERIES[index % len(SERIES)][0], x, bottom, top, width=0.75)
+            bottom = top
     elif kind == "grouped":
         width = 0.8 / max(1, len(series))
         for index, (label, values) in enumerate(series):
             offset = (index - (len(series) - 1) / 2) * width
-            ax.bar(
-                [i + offset for i in x],
-                list(values),
-                label=label,
-                color=SERIES[(index + 1) % len(SERIES)][0],
-                width=width,
-            )
+            colour = SERIES[(index + 1) % len(SERIES)][0]
+            at = [i + offset for i in x]
+            _bars(ax, label, colour, at, [0.0] * len(x), list(values), width=width)
     else:
         markers = ("o", "s", "^", "D", "v", "P")
         for index, (label, values) in enumerate(series):
@@ -320,17 +357,12 @@ def _draw_bars(shows: StackedBars, variant: str) -> Figure:
     height = max(1.8, (0.62 if narrow else 0.42) * len(categories) + 1.3)
     fig = _figure(variant, height)
     ax = fig.subplots()
-    left = [0] * len(categories)
+    left = [0.0] * len(categories)
     for index, (label, values) in enumerate(series):
-        ax.barh(
-            y,
-            list(values),
-            left=left,
-            label=label,
-            color=SERIES[index % len(SERIES)][0],
-            height=0.6,
-        )
-        left = [a + b for a, b in zip(left, values, strict=True)]
+        right = [a + b for a, b in zip(left, values, strict=True)]
+        colour = SERIES[index % len(SERIES)][0]
+        _bars(ax, label, colour, y, left, right, width=0.6, horizontal=True)
+        left = right
     if narrow:
         # Category names above their bars: a phone has no room beside them.
         ax.set_yticks(y, [""] * len(categories))

@@ -9,6 +9,11 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
+from matplotlib.axes import Axes
+from matplotlib.collections import PolyCollection
+from matplotlib.figure import Figure
+from matplotlib.layout_engine import ConstrainedLayoutEngine
+from matplotlib.patches import Rectangle
 
 from projections import charts
 
@@ -72,18 +77,19 @@ def test_a_chart_with_the_same_texts_is_placed_not_laid_out(
     first = _monthly("a", 12, [[1, 5, 9, 2] * 3, [0, 1, 2, 3] * 3], "line")
     second = _monthly("a", 12, [[9, 0, 3, 1] * 3, [3, 2, 1, 0] * 3], "line")
     fresh = charts.svgs(second, keep_layouts=False)
+    laid_out: list[object] = []
+    original = ConstrainedLayoutEngine.execute
+
+    def watch(engine: ConstrainedLayoutEngine, fig: Figure) -> object:
+        laid_out.append(fig)
+        return original(engine, fig)
+
+    monkeypatch.setattr(ConstrainedLayoutEngine, "execute", watch)
     charts.svgs(first)
     assert len(charts._LAYOUTS) == 2  # wide and narrow
-    laid_out: list[object] = []
-    original = charts.Figure.savefig
-
-    def watch(fig: charts.Figure, *args: object, **kwargs: object) -> None:
-        laid_out.append(fig.get_layout_engine())
-        original(fig, *args, **kwargs)
-
-    monkeypatch.setattr(charts.Figure, "savefig", watch)
+    assert len(laid_out) == 2  # (the watch sees a layout)
     assert charts.svgs(second) == fresh
-    assert laid_out == [None, None]  # both sizes placed, neither laid out
+    assert len(laid_out) == 2  # both sizes placed, neither laid out
 
 
 def test_a_different_text_is_laid_out_again() -> None:
@@ -231,3 +237,137 @@ def test_every_kind_of_chart_placed_where_a_twin_was_laid_out_is_the_same_svg(
     placed = charts.svgs(second)
     event("placed" if len(charts._LAYOUTS) == kept else "laid out")
     assert placed == charts.svgs(second, keep_layouts=False)
+
+
+# --- drawn as matplotlib's own calls would draw it ------------------------------------------
+
+
+def _as_savefig_lays_out(fig: Figure, key: tuple[object, ...] | None = None) -> tuple[str, str]:
+    """What ``charts._svg`` does, the plain way: ``savefig`` with the constrained engine set
+    (a dry draw to lay the figure out, then the drawing), nothing kept."""
+    import io
+
+    buffer = io.StringIO()
+    fig.savefig(buffer, format="svg", transparent=True, metadata={"Date": None})
+    light = buffer.getvalue()
+    dark = light
+    for light_colour, dark_colour in charts._SWAP:
+        dark = dark.replace(light_colour, dark_colour)
+    return light, dark
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(twins_of_every_kind())
+def test_laid_out_without_a_dry_draw_is_savefigs_own_layout(
+    pair: tuple[charts.Chart, charts.Chart],
+) -> None:
+    """``charts`` lays a figure out itself, measured by the SVG renderer, then draws it once;
+    ``savefig`` with the engine set draws it twice. The same file, byte for byte."""
+    chart = pair[0]
+    ours = charts.svgs(chart, keep_layouts=False)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(charts, "_svg", _as_savefig_lays_out)
+        theirs = charts.svgs(chart, keep_layouts=False)
+    assert ours == theirs
+
+
+def _rectangles(ax: Axes) -> list[float]:
+    """Each bar's (left, bottom, right, top), in data units, whether the bars are ``Axes.bar``'s
+    rectangles or ``charts``'s collections."""
+    out: list[tuple[float, float, float, float]] = []
+    for patch in ax.patches:
+        assert isinstance(patch, Rectangle)
+        box = patch.get_bbox()
+        out.append((box.x0, box.y0, box.x1, box.y1))
+    for collection in ax.collections:
+        assert isinstance(collection, PolyCollection)
+        for path in collection.get_paths():
+            box = path.get_extents()
+            out.append((box.x0, box.y0, box.x1, box.y1))
+    return [float(v) for box in sorted(out) for v in box]
+
+
+_SHAPES = st.sampled_from(["stacked", "grouped", "bars"])
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    _SHAPES,
+    st.integers(1, 24),
+    st.lists(st.lists(st.integers(0, 200), min_size=24, max_size=24), min_size=1, max_size=4),
+    st.sampled_from(["wide", "narrow"]),
+)
+def test_bars_are_where_axes_bar_puts_them(
+    shape: str, length: int, rows: list[list[int]], variant: str
+) -> None:
+    """Each series of bars is one artist (``charts._bars``), not one a bar; each bar is still
+    where ``Axes.bar`` (or ``barh``) would draw it, the axes' limits and ticks the same."""
+    rows = [row[:length] for row in rows]
+    labels = [f"series {i}" for i in range(len(rows))]
+    if shape == "bars":
+        shows: charts.Monthly | charts.StackedBars = charts.StackedBars(
+            categories=[f"rule {i}" for i in range(length)],
+            series=list(zip(labels, rows, strict=True)),
+            xlabel="Findings",
+        )
+    else:
+        shows = charts.Monthly(
+            months=MONTHS[:length],
+            series=[
+                (label, [float(v) for v in row]) for label, row in zip(labels, rows, strict=True)
+            ],
+            ylabel="Posts",
+            kind=shape,
+        )
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(charts, "_bars", _bars_by_axes)
+        theirs = _drawn(shows, variant)
+    ours = _drawn(shows, variant)
+    ax, ref = ours.axes[0], theirs.axes[0]
+    assert [len(c.get_paths()) for c in ax.collections] == [length] * len(rows)
+    assert not ax.patches
+    assert _rectangles(ax) == pytest.approx(_rectangles(ref))
+    assert ax.get_xlim() == pytest.approx(ref.get_xlim())
+    assert ax.get_ylim() == pytest.approx(ref.get_ylim())
+    assert list(ax.get_yticks()) == list(ref.get_yticks())
+    assert list(ax.get_xticks()) == list(ref.get_xticks())
+    # the legend's keys, the series in their order, in their colours
+    if len(rows) > 1:
+        ours_legend, ref_legend = ours.legends[0], theirs.legends[0]
+        assert [t.get_text() for t in ours_legend.get_texts()] == labels
+        assert [t.get_text() for t in ref_legend.get_texts()] == labels
+        assert [_colour(h) for h in ours_legend.legend_handles] == [
+            _colour(h) for h in ref_legend.legend_handles
+        ]
+
+
+def _colour(handle: object) -> tuple[float, ...]:
+    import numpy as np
+
+    colour = handle.get_facecolor()  # type: ignore[attr-defined]
+    return tuple(float(v) for v in np.asarray(colour).ravel())
+
+
+def _drawn(shows: charts.Monthly | charts.StackedBars, variant: str) -> Figure:
+    if isinstance(shows, charts.Monthly):
+        return charts._draw_monthly(shows, variant)
+    return charts._draw_bars(shows, variant)
+
+
+def _bars_by_axes(
+    ax: Axes,
+    label: str,
+    colour: str,
+    at: list[float],
+    start: list[float],
+    end: list[float],
+    *,
+    width: float,
+    horizontal: bool = False,
+) -> None:
+    """The bars as ``Axes.bar`` and ``Axes.barh`` draw them: one rectangle each."""
+    sizes = [b - a for a, b in zip(start, end, strict=True)]
+    if horizontal:
+        ax.barh(at, sizes, left=start, label=label, color=colour, height=width)
+    else:
+        ax.bar(at, sizes, bottom=start, label=label, color=colour, width=width)
