@@ -231,6 +231,23 @@ def _bars(
     ax.add_collection(bars)
 
 
+def _scale_top(highest: float) -> float:
+    """Where a count's scale ends: at the first of its labelled ticks (whole numbers, as
+    ``MaxNLocator(integer=True)`` places them) that leaves the highest value a twentieth of
+    room; 1 if there is nothing to show. The scale's last label is its top, so two charts
+    whose highest values differ but whose labels are the same are laid out alike."""
+    if highest <= 0:
+        return 1.0
+    locator = MaxNLocator(integer=True)
+    top = highest * 1.05
+    for _ in range(8):  # the ticks of 0 to ``top`` can end past it: then those of 0 to there
+        last = float(locator.tick_values(0, top)[-1])
+        if last == top:
+            break
+        top = last
+    return top
+
+
 def _month_ticks(labels: Sequence[str], most: int) -> tuple[list[int], list[str]]:
     """At most ``most`` months, the last one included, as "Mar\\n2026" (labels are "2026-03")."""
     names = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
@@ -324,8 +341,11 @@ def _draw_monthly(shows: Monthly, variant: str) -> Figure:
         ax.set_ylim(0, 105)
         ax.yaxis.set_major_formatter("{x:.0f}%")
     else:
-        highest = max([0.0, *(v for _l, values in series for v in values), *(line or ("", []))[1]])
-        ax.set_ylim(0, None if highest > 0 else 1)
+        if kind == "stacked":
+            tops = [sum(month) for month in zip(*(v for _l, v in series), strict=True)]
+        else:
+            tops = [v for _l, values in series for v in values]
+        ax.set_ylim(0, _scale_top(max([0.0, *tops, *(line or ("", []))[1]])))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if len(series) + (line is not None) > 1:
         _legend(fig, variant)
@@ -375,7 +395,7 @@ def _draw_bars(shows: StackedBars, variant: str) -> Figure:
     ax.set_xlabel(xlabel)
     ax.grid(axis="x", linewidth=0.8)
     ax.set_axisbelow(True)
-    ax.set_xlim(left=0, right=max([*totals, 1]) * 1.05)
+    ax.set_xlim(0, _scale_top(max([0, *totals])))
     ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     if len(series) > 1:
         _legend(fig, variant)

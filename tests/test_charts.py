@@ -14,6 +14,7 @@ from matplotlib.collections import PolyCollection
 from matplotlib.figure import Figure
 from matplotlib.layout_engine import ConstrainedLayoutEngine
 from matplotlib.patches import Rectangle
+from matplotlib.ticker import MaxNLocator
 
 from projections import charts
 
@@ -371,3 +372,52 @@ def _bars_by_axes(
         ax.barh(at, sizes, left=start, label=label, color=colour, height=width)
     else:
         ax.bar(at, sizes, bottom=start, label=label, color=colour, width=width)
+
+
+# --- where a count's scale ends --------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.one_of(
+        st.integers(0, 10**7).map(float),
+        st.floats(0, 10**7, allow_nan=False, allow_infinity=False),
+    )
+)
+def test_a_scale_ends_at_its_last_label_with_room_above_the_highest(highest: float) -> None:
+    top = charts._scale_top(highest)
+    if highest <= 0:
+        assert top == 1.0
+        return
+    assert top >= highest * 1.05 * (1 - 1e-12)  # (floating point: 0.1 * 1.05 > 0.105)
+    assert float(MaxNLocator(integer=True).tick_values(0, top)[-1]) == top
+
+
+@pytest.mark.parametrize("shape", ["line", "stacked", "grouped", "bars"])
+def test_the_drawn_scale_ends_at_a_label_and_like_charts_are_laid_out_once(shape: str) -> None:
+    """Highest values of 91 and 95 (and stacked, 91 and 95 in all) end both scales at 100,
+    labelled: the two are the same texts, so the second is placed where the first was laid
+    out. (Before, each ended at its highest and a twentieth: two layouts.)"""
+
+    def chart(highest: int) -> charts.Chart:
+        values = [[10, highest - 10, 3], [0, 10, 1]]
+        if shape == "bars":
+            return charts.stacked_bars(
+                "b", ["a", "b", "c"], [("A", values[0]), ("B", values[1])], alt="a", xlabel="x"
+            )
+        if shape != "stacked":
+            values = [[10, highest, 3], [0, 10, 1]]
+        return _monthly("m", 3, values, shape)
+
+    for variant in charts.VARIANTS:
+        fig = _drawn(chart(91).shows, variant)
+        ax = fig.axes[0]
+        scale = ax.xaxis if shape == "bars" else ax.yaxis
+        low, high = ax.get_xlim() if shape == "bars" else ax.get_ylim()
+        assert (low, high) == (0, 100)
+        assert 100 in list(scale.get_majorticklocs())
+    charts.svgs(chart(91))
+    kept = len(charts._LAYOUTS)
+    placed = charts.svgs(chart(95))
+    assert len(charts._LAYOUTS) == kept  # placed, both sizes
+    assert placed == charts.svgs(chart(95), keep_layouts=False)
