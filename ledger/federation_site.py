@@ -3,7 +3,7 @@
 The adapter, as ``ledger.site`` is for one setting: given each member's site inputs (gathered
 from its own ledger by the service, ``ledger.site.inputs_of``: its numbers as its own build
 gets them, saved by its follower when current, else worked out, judged against its own
-profile), it writes one site:
+profile; read one member at a time, as the build comes to it), it writes one site:
 
 - ``index.md``: the federation's overview (``projections.pages.federation``), and
   ``members.csv`` beside it;
@@ -14,32 +14,31 @@ profile), it writes one site:
 
 Then ONE MkDocs build over all of it: the fixed cost of MkDocs (loading the theme, the search
 index written once for every page) is paid once, whatever the number of members. The members'
-charts are drawn meanwhile (``_Drawing``), and each page's menu is pruned to its own member's
-pages (``FEATURES``).
+charts are drawn meanwhile, from the moment each member's pages are made (``_Drawing``), and
+each page's menu is pruned to its own member's pages (``FEATURES``).
 """
 
 from __future__ import annotations
 
 import concurrent.futures
 import datetime as dt
+import gc
 import html
 import multiprocessing
 import os
 import shutil
 import tempfile
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
-
-import msgspec
 
 from ledger import site
 from ledger.site import AUDIENCES, CONFIG_FILE, SOURCES, SUMMARY_FILE, Audience, SiteInputs
 from projections import charts, pages, report
 from projections.pages import federation as fed_pages
 
-__all__ = ["MemberSite", "build"]
+__all__ = ["build"]
 
 SHARED_PAGES = ("rules.md",)  # hand-written pages the members share, once at the top
 # Material's menu in every page lists every page of the site: 15 a member, so at 50 members a
@@ -49,25 +48,22 @@ SHARED_PAGES = ("rules.md",)  # hand-written pages the members share, once at th
 FEATURES = ("navigation.prune",)
 
 
-class MemberSite(msgspec.Struct, frozen=True):
-    """One member: its display name (from the federation file) and its site's inputs."""
-
-    name: str
-    inputs: SiteInputs
-
-
 def build(
     name: str,
-    members: Sequence[MemberSite],
+    members: Sequence[str],
+    inputs: Iterable[SiteInputs],
     out: Path,
     *,
     audience: str,
     day: dt.date,
     progress: Callable[[int, int], None] | None = None,
 ) -> site.BuildReport:
-    """Build the federation ``name``'s site, its ``members`` each under their own name, into
-    ``out`` (replacing an earlier build of a site there); ``progress`` is told each member's
-    pages done, then MkDocs's build."""
+    """Build the federation ``name``'s site, its ``members`` each under their own (display)
+    name, into ``out`` (replacing an earlier build of a site there). ``inputs`` are the
+    members' site inputs in their order, taken one at a time as each member's pages are made
+    (so its charts are being drawn while the next member's ledger is read); whatever it
+    raises stops the build, nothing written. ``progress`` is told each member's pages done,
+    then MkDocs's build."""
     if audience not in AUDIENCES:
         raise ValueError(f"unknown audience {audience!r} (expected committee or public)")
     if not members:
@@ -80,12 +76,15 @@ def build(
     out = out.expanduser().resolve()
     site.check_out(out)
     edition: Audience = "committee" if audience == "committee" else "public"
-    folders = fed_pages.member_folders([m.name for m in members])
+    folders = fed_pages.member_folders(list(members))
     total = len(members) + 1
     seconds: dict[str, float] = {"render": 0.0}
     summaries: dict[str, bytes] = {}
     figures: list[fed_pages.MemberFigures] = []
-    with tempfile.TemporaryDirectory(prefix="ledger-site-") as tmp:
+    with (
+        tempfile.TemporaryDirectory(prefix="ledger-site-") as tmp,
+        _Drawing(members=len(members)) as drawing,
+    ):
         docs = Path(tmp) / "docs"
         shutil.copytree(
             SOURCES, docs, ignore=shutil.ignore_patterns("overrides", ".*", "__pycache__")
@@ -94,10 +93,14 @@ def build(
         about = (docs / "about.md").read_text(encoding="utf-8")
         (docs / "about.md").unlink()
         clock = time.perf_counter()
-        drawn: list[tuple[str, charts.Chart]] = []  # (folder, chart): drawn below
+        drawn: list[str] = []  # the folder of each chart given to ``drawing``, in its order
+        read = iter(inputs)
         for number, (member, folder) in enumerate(zip(members, folders, strict=True)):
+            own = next(read, None)
+            if own is None:
+                raise ValueError(f"no site inputs for member {number + 1} of {len(members)}")
             previous = _read_summary(out / folder / SUMMARY_FILE)
-            made = site.site_files(member.inputs, edition, previous, shared="../")
+            made = site.site_files(own, edition, previous, shared="../")
             files = dict(made.pages)
             files["index.md"] = _shared_links(handwritten).rstrip() + "\n\n" + files["index.md"]
             files["about.md"] = about
@@ -108,19 +111,22 @@ def build(
             for chart in made.charts:
                 for path in pages.chart_files_named(chart):
                     (where / path).touch()  # MkDocs checks each image is there: drawn below
-                drawn.append((folder, chart))
+                drawing.add(chart)
+                drawn.append(folder)
             summaries[folder] = report.encode_summary(made.summary)
             figures.append(
                 fed_pages.member_figures(
-                    member.name,
+                    member,
                     folder,
-                    member.inputs.data,
-                    facts=site.head_report(member.inputs).size,
+                    own.data,
+                    facts=site.head_report(own).size,
                     trend_chart=any(c.name == fed_pages.TREND_CHART for c in made.charts),
                 )
             )
             if progress is not None:
                 progress(number + 1, total)
+        if next(read, None) is not None:
+            raise ValueError(f"more site inputs than members ({len(members)})")
         (docs / "index.md").write_text(
             fed_pages.federation_page(name, figures, day=day, audience=edition),
             encoding="utf-8",
@@ -129,29 +135,28 @@ def build(
         count = sum(1 for _ in docs.rglob("*.md"))
         seconds["render"] = time.perf_counter() - clock
         clock = time.perf_counter()
-        with _Drawing([chart for _, chart in drawn], members=len(members)) as drawing:
-            # MkDocs builds the pages while the charts are drawn (in worker processes when
-            # it pays): each chart's files are written over MkDocs's copy of its placeholder.
-            warnings = site.run_mkdocs(
-                docs,
-                out,
-                site_name=html.escape(f"{name}: policy ledger ({_edition(audience)})"),
-                nav=_nav(members, folders),
-                features=FEATURES,
-            )
-            seconds["mkdocs"] = time.perf_counter() - clock
-            try:
-                for (folder, _chart), made_files in zip(drawn, drawing.results(), strict=True):
-                    for path, text in made_files.items():
-                        (out / folder / path).write_text(text, encoding="utf-8")
-            except Exception as exc:  # a chart that raised, a worker that died, a full disk
-                # MkDocs's pages are there, some charts still its empty copies: a site that
-                # would look complete. None is left.
-                _discard(out)
-                raise ValueError(
-                    f"a chart could not be drawn ({type(exc).__name__}: {exc}); the site was"
-                    f" not built, and {out.name} was left empty"
-                ) from None
+        # MkDocs builds the pages while the charts are drawn (in worker processes when it
+        # pays): each chart's files are written over MkDocs's copy of its placeholder.
+        warnings = site.run_mkdocs(
+            docs,
+            out,
+            site_name=html.escape(f"{name}: policy ledger ({_edition(audience)})"),
+            nav=_nav(members, folders),
+            features=FEATURES,
+        )
+        seconds["mkdocs"] = time.perf_counter() - clock
+        try:
+            for folder, made_files in zip(drawn, drawing.results(), strict=True):
+                for path, text in made_files.items():
+                    (out / folder / path).write_text(text, encoding="utf-8")
+        except Exception as exc:  # a chart that raised, a worker that died, a full disk
+            # MkDocs's pages are there, some charts still its empty copies: a site that
+            # would look complete. None is left.
+            _discard(out)
+            raise ValueError(
+                f"a chart could not be drawn ({type(exc).__name__}: {exc}); the site was"
+                f" not built, and {out.name} was left empty"
+            ) from None
         seconds["charts"] = time.perf_counter() - clock  # MkDocs's build, then the charts
         (out / "404.html").unlink(missing_ok=True)
     for folder, summary in summaries.items():
@@ -163,22 +168,41 @@ def build(
     )
 
 
-# Most of a site's rendering time is drawing its charts (matplotlib, about 40 ms a chart and
+# Most of a site's rendering time is drawing its charts (matplotlib, about 30 ms a chart and
 # size). With several members and more than one core they are drawn in worker processes
-# (forked from this one, so nothing is imported again) while MkDocs builds the pages in this
-# one. The charts are sent to the workers in runs of one chart of consecutive members, so that
-# a worker meets the same chart of many members and places each after the first where it was
-# laid out (``projections.charts``: the same texts and size, the same layout).
+# (forked from this one, so nothing is imported again), from the moment each member's pages
+# are made: while the next member's ledger is read, and while MkDocs builds the pages in this
+# process. Each chart and size (``findings-trend``, wide, say) always goes to the same worker,
+# so that a worker meets that chart of every member and places each after the first where it
+# was laid out (``projections.charts``: the same texts and size, the same layout).
 # Below PARALLEL_FROM members the charts are drawn in this process, after MkDocs's build, as a
 # setting's own site draws them. (A worker drawing one member's charts while MkDocs builds
 # would save about half a second; not done, so a one-member federation builds as one setting
 # does: bench/README.md, "The federation's site".)
 PARALLEL_FROM = 3
-RUN = 25  # charts sent to a worker at a time
 
 
-def _draw(chart: charts.Chart) -> dict[str, str]:
-    return pages.chart_files(chart)
+def _draw(chart: charts.Chart, sizes: tuple[str, ...] = charts.VARIANTS) -> dict[str, str]:
+    return pages.chart_files(chart, sizes)
+
+
+def _worker_starts() -> None:
+    """A worker yields to this process (the build's pages, then MkDocs's: the longest single
+    task, so it goes first; the workers take the rest of the machine, then all of it), and
+    collects its garbage itself: what it was forked with is never walked again, and each
+    chart's figures (cycles, all of them) are collected after it is drawn. Drawing takes
+    about a tenth less time, and a worker's memory stays flat."""
+    os.nice(10)
+    gc.freeze()
+    gc.disable()
+
+
+def _draw_apart(chart: charts.Chart, sizes: tuple[str, ...]) -> dict[str, str]:
+    """``_draw``, in a worker: then its garbage collected (``_worker_starts``)."""
+    try:
+        return _draw(chart, sizes)
+    finally:
+        gc.collect(1)
 
 
 def _workers(members: int) -> int:
@@ -187,38 +211,59 @@ def _workers(members: int) -> int:
 
 
 class _Drawing:
-    """The charts' files, in the charts' order: drawn by worker processes from the start, when
-    it pays, else here when they are asked for."""
+    """The charts' files, in the order the charts were added: drawn by worker processes from
+    the moment each is added, when it pays, else here when they are asked for."""
 
-    def __init__(self, chartlist: Sequence[charts.Chart], *, members: int) -> None:
-        self._charts = list(chartlist)
-        self._order = list(range(len(self._charts)))
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self._drawn: Iterator[dict[str, str]] | None = None
+    def __init__(self, *, members: int) -> None:
+        self._charts: list[charts.Chart] = []  # drawn here
+        self._drawn: list[list[concurrent.futures.Future[dict[str, str]]]] = []  # by workers
+        self._workers: list[concurrent.futures.ProcessPoolExecutor] = []
+        self._first_seen: dict[str, int] = {}  # each chart's name: how many were seen first
         workers = _workers(members)
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            # One chart of member after member, like ones together: they meet in one worker.
-            self._order = sorted(self._order, key=lambda i: repr(charts.likeness(self._charts[i])))
             context = multiprocessing.get_context("fork")
-            self._pool = concurrent.futures.ProcessPoolExecutor(workers, mp_context=context)
-            self._drawn = self._pool.map(
-                _draw, [self._charts[i] for i in self._order], chunksize=RUN
-            )
+            self._workers = [
+                concurrent.futures.ProcessPoolExecutor(
+                    1, mp_context=context, initializer=_worker_starts
+                )
+                for _ in range(workers)
+            ]
 
     def __enter__(self) -> _Drawing:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(cancel_futures=True)
+        for worker in self._workers:
+            worker.shutdown(cancel_futures=True)
+
+    def add(self, chart: charts.Chart) -> None:
+        if not self._workers:
+            self._charts.append(chart)
+            return
+        # The n-th chart's sizes go to workers n, n + 1, ...: each worker gets as many wide
+        # charts (the slower) as narrow ones, and as many charts.
+        first = self._first_seen.setdefault(chart.name, len(self._first_seen))
+        futures = []
+        for number, size in enumerate(charts.VARIANTS):
+            worker = self._workers[(first + number) % len(self._workers)]
+            try:
+                futures.append(worker.submit(_draw_apart, chart, (size,)))
+            except concurrent.futures.BrokenExecutor as exc:  # a worker died: no use going on
+                raise ValueError(
+                    f"a chart could not be drawn ({type(exc).__name__}: {exc}); the site was"
+                    " not built, and nothing was written"
+                ) from None
+        self._drawn.append(futures)
 
     def results(self) -> Iterator[dict[str, str]]:
-        if self._drawn is None:
+        if not self._workers:
             yield from map(_draw, self._charts)
             return
-        made: dict[int, dict[str, str]] = dict(zip(self._order, self._drawn, strict=True))
-        for index in range(len(self._charts)):
-            yield made[index]
+        for futures in self._drawn:
+            files: dict[str, str] = {}
+            for future in futures:
+                files.update(future.result())
+            yield files
 
 
 def _discard(out: Path) -> None:
@@ -248,7 +293,7 @@ def _read_summary(path: Path) -> report.BuildSummary | None:
         return None
 
 
-def _nav(members: Sequence[MemberSite], folders: Sequence[str]) -> list[object]:
+def _nav(members: Sequence[str], folders: Sequence[str]) -> list[object]:
     """The menu: the federation's overview, each member's pages under its name (the menu of a
     setting's own site, mkdocs.yml's, in its folder), then the pages they share."""
     from mkdocs.utils.yaml import yaml_load
@@ -258,7 +303,7 @@ def _nav(members: Sequence[MemberSite], folders: Sequence[str]) -> list[object]:
     out: list[object] = [{"Federation overview": "index.md"}]
     for member, folder in zip(members, folders, strict=True):
         # The theme writes a menu title into its HTML as it is: escaped here.
-        out.append({html.escape(member.name): _under(own, folder)})
+        out.append({html.escape(member): _under(own, folder)})
     out.append({"How each rule is judged": SHARED_PAGES[0]})
     return out
 

@@ -479,3 +479,30 @@ def test_the_overview_of_members_with_nothing_yet_and_a_hostile_name() -> None:
     assert "Public edition" in page and "Committee edition" not in page
     rows = list(csv.reader(io.StringIO(members_csv_text([quiet, calm]))))
     assert rows[1][0].startswith("'=") or rows[2][0].startswith("'=")  # never a formula
+
+
+def test_the_build_refuses_site_inputs_that_do_not_match_its_members(
+    fed: Fed, tmp_path: Path
+) -> None:
+    """``federation_site.build`` takes the members' inputs one at a time, as it comes to each:
+    one too few, or one too many, is an error, not a site with a member missing or left out."""
+    from ledger import federation_site
+    from ledger.site import inputs_of
+    from ledger.store import open_ledger
+
+    loaded = federation.load(fed.file)
+    names = [member.name for member in loaded.members]
+    with pinned_now(), contextlib.chdir(fed.folder):
+        ledger = open_ledger(loaded.members[0].config())
+        try:
+            one = inputs_of(ledger, NOW.date(), "a key")
+        finally:
+            ledger.close()
+    day = NOW.date()
+    with pytest.raises(ValueError, match="no site inputs for member 2 of 3"):
+        federation_site.build("F", names, [one], tmp_path / "a", audience="public", day=day)
+    with pytest.raises(ValueError, match=r"more site inputs than members \(1\)"):
+        federation_site.build(
+            "F", names[:1], [one, one], tmp_path / "b", audience="public", day=day
+        )
+    assert not (tmp_path / "a").exists() and not (tmp_path / "b").exists()

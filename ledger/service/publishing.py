@@ -59,16 +59,18 @@ def federation_site_build(
     federation file's ``public_key``, else the ``.pub`` beside its key file, else its key
     file's). A member whose ledger cannot be read stops the build before anything is written:
     a site without it could be read as a member with nothing to report."""
-    from ledger.federation_site import MemberSite, build
+    from ledger.federation_site import build
 
     day = as_of or today(clock)
     if audience not in ("committee", "public"):
         raise Refusal(f"site build: unknown audience {audience!r} (expected committee or public)")
-    members = [
-        MemberSite(member.name, _member_inputs(member, day)) for member in federation.members
-    ]
+    names = [member.name for member in federation.members]
+    # Each member's ledger is read as the build comes to it (its charts are drawn meanwhile).
+    inputs = (_member_inputs(member, day) for member in federation.members)
     try:
-        return build(federation.name, members, out, audience=audience, day=day, progress=progress)
+        return build(
+            federation.name, names, inputs, out, audience=audience, day=day, progress=progress
+        )
     except (OSError, ValueError) as exc:
         raise Refusal(f"site build: {exc}") from None
 
