@@ -9,6 +9,7 @@ import os
 import platform
 import shutil
 import subprocess
+import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -90,12 +91,20 @@ class Bench:
             proc = subprocess.Popen(
                 list(argv), stdout=out, stderr=subprocess.STDOUT, env=env or self.env, cwd=ROOT
             )
+            # The command's end is taken the moment the kernel reports it (a thread blocked in
+            # ``wait4``), not at the next look: looking every half second made a long
+            # command's time a multiple of half a second, up to half a second too long.
+            ended: list[tuple[float, int, Any]] = []
+            done = threading.Event()
+
+            def wait() -> None:
+                _, status, usage = os.wait4(proc.pid, 0)
+                ended.append((time.perf_counter(), status, usage))
+                done.set()
+
+            threading.Thread(target=wait, daemon=True).start()
             reason = None
-            while True:
-                pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
-                if pid:
-                    break
-                time.sleep(0.05 if time.perf_counter() - started < 2 else 0.5)
+            while not done.wait(0.5):
                 elapsed = time.perf_counter() - started
                 if elapsed > self.timeout:
                     reason = f"still running after {self.timeout:,.0f} s (the step timeout)"
@@ -103,9 +112,10 @@ class Bench:
                     reason = watch()
                 if reason:
                     proc.kill()
-                    _, status, usage = os.wait4(proc.pid, 0)
+                    done.wait()
                     break
-        wall = time.perf_counter() - started
+        finished, status, usage = ended[0]
+        wall = finished - started
         proc.returncode = os.waitstatus_to_exitcode(status)
         if reason:
             raise Hung(f"{name} hung and was stopped after {wall:,.0f} s: {reason}")
