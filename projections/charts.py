@@ -99,27 +99,12 @@ _TICKS: Final = {"wide": 8, "narrow": 4}
 
 # Where constrained layout puts a chart's axes depends on the chart's size and its texts (tick
 # labels and where they fall, axis labels, legend entries, notes), not on its data: bars and
-# lines are clipped to the axes. Working it out is half of a chart's drawing time, so the
+# lines are clipped to the axes. Working it out is a third of a chart's drawing time, so the
 # positions found are kept, by everything they depend on, and a chart with the same texts at
 # the same size (common: a federation's members share a profile and a calendar) is placed
 # there and drawn once, not laid out again. The same SVG either way (tests/test_charts.py).
 _LAYOUTS: dict[tuple[object, ...], Bbox] = {}
 _LAYOUTS_KEPT = 4096
-
-
-def likeness(chart: Chart) -> tuple[object, ...]:
-    """Sorts charts likely to share a layout together (the same chart, months, labels and
-    highest value: so the same texts, often): a worker drawing them in this order lays out
-    each such group once. Only an order: what is kept is keyed by the texts themselves."""
-    shows = chart.shows
-    if isinstance(shows, Monthly):
-        values = [v for _label, series in shows.series for v in series]
-        if shows.line is not None:
-            values += shows.line[1]
-        labels = [label for label, _series in shows.series]
-        return (chart.name, len(shows.months), max(values, default=0.0), labels)
-    totals = [sum(v) for v in zip(*(series for _label, series in shows.series), strict=True)]
-    return (chart.name, len(shows.categories), float(max(totals, default=0)), shows.categories)
 
 
 def _layout_key(fig: Figure, kind: str, variant: str) -> tuple[object, ...] | None:
