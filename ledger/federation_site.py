@@ -172,9 +172,12 @@ def build(
 # size). With several members and more than one core they are drawn in worker processes
 # (forked from this one, so nothing is imported again), from the moment each member's pages
 # are made: while the next member's ledger is read, and while MkDocs builds the pages in this
-# process. Each chart and size (``findings-trend``, wide, say) always goes to the same worker,
-# so that a worker meets that chart of every member and places each after the first where it
-# was laid out (``projections.charts``: the same texts and size, the same layout).
+# process. A worker places a chart where one with the same texts and size was laid out before
+# (``projections.charts``) if it drew that one itself: of the bench's 50 members' 498
+# drawings, 106 are laid out by one process and, simulated, 144 to 152 by two workers.
+# (Giving each kind of chart to a worker of its own, so that none is laid out twice, takes a
+# pool a worker, each forked while the others' threads run: measured no quicker, and what
+# CPython's own pool will not do.)
 # Below PARALLEL_FROM members the charts are drawn in this process, after MkDocs's build, as a
 # setting's own site draws them. (A worker drawing one member's charts while MkDocs builds
 # would save about half a second; not done, so a one-member federation builds as one setting
@@ -182,8 +185,8 @@ def build(
 PARALLEL_FROM = 3
 
 
-def _draw(chart: charts.Chart, sizes: tuple[str, ...] = charts.VARIANTS) -> dict[str, str]:
-    return pages.chart_files(chart, sizes)
+def _draw(chart: charts.Chart) -> dict[str, str]:
+    return pages.chart_files(chart)
 
 
 def _worker_starts() -> None:
@@ -197,10 +200,10 @@ def _worker_starts() -> None:
     gc.disable()
 
 
-def _draw_apart(chart: charts.Chart, sizes: tuple[str, ...]) -> dict[str, str]:
+def _draw_apart(chart: charts.Chart) -> dict[str, str]:
     """``_draw``, in a worker: then its garbage collected (``_worker_starts``)."""
     try:
-        return _draw(chart, sizes)
+        return _draw(chart)
     finally:
         gc.collect(1)
 
@@ -216,54 +219,43 @@ class _Drawing:
 
     def __init__(self, *, members: int) -> None:
         self._charts: list[charts.Chart] = []  # drawn here
-        self._drawn: list[list[concurrent.futures.Future[dict[str, str]]]] = []  # by workers
-        self._workers: list[concurrent.futures.ProcessPoolExecutor] = []
-        self._first_seen: dict[str, int] = {}  # each chart's name: how many were seen first
+        self._drawn: list[concurrent.futures.Future[dict[str, str]]] = []  # by the workers
+        self._workers: concurrent.futures.ProcessPoolExecutor | None = None
         workers = _workers(members)
         if workers > 1 and "fork" in multiprocessing.get_all_start_methods():
-            context = multiprocessing.get_context("fork")
-            self._workers = [
-                concurrent.futures.ProcessPoolExecutor(
-                    1, mp_context=context, initializer=_worker_starts
-                )
-                for _ in range(workers)
-            ]
+            # One pool: its workers are all forked at its first chart, before it starts the
+            # thread that feeds them (a process is not forked while this one has threads).
+            self._workers = concurrent.futures.ProcessPoolExecutor(
+                workers,
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_worker_starts,
+            )
 
     def __enter__(self) -> _Drawing:
         return self
 
     def __exit__(self, *exc: object) -> None:
-        for worker in self._workers:
-            worker.shutdown(cancel_futures=True)
+        if self._workers is not None:
+            self._workers.shutdown(cancel_futures=True)
 
     def add(self, chart: charts.Chart) -> None:
-        if not self._workers:
+        if self._workers is None:
             self._charts.append(chart)
             return
-        # The n-th chart's sizes go to workers n, n + 1, ...: each worker gets as many wide
-        # charts (the slower) as narrow ones, and as many charts.
-        first = self._first_seen.setdefault(chart.name, len(self._first_seen))
-        futures = []
-        for number, size in enumerate(charts.VARIANTS):
-            worker = self._workers[(first + number) % len(self._workers)]
-            try:
-                futures.append(worker.submit(_draw_apart, chart, (size,)))
-            except concurrent.futures.BrokenExecutor as exc:  # a worker died: no use going on
-                raise ValueError(
-                    f"a chart could not be drawn ({type(exc).__name__}: {exc}); the site was"
-                    " not built, and nothing was written"
-                ) from None
-        self._drawn.append(futures)
+        try:
+            self._drawn.append(self._workers.submit(_draw_apart, chart))
+        except concurrent.futures.BrokenExecutor as exc:  # a worker died: no use going on
+            raise ValueError(
+                f"a chart could not be drawn ({type(exc).__name__}: {exc}); the site was"
+                " not built, and nothing was written"
+            ) from None
 
     def results(self) -> Iterator[dict[str, str]]:
-        if not self._workers:
+        if self._workers is None:
             yield from map(_draw, self._charts)
             return
-        for futures in self._drawn:
-            files: dict[str, str] = {}
-            for future in futures:
-                files.update(future.result())
-            yield files
+        for drawn in self._drawn:
+            yield drawn.result()
 
 
 def _discard(out: Path) -> None:

@@ -161,12 +161,9 @@ def _svg(fig: Figure, key: tuple[object, ...] | None = None) -> tuple[str, str]:
     return light, dark
 
 
-def svgs(
-    chart: Chart, *, keep_layouts: bool = True, sizes: Sequence[str] = VARIANTS
-) -> dict[str, str]:
+def svgs(chart: Chart, *, keep_layouts: bool = True) -> dict[str, str]:
     """The chart drawn: its SVG documents by "<wide|narrow>-<light|dark>" (``keep_layouts``:
-    placed where a chart with the same texts and size was laid out, if one was; ``sizes``:
-    only those of ``VARIANTS``)."""
+    placed where a chart with the same texts and size was laid out, if one was)."""
     shows = chart.shows
     draw: Callable[[str], Figure]
     if isinstance(shows, Monthly):
@@ -174,13 +171,8 @@ def svgs(
     else:
         draw, kind = functools.partial(_draw_bars, shows), "stacked-bars"
     out: dict[str, str] = {}
-    unknown = [size for size in sizes if size not in VARIANTS]
-    if unknown:
-        raise ValueError(f"no chart size {unknown[0]!r} (expected one of {', '.join(VARIANTS)})")
     with matplotlib.rc_context(cast(Any, _RC)):
         for variant in VARIANTS:
-            if variant not in sizes:
-                continue
             fig = draw(variant)
             key = _layout_key(fig, kind, variant) if keep_layouts else None
             out[f"{variant}-light"], out[f"{variant}-dark"] = _svg(fig, key)

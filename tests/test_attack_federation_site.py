@@ -33,13 +33,13 @@ federated = test_federation_site.fed  # its module's three members' sites, as ``
 _FAIL: dict[str, str] = {}
 
 
-def _failing_draw(chart: charts.Chart, sizes: tuple[str, ...] = charts.VARIANTS) -> dict[str, str]:
+def _failing_draw(chart: charts.Chart) -> dict[str, str]:
     how = _FAIL.get(chart.name)
     if how == "dies":
         os._exit(9)  # as the kernel's OOM killer would
     if how == "raises":
         raise RuntimeError("no room to draw")
-    return pages.chart_files(chart, sizes)
+    return pages.chart_files(chart)
 
 
 def _one_chart_name(federated: Fed) -> str:
@@ -180,8 +180,8 @@ def test_a_worker_collects_each_charts_figures_and_yields_to_the_build() -> None
             "m", ["2026-01", "2026-02"], [("a", [1, 2]), ("b", [2, 1])], alt="a", ylabel="y"
         )
         for _ in range(3):
-            drawn = worker.submit(federation_site._draw_apart, chart, ("wide",)).result()
-            assert sorted(drawn) == ["charts/m-wide-dark.svg", "charts/m-wide-light.svg"]
+            drawn = worker.submit(federation_site._draw_apart, chart).result()
+            assert sorted(drawn) == sorted(pages.chart_files_named(chart))
         left, enabled, niceness = worker.submit(_figures_left).result()
     assert (left, enabled) == (0, False)
     assert niceness > os.nice(0)
@@ -213,7 +213,7 @@ def test_a_chart_given_after_a_worker_died_stops_the_build_at_once(
         return charts.monthly(name, ["2026-01"], [("a", [1.0])], alt="a", ylabel="y")
 
     with federation_site._Drawing(members=3) as drawing:
-        drawing.add(chart("dies"))  # both sizes: one to each worker, and each dies
+        drawing.add(chart("dies"))  # its worker dies, and with it the pool
         with pytest.raises(ValueError, match="a chart could not be drawn") as refused:
             for _ in range(200):  # until the pool knows its worker is gone
                 time.sleep(0.05)

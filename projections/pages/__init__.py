@@ -92,11 +92,11 @@ def chart_files_named(chart: charts.Chart) -> list[str]:
     return [f"charts/{chart.name}-{variant}.svg" for variant in charts.VARIANT_NAMES]
 
 
-def chart_files(chart: charts.Chart, sizes: Sequence[str] = charts.VARIANTS) -> dict[str, str]:
-    """A chart drawn (at ``sizes``, by default every one), as its files by their paths in the
-    site's sources."""
-    drawn = charts.svgs(chart, sizes=sizes)
-    return {f"charts/{chart.name}-{variant}.svg": svg for variant, svg in drawn.items()}
+def chart_files(chart: charts.Chart) -> dict[str, str]:
+    """A chart drawn, as its files by their paths in the site's sources."""
+    return {
+        f"charts/{chart.name}-{variant}.svg": svg for variant, svg in charts.svgs(chart).items()
+    }
 
 
 def site_files(
