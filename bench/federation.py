@@ -71,6 +71,9 @@ def make_members(bench: Bench, folder: Path, count: int, pg: str | None) -> list
         if pg is None and Path(db).is_file() and key.is_file():
             out.append((db, key))
             continue
+        if pg is not None:  # its schema was dropped (``measure``): a key left beside is stale
+            for stale in (key, Path(f"{key}s"), key.with_suffix(".pub")):
+                stale.unlink(missing_ok=True)
         env = {**bench.env, "LEDGER_KEY": str(key)}
         argv = ["--db", db, "demo", "--profile", PROFILE, "--size", str(FACTS)]
         argv += ["--seed", str(number), "--setting", f"Bench Member {number}"]

@@ -82,6 +82,10 @@ class Config(msgspec.Struct, frozen=True):
             # Insert through the library's database function: one large import as one
             # statement parameter otherwise stalls psycopg's pipeline mode (found by the bench).
             "POSTGRES_ENABLE_DB_FUNCTIONS": "y",
+            # One connection opened at the start, more only when asked for at once (the
+            # library's overflow, 10): its default opened 5, each a server process, for a
+            # command that uses one (a federation's site build opens every member's ledger).
+            "POSTGRES_POOL_SIZE": "1",
         }
 
 
