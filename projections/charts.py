@@ -274,8 +274,8 @@ def _draw_monthly(shows: Monthly, variant: str) -> Figure:
     x = list(range(len(months)))
     fig = _figure(variant, 3.2 if variant == "wide" else 3.6)
     ax = fig.subplots()
+    bottom = [0.0] * len(months)
     if kind == "stacked":
-        bottom = [0.0] * len(months)
         for index, (label, values) in enumerate(series):
             top = [b + v for b, v in zip(bottom, values, strict=True)]
             _bars(ax, label, SERIES[index % len(SERIES)][0], x, bottom, top, width=0.75)
@@ -318,10 +318,8 @@ def _draw_monthly(shows: Monthly, variant: str) -> Figure:
         ax.set_ylim(0, 105)
         ax.yaxis.set_major_formatter("{x:.0f}%")
     else:
-        if kind == "stacked":
-            tops = [sum(month) for month in zip(*(v for _l, v in series), strict=True)]
-        else:
-            tops = [v for _l, values in series for v in values]
+        # (stacked: the bars' tops, ``bottom`` after the last series)
+        tops = bottom if kind == "stacked" else [v for _l, values in series for v in values]
         ax.set_ylim(0, _scale_top(max([0.0, *tops, *(line or ("", []))[1]])))
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     if len(series) + (line is not None) > 1:
