@@ -32,12 +32,11 @@ import unicodedata
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
-from urllib.parse import parse_qs, urlparse
 
 import msgspec
 
 from ledger.checkpoint import parse_vkey
-from ledger.storage.config import Config, LedgerError, schema_of
+from ledger.storage.config import Config, LedgerError, schema_of, server_of
 
 __all__ = ["ENV", "Federation", "FederationError", "Member", "decode", "load"]
 
@@ -260,28 +259,22 @@ _ANOTHER_SPELLING: Final = (
 def _place(ledger: str) -> tuple[object, ...]:
     """Where a ledger is, however it is written: a SQLite file by its device and inode when it
     is there (a hard link to another member's file is that file), else by its absolute path;
-    a PostgreSQL schema by its server (host in lower case, the port 5432 unless given), its
-    database and its schema (not by the user or password that reach it); a host, port or
-    database given as a parameter (``?host=/run/postgresql``) counts as given in the address."""
+    a PostgreSQL schema by its server, database and schema as the ledger connects to them
+    (``storage.config.server_of``: parameters such as ``?host=`` included; a host name in
+    lower case), not by the user or password that reach it."""
     if not ledger.startswith(("postgres://", "postgresql://")):
         try:
             found = os.stat(ledger)
         except OSError:
             return ("file", ledger)
         return ("inode", found.st_dev, found.st_ino)
-    url = urlparse(ledger)
-    query = parse_qs(url.query)
-    port: object
     try:
-        port = url.port or 5432
-    except ValueError:
-        port = url.netloc.rsplit(":", 1)[-1]  # (not a number: refused when it is opened)
-    host = (url.hostname or "").lower()
-    database = url.path.strip("/")
-    host = query.get("host", [host])[-1].lower()
-    port = query.get("port", [port])[-1]
-    database = query.get("dbname", [database])[-1]
-    return ("postgresql", host, str(port), database, schema_of(ledger))
+        host, port, database = server_of(ledger)
+    except LedgerError:  # a port that is not a number: refused when it is opened
+        return ("postgresql", ledger)
+    if not host.startswith("/"):  # a host name, not a socket's folder
+        host = host.lower()
+    return ("postgresql", host, port, database, schema_of(ledger))
 
 
 def _plain(text: str) -> bool:

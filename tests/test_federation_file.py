@@ -10,6 +10,8 @@ import pytest
 
 from ledger.checkpoint import Signer
 from ledger.federation import FederationError, decode, load
+from ledger.storage.config import Config, LedgerError, server_of
+from tests.test_privacy_and_refusals import run
 
 GOOD = """\
 name = "Sandbank and Valley Nursery Schools Federation"
@@ -360,3 +362,40 @@ def test_one_ledger_written_two_ways_is_refused(tmp_path: Path) -> None:
     ):
         text = pg.replace("postgresql://reader@DB.Example:5432/ledger?schema=valley", other)
         assert [m.name for m in decode(text, tmp_path / "fed.toml").members] == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        # what the ledger connects to when no host is written: this machine
+        ("postgresql:///ledger?schema=s", "postgresql://localhost/ledger?schema=s"),
+        # the server and database as libpq reads parameters, which is how the ledger connects
+        ("postgresql://a.example/ledger?schema=s", "postgresql:///ledger?host=a.example&schema=s"),
+        ("postgresql://h/other?schema=s", "postgresql://h/ledger?dbname=other&schema=s"),
+    ],
+)
+def test_the_same_postgresql_ledger_is_the_same_place_however_written(
+    tmp_path: Path, first: str, second: str
+) -> None:
+    """The federation file's check that no ledger is listed twice reads an address as the
+    ledger connects to it (``storage.config.server_of``, used by both): two ways of writing
+    one server, database and schema are one ledger, refused."""
+    for url in (first, second):
+        env = Config(db=url, key_path=tmp_path / "k").env()
+        assert (env["POSTGRES_HOST"], env["POSTGRES_DBNAME"]) == server_of(first)[::2]
+    text = (
+        f'name = "F"\n[[members]]\nname = "A"\nledger = "{first}"\n'
+        f'[[members]]\nname = "B"\nledger = "{second}"\n'
+    )
+    with pytest.raises(FederationError, match="member 2: the same ledger as member 1"):
+        decode(text, tmp_path / "fed.toml")
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql://h:abc/ledger?schema=s", "postgresql://h/ledger?port=5x&schema=s"]
+)
+def test_a_postgresql_port_that_is_not_a_number_is_the_users_to_fix(url: str) -> None:
+    with pytest.raises(LedgerError, match="is not a number; check the URL"):
+        server_of(url)
+    status, said = run("--db", url, "findings")
+    assert status == 2 and "is not a number" in said and "Traceback" not in said

@@ -71,11 +71,12 @@ class Config(msgspec.Struct, frozen=True):
             }
 
         url = urlparse(self.db)
+        host, port, dbname = server_of(self.db)
         return {
             "PERSISTENCE_MODULE": "eventsourcing.postgres",
-            "POSTGRES_DBNAME": url.path.lstrip("/"),
-            "POSTGRES_HOST": url.hostname or "localhost",
-            "POSTGRES_PORT": str(url.port or 5432),
+            "POSTGRES_DBNAME": dbname,
+            "POSTGRES_HOST": host,
+            "POSTGRES_PORT": port,
             "POSTGRES_USER": url.username or "",
             "POSTGRES_PASSWORD": url.password or "",
             "POSTGRES_SCHEMA": schema_of(self.db),
@@ -91,3 +92,21 @@ class Config(msgspec.Struct, frozen=True):
 
 def schema_of(db: str) -> str:
     return parse_qs(urlparse(db).query).get("schema", ["public"])[0]
+
+
+def server_of(db: str) -> tuple[str, str, str]:
+    """A PostgreSQL URL's server and database, as the ledger connects to them: (host, port,
+    database). A host, port or database given as a parameter (``?host=/run/postgresql``, as
+    libpq reads them) is taken over the address's; the host is ``localhost`` and the port 5432
+    unless given. A port that is not a number is the user's to fix: ``LedgerError``."""
+    url = urlparse(db)
+    given = parse_qs(url.query)
+    try:
+        port = given.get("port", [str(url.port or 5432)])[0]
+    except ValueError:  # the address's port (``url.port``) is not a number
+        port = url.netloc.rsplit(":", 1)[-1]
+    if not port.isdigit():
+        raise LedgerError(f"the PostgreSQL port {port!r} is not a number; check the URL")
+    host = given.get("host", [url.hostname or "localhost"])[0]
+    dbname = given.get("dbname", [url.path.lstrip("/")])[0]
+    return host, port, dbname
