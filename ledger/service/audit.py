@@ -141,9 +141,9 @@ def all_leaves(ledger: Ledger) -> tuple[list[bytes], list[integrity.CheckpointRe
 
 def checkpoint_leaves(ledger: Ledger) -> Iterator[bytes]:
     """The signed leaf hashes of ``all_leaves``, in order, one checkpoint's at a time as its
-    row is read (concatenated: ``merkle.streamed_consistency``'s chunks): memory is the
-    largest write's leaves, not the ledger's. Raises ``ValueError`` for a checkpoint row that
-    does not decode."""
+    row is read (concatenated: ``merkle.streamed_consistency``'s chunks): memory is a few
+    writes' leaves (``Ledger.checkpoint_rows`` reads 16 rows at a time), not the ledger's.
+    Raises ``ValueError`` for a checkpoint row that does not decode."""
     for state in _checkpoint_states(ledger):
         yield integrity.decode_record(state).leaves
 

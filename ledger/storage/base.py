@@ -272,22 +272,24 @@ class Storage(ABC):
         if self.dialect.snapshot is not None:
             run.run(self.dialect.snapshot, ())
 
-    def rows(self, stream: uuid.UUID, after: int, upto: int | None) -> Iterator[FactRow]:
-        """A stream's rows after a position (up to ``upto``), in order, read in chunks (a large
-        row's state in slices, ``_whole_states``)."""
+    def rows(
+        self, stream: uuid.UUID, after: int, upto: int | None, chunk: int = READ_CHUNK
+    ) -> Iterator[FactRow]:
+        """A stream's rows after a position (up to ``upto``), in order, read ``chunk`` rows at
+        a time (a large row's state in slices, ``_whole_states``)."""
         upper = upto if upto is not None else 2**62
         position = after
         while True:
             with self.runner(saved=False, commit=False) as run:
                 self._snapshot(run)
                 ident = run.ident(stream)
-                read = run.query(self.dialect.rows_between, (ident, position, upper, READ_CHUNK))
-                chunk = self._fact_rows(self._whole_states(run, ident, read, 0))
+                read = run.query(self.dialect.rows_between, (ident, position, upper, chunk))
+                rows = self._fact_rows(self._whole_states(run, ident, read, 0))
                 del read
-            yield from chunk
-            if len(chunk) < READ_CHUNK:
+            yield from rows
+            if len(rows) < chunk:
                 return
-            position = chunk[-1][0]
+            position = rows[-1][0]
 
     def rows_at(self, stream: uuid.UUID, positions: Sequence[int]) -> list[FactRow]:
         """A stream's rows at these positions (those that exist), in order."""
