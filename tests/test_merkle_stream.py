@@ -9,6 +9,7 @@ few hashes, not the leaves.
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 import tracemalloc
@@ -19,6 +20,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from ledger import store as ledger_store
 from ledger.cosignature import Cosigner
 from ledger.integrity import Signer
 from ledger.merkle import (
@@ -132,20 +134,28 @@ def test_the_streamed_proof_holds_a_chunk_not_the_leaves() -> None:
 # --- the witness and `ledger consistency` use it -------------------------------------------------
 
 
+@pytest.fixture
+def cosigner(tmp_path: Path) -> Cosigner:
+    key = tmp_path / "witness.key"
+    witnessing.init_witness("witness.example.gov.uk", key)
+    return Cosigner.load(key)
+
+
 def test_the_witness_cosigns_growth_without_the_list_of_every_leaf(
-    store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    store: str, tmp_path: Path, cosigner: Cosigner, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def no_list(*_: object) -> object:
         raise AssertionError("the witness read every leaf into a list")
 
     monkeypatch.setattr(audit, "all_leaves", no_list)
     monkeypatch.setattr(witnessing, "all_leaves", no_list, raising=False)  # as it was imported
+    # Two checkpoint rows a query: the writes below cross the reads' boundaries.
+    monkeypatch.setattr(ledger_store, "CHECKPOINTS_READ", 2)
     signer = Signer.generate("policy-ledger")
-    key = tmp_path / "witness.key"
-    witnessing.init_witness("witness.example.gov.uk", key)
-    cosigner = Cosigner.load(key)
-    with _history(store, tmp_path, ("a.db",), signer) as (place,):
-        witnesses = WitnessStore(tmp_path / "witness.db")
+    with (
+        _history(store, tmp_path, ("a.db",), signer) as (place,),
+        contextlib.closing(WitnessStore(tmp_path / "witness.db")) as witnesses,
+    ):
         sizes = []
         for numbers in [(1,), (2, 3), (4,), (5, 6, 7, 8)]:  # several writes: several chunks
             _record(place, *numbers)
@@ -155,18 +165,18 @@ def test_the_witness_cosigns_growth_without_the_list_of_every_leaf(
             assert outcome.status == "cosigned", outcome.message
             sizes.append(witnesses.all()[-1].size)
         assert sizes == [2, 4, 5, 9]
-        witnesses.close()
 
 
-def test_a_damaged_checkpoint_row_is_refused_not_a_traceback(store: str, tmp_path: Path) -> None:
+def test_a_damaged_checkpoint_row_is_refused_not_a_traceback(
+    store: str, tmp_path: Path, cosigner: Cosigner
+) -> None:
     """A checkpoint row (not the latest) that does not decode: the witness cannot make the
     proof from it, refuses (nothing cosigned) and says why; it used to raise."""
     signer = Signer.generate("policy-ledger")
-    key = tmp_path / "witness.key"
-    witnessing.init_witness("witness.example.gov.uk", key)
-    cosigner = Cosigner.load(key)
-    with _history(store, tmp_path, ("a.db",), signer) as (place,):
-        witnesses = WitnessStore(tmp_path / "witness.db")
+    with (
+        _history(store, tmp_path, ("a.db",), signer) as (place,),
+        contextlib.closing(WitnessStore(tmp_path / "witness.db")) as witnesses,
+    ):
         _record(place, 1)
         assert witnessing.witness_one(cosigner, witnesses, _target(place, signer), fixed_clock).ok
         _record(place, 2, 3)
@@ -180,4 +190,3 @@ def test_a_damaged_checkpoint_row_is_refused_not_a_traceback(store: str, tmp_pat
         assert outcome.status == "refused"
         assert outcome.message.startswith("FORK"), outcome.message
         assert [row.size for row in witnesses.all()] == [2]
-        witnesses.close()
