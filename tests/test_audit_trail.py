@@ -699,3 +699,27 @@ def test_a_consistency_proof_checks_offline_and_fails_when_edited(store: str) ->
                 proof.write_bytes(msgspec.json.encode(data))
                 status, text = run("consistency", "--check", str(proof), "--key", vkey)
                 assert status == 1 and "does not extend" in text, text
+
+
+def test_a_consistency_proof_over_a_damaged_checkpoint_row_is_tampered_not_a_crash(
+    store: str,
+) -> None:
+    """``ledger consistency`` reads the stored leaf hashes a checkpoint row at a time: a row
+    (not the latest) that does not decode, or whose leaves do not give the newest checkpoint's
+    tree, is TAMPERED (exit 1); it was an unexpected error (exit 70)."""
+    with ledger_folder(42, writes=4, store=store) as place, pinned_now():
+        ledger = place.open()
+        notes = [integrity.decode_record(c.state).note for c in ledger.checkpoints()]
+        ledger.close()
+        old = place.folder / "old.txt"
+        old.write_text(notes[1])
+        status, out = cli(place, "consistency", str(old))
+        assert status == 0, out  # the honest ledger proves it
+        with raw(place.db) as conn:
+            conn.execute(
+                "UPDATE {events} SET state = ? WHERE topic LIKE '%heckpoint%'"
+                " AND originator_version = 3",
+                (b"\xc1 not a checkpoint",),
+            )
+        status, out = cli(place, "consistency", str(old))
+        assert status == 1 and "TAMPERED" in out and "unexpected" not in out, out

@@ -375,13 +375,19 @@ def prove_consistency(
     not extend it (tampered)."""
     text, old = read_note(note, signer.verifier())
     newest = ledger.latest_checkpoint()  # the leaves are read up to its size: a write
-    size = newest.record.size if newest is not None else 0  # meanwhile is left out
-    streamed = (
-        merkle.streamed_consistency(checkpoint_leaves(ledger), old.size, size)
-        if old.size <= size
-        else None
-    )
-    if newest is None or streamed is None or streamed[0] != old.root:
+    if newest is None or old.size > newest.record.size:  # meanwhile is left out
+        return None
+    try:
+        streamed = merkle.streamed_consistency(
+            checkpoint_leaves(ledger), old.size, newest.record.size
+        )
+    except ValueError:  # a checkpoint row that does not decode, or not whole leaf hashes
+        return None
+    if (
+        streamed is None
+        or streamed[0] != old.root
+        or streamed[1] != newest.frontier().root()  # the leaves give the newest's tree too
+    ):
         return None
     latest = with_cosignatures(newest.record.note, delivered(ledger))
     return ConsistencyProof(text, latest, [h.hex() for h in streamed[2]], signer.verifier_key())

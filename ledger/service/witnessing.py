@@ -308,7 +308,7 @@ def _does_not_extend(ledger: Ledger, last: Cosignature, new: Checkpoint) -> str 
             " copy"
         )
     # The proof from the stored leaf hashes as they are read, a checkpoint's at a time (never
-    # all of them at once: memory is the largest write's, not the ledger's).
+    # all of them at once: memory is a few writes' leaves, not the ledger's).
     try:
         streamed = merkle.streamed_consistency(checkpoint_leaves(ledger), last.size, new.size)
     except ValueError:  # a checkpoint row that does not decode, or not whole leaf hashes
