@@ -180,7 +180,9 @@ def test_numbers_of_another_position_are_not_updated_from(tmp_path: Path) -> Non
     old = msgspec.msgpack.encode({**msgspec.to_builtins(saved), "format": 2})
     assert sitedata.from_bytes(old) is not None  # (same shape: only the format tells them)
     ledger.save_view("SiteData/2", head, old)
-    assert ledger.saved_site_data(day) == saved
+    assert ledger.saved_site_data(day) == saved  # (another view's bytes are not read)
+    ledger.save_view(sitedata.NAME, head, old)  # and where this format's are kept:
+    assert ledger.saved_site_data(day) is None  # its format tells them apart, absent
     ledger.close()
 
 
