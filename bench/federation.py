@@ -30,13 +30,12 @@ from pathlib import Path
 from bench.harness import (
     BENCH,
     DEFAULT_PG,
-    NOW,
     PROFILE,
-    ROOT,
     Bench,
     Measure,
     Report,
     StepFailed,
+    child_env,
     fmt_rss,
     fmt_value,
     met_text,
@@ -229,10 +228,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     sizes = sorted({int(x) for x in args.members.split(",")})
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "POSTGRES_"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["LEDGER_NOW"] = NOW
-    env["PYTHONHASHSEED"] = "0"
+    env = child_env()
     bench = Bench(work, sys.executable, env, None, args.timeout)
     say(f"Load average at the start: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     rep = Report()

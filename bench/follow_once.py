@@ -16,32 +16,27 @@ after).
 from __future__ import annotations
 
 import argparse
-import os
 import statistics
-import subprocess
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from bench.harness import BENCH, Bench
+from bench.harness import BENCH, Bench, child_env
+from bench.postgres import pg_drop
 
 RUNS = 3
 
 
 def _drop(pg: str, schema: str) -> None:
-    import psycopg
-
-    with psycopg.connect(pg, autocommit=True) as conn:
-        conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+    pg_drop(pg.split("?")[0], [schema])
 
 
 def measure(bench: Bench, db: str, size: int, env: dict[str, str]) -> list[float]:
     """``follow --once`` after one new fact, ``RUNS`` times, on a new demo ledger of ``size``."""
-    ledger = str(Path(bench.python).parent / "ledger")
-    for argv in (["demo", "--size", str(size)], ["follow", "--once"]):
-        subprocess.run(
-            [ledger, "--db", db, *argv], check=True, env=env, cwd=bench.work, capture_output=True
-        )
+    for argv, name in ((["demo", "--size", str(size)], "demo"), (["follow", "--once"], "follow")):
+        done = bench.ledger_command(["--db", db, *argv], name, env)
+        if done.status != 0:
+            raise SystemExit(f"`ledger {name}` exited {done.status}: see {done.log}")
     seconds = []
     for run in range(RUNS):
         publish = [
@@ -64,8 +59,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     work = Path(args.work).resolve()
     work.mkdir(parents=True, exist_ok=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "POSTGRES_"))}
-    env["PYTHONHASHSEED"] = "0"
+    env = child_env()
     bench = Bench(work, sys.executable, env, None, 1800.0)
     sizes = [int(size) for size in args.sizes.split(",")]
     for store in ["SQLite", *(["PostgreSQL"] if args.pg else [])]:
@@ -79,7 +73,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             else:
                 schema = f"follow_once_{size}"
                 _drop(args.pg, schema)
-                db = f"{args.pg}?schema={schema}"
+                db = f"{args.pg.split('?')[0]}?schema={schema}"
                 run_env["LEDGER_KEY"] = str(work / f"{schema}.key")
                 Path(run_env["LEDGER_KEY"]).unlink(missing_ok=True)
             try:

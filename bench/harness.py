@@ -170,6 +170,17 @@ class Bench:
         return self.process([*head, *argv], name, env)
 
 
+def child_env() -> dict[str, str]:
+    """The environment every measured command runs in: this one without the user's own
+    ``LEDGER_*`` and ``POSTGRES_*`` settings, the repository on ``PYTHONPATH``, the ledger's
+    clock pinned (``LEDGER_NOW``) and hashing fixed (``PYTHONHASHSEED``)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "POSTGRES_"))}
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env["LEDGER_NOW"] = NOW
+    env["PYTHONHASHSEED"] = "0"
+    return env
+
+
 def tail(path: str, lines: int = 15) -> str:
     try:
         text = Path(path).read_text(errors="replace").splitlines()

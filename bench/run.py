@@ -29,11 +29,11 @@ from bench.harness import (
     GIB,
     NOW,
     PROFILE,
-    ROOT,
     SMALL,
     Bench,
     Report,
     StepFailed,
+    child_env,
     facts_file,
     fmt_rss,
     fmt_value,
@@ -86,10 +86,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     shutil.rmtree(work / "logs", ignore_errors=True)
     python = sys.executable
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "POSTGRES_"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["LEDGER_NOW"] = NOW
-    env["PYTHONHASHSEED"] = "0"
+    env = child_env()
     timeout = args.timeout or max(600.0, size / 1000)
     bench = Bench(work, python, env, work / "profiles" if args.cprofile else None, timeout)
     started = time.perf_counter()

@@ -23,11 +23,10 @@ from bench.commands import GROWTH_ALLOWED, MIB
 from bench.harness import (
     BENCH,
     DEFAULT_PG,
-    NOW,
-    ROOT,
     Bench,
     Measure,
     Run,
+    child_env,
     fmt_rss,
     fmt_value,
     met_text,
@@ -125,10 +124,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     work = Path(args.work).resolve() / "trailmem"
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEDGER_", "POSTGRES_"))}
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    env["LEDGER_NOW"] = NOW
-    env["PYTHONHASHSEED"] = "0"
+    env = child_env()
     bench = Bench(work, sys.executable, env, None, args.timeout)
     say(f"Load average at the start: {os.getloadavg()[0]:.2f} (1 min), {os.cpu_count()} cores")
     pg = None if args.pg.lower() == "none" else args.pg.split("?")[0]
