@@ -370,39 +370,23 @@ def consistency_proof(leaf_hashes: Sequence[bytes], size1: int, size2: int) -> l
     the empty tree is meaningless and :func:`verify_consistency` rejects ``size1 == 0``.  For
     ``size1 == size2`` the proof is empty.
     """
-    _check_int("size1", size1)
-    _check_int("size2", size2)
-    if not 0 < size1 <= size2:
-        raise ValueError(f"need 0 < size1 <= size2, got size1={size1} size2={size2}")
+    ranges = consistency_ranges(size1, size2)  # (the sizes checked there)
     leaves = _checked_leaves(leaf_hashes, size2)
-    proof: list[bytes] = []
-    # SUBPROOF(m, D[lo:hi], b), unrolled; the recursion appends after the recursive call,
-    # so we collect top-down and reverse at the end.
-    lo, hi, m, b = 0, size2, size1, True
-    while m != hi - lo:
-        k = _split(hi - lo)
-        if m <= k:
-            proof.append(_mth(leaves, lo + k, hi))
-            hi = lo + k
-        else:
-            proof.append(_mth(leaves, lo, lo + k))
-            lo, m, b = lo + k, m - k, False
-    if not b:
-        proof.append(_mth(leaves, lo, hi))
-    proof.reverse()
-    return proof
+    return [_mth(leaves, lo, hi) for lo, hi in ranges]
 
 
 def consistency_ranges(size1: int, size2: int) -> list[tuple[int, int]]:
     """The leaf ranges ``[lo, hi)`` whose subtree hashes make up PROOF(size1, D[0:size2]), in
-    the proof's order: :func:`consistency_proof` with each ``MTH(D[lo:hi])`` left as its
-    range. The ranges are disjoint, so one pass over the leaves in order hashes them all
+    the proof's order (:func:`consistency_proof` hashes each, ``MTH(D[lo:hi])``). The ranges
+    are disjoint, so one pass over the leaves in order hashes them all
     (:func:`streamed_consistency`). Raises :class:`ValueError` as :func:`consistency_proof`."""
     _check_int("size1", size1)
     _check_int("size2", size2)
     if not 0 < size1 <= size2:
         raise ValueError(f"need 0 < size1 <= size2, got size1={size1} size2={size2}")
     ranges: list[tuple[int, int]] = []
+    # SUBPROOF(m, D[lo:hi], b), unrolled; the recursion appends after the recursive call,
+    # so we collect top-down and reverse at the end.
     lo, hi, m, b = 0, size2, size1, True
     while m != hi - lo:
         k = _split(hi - lo)
