@@ -257,8 +257,9 @@ class RegistersProjection(Projection[View]):
         else), and the facts since (what each changed in the episodes kept, from there)."""
         self.stream = stream
         # The registers' millions of objects are made with the collector paused and set aside
-        # for good before it resumes (``gc.freeze``): else its next collection scans each of
-        # them (50 ms at 200,000 facts). Acyclic, they are still freed when dropped.
+        # before it resumes (``gc.freeze``): else its next collection scans each of them (50 ms
+        # at 200,000 facts). Acyclic, they are still freed when dropped. (Only until the first
+        # judging: ``registers.settled`` puts back every object set aside as it ends.)
         with reg.paused_gc():
             saved = self.ledger.saved_registers()
             if saved is None:

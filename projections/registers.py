@@ -642,12 +642,7 @@ def paused_gc() -> Iterator[None]:
 def settled() -> Iterator[None]:
     """For long work over registers already loaded (a site build): the objects made so far are
     set aside from the cycle collector (``gc.freeze``), so that it does not rescan millions of
-    them each time the work allocates; they are put back after. Inside objects already set
-    aside for good (a follower's registers, frozen as it starts), nothing is done: putting
-    back would put those back too."""
-    if gc.get_freeze_count():
-        yield
-        return
+    them each time the work allocates; they are put back after."""
     gc.freeze()
     try:
         yield

@@ -274,23 +274,3 @@ def test_many_removals_one_at_a_time_keep_the_latest_lists(
         )
         data = follower.numbers(profile, END, data)
         assert data == sitedata.compute(follower.registers, profile, END)
-
-
-def test_settled_work_keeps_what_was_set_aside_for_good() -> None:
-    """``registers.settled`` sets objects aside from the cycle collector for a long piece of
-    work and puts them back after; inside a follower, whose registers were set aside for good
-    as it started, it leaves them aside (putting back would put back every one)."""
-    import gc
-
-    gc.unfreeze()  # (a follower run earlier in this process set its objects aside)
-    with reg.settled():
-        assert gc.get_freeze_count() > 0
-    assert gc.get_freeze_count() == 0  # put back
-    gc.freeze()  # as a follower starts
-    try:
-        frozen = gc.get_freeze_count()
-        with reg.settled():
-            pass
-        assert gc.get_freeze_count() == frozen  # still aside
-    finally:
-        gc.unfreeze()
